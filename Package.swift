@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "patents",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "patents", targets: ["PatentsCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "PatentModel"),
+        .target(name: "PatentImport", dependencies: [
+            "PatentModel", "CGzip",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        .target(name: "PatentStore", dependencies: [
+            "PatentModel", "PatentImport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "PatentQuery"),
+        .executableTarget(name: "PatentsCLI", dependencies: [
+            "PatentModel", "PatentImport", "PatentStore", "PatentQuery",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "PatentModelTests", dependencies: ["PatentModel"]),
+        .testTarget(name: "PatentImportTests", dependencies: ["PatentImport", "PatentModel"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PatentStoreTests", dependencies: ["PatentStore", "PatentImport", "PatentModel"]),
+        .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,59 @@
+import PatentModel
+
+/// One document as read from an input: where it came from and its bytes.
+public struct SourceDocument: Sendable {
+    /// `path`, `path#3` for the third document of a bundle, `archive.zip!entry.xml`.
+    public let origin: String
+    public let bytes: [UInt8]
+    public init(origin: String, bytes: [UInt8]) {
+        self.origin = origin
+        self.bytes = bytes
+    }
+}
+
+/// Detects a document's format from its content and maps it into patent records.
+public enum DocumentDecoder {
+    static let xmlReaders: [any PatentFormatReader] = [
+        USPTOICEReader(), EPPublicationReader(), OPSReader(), MARECReader(),
+        CNIPABusinessReader(), CNPatentDocumentReader(), JPOReader(),
+    ]
+
+    private static let readersByRoot: [String: any PatentFormatReader] = {
+        var map: [String: any PatentFormatReader] = [:]
+        for reader in xmlReaders {
+            for name in type(of: reader).rootNames { map[name] = reader }
+        }
+        return map
+    }()
+
+    /// HTML pages (saved search pages, PatFT) are not XML; say so rather than "broken".
+    static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
+        let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased()
+        return head.contains("<html") || head.contains("<!doctype html")
+    }
+
+    /// The records of one document, or why there are none.
+    public static func decode(_ bytes: [UInt8]) -> Result<[Patent], ImportProblem> {
+        guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }) else {
+            return .failure(.unknownFormat("(empty)"))
+        }
+        do throws(ImportProblem) {
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+                return .success(try PPUBSReader().read(bytes))
+            }
+            guard first == UInt8(ascii: "<") else { return .failure(.unknownFormat("(not XML or JSON)")) }
+            if looksLikeHTML(bytes) { return .failure(.unknownFormat("html")) }
+            let root: XMLElement
+            do {
+                root = try XMLReader.parse(bytes)
+            } catch {
+                return .failure(.brokenXML(error.description))
+            }
+            guard let reader = readersByRoot[root.name] else { return .failure(.unknownFormat(root.name)) }
+            let patents = try reader.read(root)
+            return patents.isEmpty ? .failure(.noPatent) : .success(patents)
+        } catch {
+            return .failure(error)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import CGzip
+import Foundation
+import ZIPFoundation
+
+/// Walks the inputs of an import — files, folders (recursively, in name order),
+/// `.zip` archives and `.gz` files — and hands out one document at a time, so
+/// memory stays flat whatever the size of a bundle.
+public struct DocumentSource {
+    public enum Event {
+        case document(SourceDocument)
+        /// A file that could not be read at all (missing, unreadable, corrupt archive).
+        case unreadable(origin: String, reason: String)
+        /// Called once per input file after its documents.
+        case finishedFile(String)
+    }
+
+    public let paths: [String]
+    public var chunkSize = 1 << 20
+
+    public init(paths: [String]) { self.paths = paths }
+
+    /// Calls `body` for each document and file event, in input order.
+    public func forEach(_ body: (Event) throws -> Void) throws {
+        for path in paths {
+            try visit(path, body)
+        }
+    }
+
+    private func visit(_ path: String, _ body: (Event) throws -> Void) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            try body(.unreadable(origin: path, reason: "no such file or folder"))
+            return
+        }
+        if isDirectory.boolValue {
+            let children: [String]
+            do {
+                children = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            } catch {
+                try body(.unreadable(origin: path, reason: "cannot list folder: \(error.localizedDescription)"))
+                return
+            }
+            for child in children where !child.hasPrefix(".") && !Self.isIgnoredInFolder(child) {
+                try visit((path as NSString).appendingPathComponent(child), body)
+            }
+            return
+        }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".zip") {
+            try readZip(path, body)
+        } else if lower.hasSuffix(".gz") {
+            try readStream(path, origin: path, body, transform: GzipStream())
+        } else {
+            try readStream(path, origin: path, body, transform: nil)
+        }
+        try body(.finishedFile(path))
+    }
+
+    /// Files inside folders that are never patent documents, judged by extension
+    /// (documentation, DTDs, schemas, images). A file named explicitly is always read.
+    static func isIgnoredInFolder(_ name: String) -> Bool {
+        let ignored: Set<String> = ["md", "dtd", "xsd", "xsl", "css", "js", "tsv", "tif", "tiff", "png", "jpg", "jpeg",
+                                    "gif", "pdf", "ent", "mod"]
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return ignored.contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    private func readStream(_ path: String, origin: String, _ body: (Event) throws -> Void, transform: GzipStream?) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            try body(.unreadable(origin: origin, reason: "cannot open file"))
+            return
+        }
+        defer { try? handle.close() }
+        var splitter = DocumentSplitter()
+        var emitter = Emitter(origin: origin)
+        let gzip = transform
+        do {
+            while true {
+                let chunk = try handle.read(upToCount: chunkSize) ?? Data()
+                if chunk.isEmpty { break }
+                let bytes: [UInt8]
+                if gzip != nil { bytes = try gzip!.inflate(chunk) } else { bytes = [UInt8](chunk) }
+                for document in splitter.push(bytes) { try emitter.emit(document, body) }
+            }
+            if let gzip, !gzip.isFinished { throw GzipError("truncated gzip stream") }
+        } catch let error as GzipError {
+            try body(.unreadable(origin: origin, reason: error.message))
+        } catch let error as CocoaError {
+            try body(.unreadable(origin: origin, reason: error.localizedDescription))
+        }
+        if let last = splitter.finish() { try emitter.emit(last, body) }
+    }
+
+    private func readZip(_ path: String, _ body: (Event) throws -> Void) throws {
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            try body(.unreadable(origin: path, reason: "not a readable ZIP archive"))
+            return
+        }
+        let entries = archive.filter { $0.type == .file }.sorted { $0.path < $1.path }
+        for entry in entries {
+            let origin = "\(path)!\(entry.path)"
+            var splitter = DocumentSplitter()
+            var emitter = Emitter(origin: origin)
+            let gzip: GzipStream? = entry.path.lowercased().hasSuffix(".gz") ? GzipStream() : nil
+            var pending: [[UInt8]] = []
+            do {
+                _ = try archive.extract(entry, bufferSize: chunkSize, skipCRC32: false) { data in
+                    let bytes: [UInt8] = gzip != nil ? try gzip!.inflate(data) : [UInt8](data)
+                    pending.append(contentsOf: splitter.push(bytes))
+                    for document in pending { try emitter.emit(document, body) }
+                    pending.removeAll()
+                }
+                if let last = splitter.finish() { try emitter.emit(last, body) }
+            } catch let error as GzipError {
+                try body(.unreadable(origin: origin, reason: error.message))
+            } catch let error as Archive.ArchiveError {
+                try body(.unreadable(origin: origin, reason: "ZIP entry unreadable: \(error)"))
+            }
+        }
+    }
+
+    /// Numbers the documents of one input: a single document keeps the plain origin.
+    private struct Emitter {
+        let origin: String
+        var count = 0
+        var held: [UInt8]?
+
+        init(origin: String) { self.origin = origin }
+
+        mutating func emit(_ bytes: [UInt8], _ body: (Event) throws -> Void) throws {
+            count += 1
+            try body(.document(SourceDocument(origin: count == 1 ? origin : "\(origin)#\(count)", bytes: bytes)))
+        }
+    }
+}
+
+struct GzipError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Streaming gzip (RFC 1952) decompression with zlib; concatenated members allowed.
+final class GzipStream {
+    private var stream = z_stream()
+    private var initialised = false
+    private(set) var isFinished = false
+
+    deinit {
+        if initialised { inflateEnd(&stream) }
+    }
+
+    func inflate(_ data: Data) throws -> [UInt8] {
+        if !initialised {
+            guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                throw GzipError("cannot initialise zlib")
+            }
+            initialised = true
+        }
+        var output: [UInt8] = []
+        var input = [UInt8](data)
+        let capacity = 1 << 16
+        var buffer = [UInt8](repeating: 0, count: capacity)
+        try input.withUnsafeMutableBufferPointer { inputBuffer in
+            stream.next_in = inputBuffer.baseAddress
+            stream.avail_in = UInt32(inputBuffer.count)
+            repeat {
+                let status: Int32 = buffer.withUnsafeMutableBufferPointer { out in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = UInt32(capacity)
+                    return CGzip.inflate(&stream, Z_NO_FLUSH)
+                }
+                output.append(contentsOf: buffer[0..<(capacity - Int(stream.avail_out))])
+                if status == Z_STREAM_END {
+                    isFinished = true
+                    if stream.avail_in > 0 { inflateReset(&stream); isFinished = false }
+                } else if status == Z_BUF_ERROR {
+                    break
+                } else if status != Z_OK {
+                    throw GzipError("corrupt gzip data (zlib \(status))")
+                } else {
+                    isFinished = false
+                }
+            } while stream.avail_in > 0 || stream.avail_out == 0
+        }
+        return output
+    }
+}

@@ -1,0 +1,215 @@
+import PatentModel
+
+/// Helpers the XML format mappers share: reading `document-id` blocks, parties,
+/// claims and descriptions in the element vocabulary the offices have in common.
+extension XMLElement {
+    /// Text of the first element at `path`, nil when absent or empty.
+    func value(_ path: String) -> String? {
+        guard let text = first(path)?.text, !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// Reads `country`/`doc-number`/`kind`/`date` children (WIPO ST.36 `document-id`).
+    func documentReference(defaultOffice: String? = nil) -> DocumentReference? {
+        let number = value("doc-number") ?? value("DocNumber") ?? value("docNumber")
+        let office = value("country") ?? value("WIPOST3Code") ?? value("ctry") ?? defaultOffice
+        guard let number else { return nil }
+        let date = (value("date") ?? value("Date")).flatMap(PatentDate.init)
+        let kind = value("kind") ?? value("Kind")
+        if let office {
+            return DocumentReference(office: NumberNormalizer.office(office), number: number, kind: kind, date: date)
+        }
+        // EPODOC numbers carry their office in front (`US201261713164P`).
+        let compact = NumberNormalizer.compact(number)
+        guard compact.count > 2, compact.prefix(2).allSatisfy(\.isLetter) else { return nil }
+        return DocumentReference(office: String(compact.prefix(2)), number: String(compact.dropFirst(2)), kind: kind, date: date)
+    }
+
+    /// The `document-id` child preferred for comparison: the DOCDB one where several are given.
+    func preferredDocumentID() -> XMLElement? {
+        let ids = children("document-id")
+        return ids.first { $0[attribute: "document-id-type"] == "docdb" }
+            ?? ids.first { $0[attribute: "document-id-type"] == nil || $0[attribute: "format"] == "epo" }
+            ?? ids.first
+    }
+
+    /// Paragraph texts of an abstract-like element (`p` children, else the whole text).
+    func paragraphTexts() -> [String] {
+        let ps = descendants("p") + descendants("Paragraphs")
+        let texts = (ps.isEmpty ? [self] : ps).map(\.text).filter { !$0.isEmpty }
+        return texts
+    }
+
+    /// Headings and paragraphs of a description, in document order.
+    func descriptionParagraphs() -> [DescriptionParagraph] {
+        var out: [DescriptionParagraph] = []
+        collectParagraphs(into: &out)
+        return out
+    }
+
+    private func collectParagraphs(into out: inout [DescriptionParagraph]) {
+        for child in elements {
+            switch child.name {
+            case "p", "Paragraphs", "paragraph":
+                let text = child.text
+                if !text.isEmpty { out.append(.init(.paragraph, text)) }
+            case "heading", "Heading":
+                let text = child.text
+                if !text.isEmpty { out.append(.init(.heading, text)) }
+            case "invention-title", "InventionTitle", "drawings", "figure", "img", "Figure", "Image":
+                continue
+            default:
+                child.collectParagraphs(into: &out)
+            }
+        }
+    }
+
+    /// The claims under this element (`claim`/`Claim` descendants), numbered and with
+    /// the claims each refers to (from `claim-ref` elements, else from the wording).
+    func claimList(language: String?) -> [Claim] {
+        let elements = descendants("claim") + descendants("Claim")
+        var claims: [Claim] = []
+        for (index, element) in elements.enumerated() {
+            let text = element.text
+            if text.isEmpty { continue }
+            let number = element[attribute: "num"].flatMap { Int($0.filter(\.isASCIIDigitChar)) } ?? (index + 1)
+            var refs = element.descendants("claim-ref").compactMap { ref in
+                (ref[attribute: "idref"]).flatMap { Int($0.filter(\.isASCIIDigitChar)) }
+            }
+            if refs.isEmpty { refs = ClaimReferences.find(in: text, before: number) }
+            refs = refs.filter { $0 < number && $0 > 0 }
+            var unique: [Int] = []
+            for r in refs where !unique.contains(r) { unique.append(r) }
+            claims.append(Claim(number: number, text: text, refersTo: unique))
+        }
+        return claims
+    }
+
+    /// A party name from an `addressbook`-like element: organisation name, or
+    /// `last-name, first-name`, or `name`.
+    func partyName() -> String? {
+        if let org = value("orgname") ?? value("OrganizationName") { return org }
+        if let last = value("last-name") ?? value("LastName") {
+            if let firstName = value("first-name") ?? value("FirstName") { return "\(last), \(firstName)" }
+            return last
+        }
+        return value("name") ?? value("Name") ?? value("snm")
+    }
+}
+
+extension Character {
+    var isASCIIDigitChar: Bool { isASCII && isNumber }
+}
+
+/// Finds the claim numbers a claim's wording refers to ("according to claim 1",
+/// "any one of claims 2 to 4", "nach Anspruch 1", "权利要求1", "請求項１").
+enum ClaimReferences {
+    private static let keywords = ["claims", "claim", "ansprüche", "anspruch", "revendications", "revendication",
+                                   "权利要求", "請求項", "청구항"].map { Array($0.unicodeScalars) }
+    private static let rangeWords = ["-", "–", "to", "bis", "à", "至", "~", "～", "から"].map { Array($0.unicodeScalars) }
+    private static let listWords = [",", "or", "and", "oder", "und", "ou", "et", "或", "、", "及び", "又は"].map { Array($0.unicodeScalars) }
+
+    static func find(in text: String, before own: Int) -> [Int] {
+        guard own > 1 else { return [] }
+        let lower = Array(String(text.prefix(600)).lowercased().unicodeScalars)
+        var found: [Int] = []
+        var i = 0
+        while i < lower.count {
+            let c = lower[i]
+            // Every keyword starts with c, a, r, 权, 請 or 청.
+            guard c == "c" || c == "a" || c == "r" || c == "权" || c == "請" || c == "청",
+                  let keyword = keywords.first(where: { matches($0, lower, at: i) }) else { i += 1; continue }
+            i += keyword.count
+            var previous: Int?
+            var pendingRange = false
+            while i < lower.count {
+                while i < lower.count, lower[i] == " " { i += 1 }
+                if let (number, next) = readNumber(lower, at: i) {
+                    if pendingRange, let start = previous, number > start, number - start < 200 {
+                        found.append(contentsOf: (start + 1)...number)
+                    } else {
+                        found.append(number)
+                    }
+                    previous = number
+                    pendingRange = false
+                    i = next
+                    continue
+                }
+                if previous != nil, let word = rangeWords.first(where: { matches($0, lower, at: i) }) {
+                    pendingRange = true
+                    i += word.count
+                    continue
+                }
+                if previous != nil, let word = listWords.first(where: { matches($0, lower, at: i) }) {
+                    i += word.count
+                    continue
+                }
+                break
+            }
+        }
+        return found.filter { $0 < own }
+    }
+
+    private static func matches(_ word: [Unicode.Scalar], _ text: [Unicode.Scalar], at i: Int) -> Bool {
+        guard i + word.count <= text.count else { return false }
+        for k in 0..<word.count where text[i + k] != word[k] { return false }
+        // Latin keywords must end at a word boundary ("claimed" is no reference).
+        let end = i + word.count
+        if let last = word.last, last.isASCII, last.properties.isAlphabetic, end < text.count,
+           text[end].properties.isAlphabetic { return false }
+        return true
+    }
+
+    private static func readNumber(_ text: [Unicode.Scalar], at i: Int) -> (Int, Int)? {
+        var k = i
+        var value = 0
+        var digits = 0
+        while k < text.count, digits < 4, let d = decimalValue(text[k]) {
+            value = value * 10 + d
+            digits += 1
+            k += 1
+        }
+        return digits > 0 ? (value, k) : nil
+    }
+
+    /// ASCII and full-width digits.
+    private static func decimalValue(_ c: Unicode.Scalar) -> Int? {
+        if c.value >= 0x30 && c.value <= 0x39 { return Int(c.value - 0x30) }
+        if c.value >= 0xFF10 && c.value <= 0xFF19 { return Int(c.value - 0xFF10) }
+        return nil
+    }
+}
+
+extension XMLElement {
+    /// A party from an element holding an `addressbook` (or the name fields directly).
+    func party() -> Party? {
+        let book = child("addressbook") ?? child("AddressBook") ?? self
+        guard let name = book.partyName() ?? partyName() else { return nil }
+        let country = book.value("address/country") ?? book.value("Address/WIPOST3Code") ?? value("residence/country")
+            ?? value("nationality/country") ?? value("adr/ctry") ?? book.value("address/ctry")
+        return Party(name: name, country: country.flatMap(Self.countryCode))
+    }
+
+    static func countryCode(_ text: String) -> String? {
+        let code = text.uppercased()
+        guard code.count == 2, code.allSatisfy({ $0.isLetter && $0.isASCII }) else { return nil }
+        return code
+    }
+
+    /// IPCR from the split form (`section`, `class`, `subclass`, `main-group`, `subgroup`)
+    /// or a `text` child.
+    func splitClassification() -> String? {
+        if let section = value("section") ?? value("Section"), let cls = value("class") ?? value("MainClass"),
+           let subclass = value("subclass") ?? value("Subclass"),
+           let main = value("main-group") ?? value("MainGroup") {
+            let sub = value("subgroup") ?? value("Subgroup") ?? "00"
+            return Classification.normalise("\(section)\(cls)\(subclass) \(main)/\(sub)")
+        }
+        return (value("text") ?? value("Text")).flatMap { Classification.normalise($0) }
+    }
+}
+
+/// Appends unique values, keeping first-seen order.
+func appendUnique<T: Equatable>(_ values: [T], to array: inout [T]) {
+    for value in values where !array.contains(value) { array.append(value) }
+}

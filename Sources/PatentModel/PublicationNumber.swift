@@ -1,0 +1,121 @@
+/// A publication number: office, serial and kind code.
+///
+/// The normalised form (`US10047600B2`) is the store's key. Leading zeros of the
+/// serial never matter (QUERY.md §8), so `US07158817B2` and `US7158817B2` are the
+/// same publication; punctuation and spaces are dropped.
+public struct PublicationNumber: Codable, Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var office: String
+    public var number: String
+    public var kind: String
+
+    /// Builds a number from its parts, normalising each part.
+    /// Returns nil when office or serial is empty after normalisation.
+    public init?(office: String, number: String, kind: String?) {
+        let office = NumberNormalizer.office(office)
+        var serial = NumberNormalizer.serial(number)
+        // Sources like EPODOC glue the office to the serial (`EP2906782`).
+        if serial.hasPrefix(office), office.count == 2,
+           serial.dropFirst(2).first.map({ $0.isNumber }) == true {
+            serial = NumberNormalizer.serial(String(serial.dropFirst(2)))
+        }
+        guard office.count == 2, !serial.isEmpty else { return nil }
+        self.office = office
+        self.number = serial
+        self.kind = NumberNormalizer.kind(kind ?? "")
+    }
+
+    /// Parses a complete number such as `US10047600B2`, `US-10047600-B2`, `EP 2 906 782 A2`.
+    public init?(parsing text: String) {
+        let compact = String(text.uppercased().unicodeScalars.filter { NumberNormalizer.isKept($0) })
+        guard compact.count > 2 else { return nil }
+        let office = String(compact.prefix(2))
+        guard office.allSatisfy({ $0.isLetter }) else { return nil }
+        let rest = Array(compact.dropFirst(2))
+        // The kind code is a trailing letter, optionally followed by one digit,
+        // that comes right after a digit of the serial (`10047600B2`, `D920344S`).
+        var kindLength = 0
+        if rest.count >= 3, rest[rest.count - 1].isNumber, rest[rest.count - 2].isLetter, rest[rest.count - 3].isNumber {
+            kindLength = 2
+        } else if rest.count >= 2, rest[rest.count - 1].isLetter, rest[rest.count - 2].isNumber {
+            kindLength = 1
+        }
+        let kind = String(rest.suffix(kindLength))
+        self.init(office: office, number: String(rest.dropLast(kindLength)), kind: kind)
+    }
+
+    /// `US10047600B2`.
+    public var normalized: String { office + number + kind }
+    /// The number without its kind code (`US10047600`).
+    public var withoutKind: String { office + number }
+    public var description: String { normalized }
+}
+
+/// Normalisation rules for numbers of publications, applications and priorities.
+public enum NumberNormalizer {
+    static func isKept(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType == .decimal
+    }
+
+    /// Upper-case letters and digits only; full-width digits become ASCII.
+    public static func compact(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for scalar in text.uppercased().unicodeScalars where isKept(scalar) {
+            if scalar.properties.numericType == .decimal, let value = scalar.properties.numericValue {
+                out.append(String(Int(value)))
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    public static func office(_ text: String) -> String {
+        compact(text)
+    }
+
+    /// Serial number: compacted, leading zeros of the numeric part removed
+    /// (`D0920344` → `D920344`, `07158817` → `7158817`).
+    public static func serial(_ text: String) -> String {
+        let compact = compact(text)
+        var prefix = Substring(compact)
+        var letters = ""
+        while let first = prefix.first, first.isLetter {
+            letters.append(first)
+            prefix = prefix.dropFirst()
+        }
+        let trimmed = prefix.drop(while: { $0 == "0" })
+        if trimmed.isEmpty && !prefix.isEmpty { return letters + "0" }
+        return letters + trimmed
+    }
+
+    public static func kind(_ text: String) -> String {
+        compact(text)
+    }
+
+    /// Key comparing application and priority numbers across sources: office plus
+    /// serial, with a trailing check digit (`13196195.5`, `202111286633.X`) dropped
+    /// and leading zeros removed. `EP 13196195.5` and `EP13196195` give the same key.
+    public static func applicationKey(office: String, number: String) -> String {
+        var raw = number.trimmingSpaces()
+        if let dot = raw.lastIndex(of: "."), raw.distance(from: dot, to: raw.endIndex) == 2,
+           raw[raw.index(after: dot)].isNumber || raw[raw.index(after: dot)] == "X" || raw[raw.index(after: dot)] == "x" {
+            raw = String(raw[..<dot])
+        }
+        let office = self.office(office)
+        var serial = self.serial(raw)
+        if office.count == 2, serial.hasPrefix(office), serial.count > 2 {
+            serial = self.serial(String(serial.dropFirst(2)))
+        }
+        return office + serial
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var scalars = Substring.UnicodeScalarView(unicodeScalars)
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,118 @@
+import Dispatch
+import Foundation
+import PatentImport
+import PatentModel
+
+/// Progress of a running import, reported about twice a second.
+public struct ImportProgress: Sendable {
+    public var files = 0
+    public var documents = 0
+    public var seconds = 0.0
+    public var documentsPerSecond: Double { seconds > 0 ? Double(documents) / seconds : 0 }
+}
+
+/// The outcome of an import: what was written, and every document skipped with why.
+public struct ImportReport: Sendable {
+    public var files = 0
+    public var documents = 0
+    public var records = 0
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var skipped: [(origin: String, problem: ImportProblem)] = []
+    public var seconds = 0.0
+    /// Time spent decoding (wall clock, all cores) and writing to the store.
+    public var decodeSeconds = 0.0
+    public var writeSeconds = 0.0
+
+    public var skippedByReason: [String: Int] {
+        skipped.reduce(into: [:]) { $0[$1.problem.reason, default: 0] += 1 }
+    }
+}
+
+/// Reads inputs, decodes documents on all cores, and writes records to the store in
+/// batches (one transaction each). A bad document is recorded and skipped; it never
+/// stops the import.
+public struct Importer {
+    /// Where records go; nil for a dry run that only decodes and reports.
+    public let store: PatentStore?
+    /// Documents decoded in parallel per round.
+    public var decodeBatch = 64
+    /// Records per store transaction.
+    public var writeBatch = 500
+
+    public init(store: PatentStore?) { self.store = store }
+
+    public func run(paths: [String], progress: ((ImportProgress) -> Void)? = nil) throws -> ImportReport {
+        let start = Date()
+        var report = ImportReport()
+        var documents: [SourceDocument] = []
+        var pending: [Patent] = []
+        var lastProgress = Date()
+        let writer = store.map(WritePipeline.init)
+
+        func flushWrites() throws {
+            guard !pending.isEmpty else { return }
+            if let writer { try writer.submit(pending) } else { report.inserted += pending.count }
+            pending.removeAll(keepingCapacity: true)
+        }
+
+        func decodePending() throws {
+            guard !documents.isEmpty else { return }
+            let decodeStart = Date()
+            let results = Self.decodeInParallel(documents)
+            report.decodeSeconds += Date().timeIntervalSince(decodeStart)
+            for (document, result) in zip(documents, results) {
+                switch result {
+                case .success(let patents):
+                    report.records += patents.count
+                    pending.append(contentsOf: patents)
+                case .failure(let problem):
+                    report.skipped.append((document.origin, problem))
+                }
+            }
+            documents.removeAll(keepingCapacity: true)
+            if pending.count >= writeBatch { try flushWrites() }
+            if let progress, Date().timeIntervalSince(lastProgress) > 0.5 {
+                lastProgress = Date()
+                progress(ImportProgress(files: report.files, documents: report.documents, seconds: Date().timeIntervalSince(start)))
+            }
+        }
+
+        try DocumentSource(paths: paths).forEach { event in
+            switch event {
+            case .document(let document):
+                report.documents += 1
+                documents.append(document)
+                if documents.count >= decodeBatch { try decodePending() }
+            case .unreadable(let origin, let reason):
+                report.skipped.append((origin, .unreadable(reason)))
+            case .finishedFile:
+                report.files += 1
+            }
+        }
+        try decodePending()
+        try flushWrites()
+        if let writer {
+            let (summary, seconds) = try writer.finish()
+            report.inserted = summary.inserted
+            report.updated = summary.updated
+            report.unchanged = summary.unchanged
+            report.writeSeconds = seconds
+        }
+        report.seconds = Date().timeIntervalSince(start)
+        progress?(ImportProgress(files: report.files, documents: report.documents, seconds: report.seconds))
+        return report
+    }
+
+    static func decodeInParallel(_ documents: [SourceDocument]) -> [Result<[Patent], ImportProblem>] {
+        var results = [Result<[Patent], ImportProblem>](repeating: .failure(.noPatent), count: documents.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            DispatchQueue.concurrentPerform(iterations: documents.count) { i in
+                output[i] = DocumentDecoder.decode(documents[i].bytes)
+            }
+        }
+        return results
+    }
+}

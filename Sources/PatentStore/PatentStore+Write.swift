@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import PatentModel
+
+/// What one committed batch changed.
+public struct UpsertSummary: Sendable, Equatable {
+    public var inserted = 0
+    public var updated = 0
+    /// Records identical to what was stored: nothing written.
+    public var unchanged = 0
+    public init() {}
+}
+
+extension PatentStore {
+    /// Writes a batch in one transaction: each record is merged into the stored one
+    /// of the same PN (see `Patent.merge`), then the families of everything touched
+    /// are recomputed incrementally.
+    @discardableResult
+    public func upsert(_ patents: [Patent]) throws -> UpsertSummary {
+        try pool.write { db in
+            var summary = UpsertSummary()
+            // Each PN's stored record as it was before this batch, then the merge of
+            // every incoming record for it in order; only a final change is written.
+            var original: [String: Patent?] = [:]
+            var merged: [String: Patent] = [:]
+            var seen: [String] = []
+            for incoming in patents {
+                let pn = incoming.pn
+                if original[pn] == nil {
+                    original[pn] = .some(try Data.fetchOne(db, sql: "SELECT record FROM patent WHERE pn = ?", arguments: [pn])
+                        .map(Self.decode))
+                    seen.append(pn)
+                }
+                if var current = merged[pn] ?? original[pn]! {
+                    current.merge(incoming)
+                    merged[pn] = current
+                } else {
+                    merged[pn] = incoming
+                }
+            }
+            var order: [String] = []
+            var changed: [String: Patent] = [:]
+            for pn in seen {
+                let record = merged[pn]!
+                switch original[pn]! {
+                case .none: summary.inserted += 1
+                case .some(let stored) where stored == record: summary.unchanged += 1; continue
+                case .some: summary.updated += 1
+                }
+                order.append(pn)
+                changed[pn] = record
+            }
+            guard !order.isEmpty else { return summary }
+            let revision = try Self.nextValue(db, counter: "revision")
+            let now = Date().timeIntervalSince1970
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO patent (pn, office, kind, type, publication_date, application_key, original_language,
+                                    coverage, record, revision, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(pn) DO UPDATE SET office = excluded.office, kind = excluded.kind, type = excluded.type,
+                    publication_date = excluded.publication_date, application_key = excluded.application_key,
+                    original_language = excluded.original_language, coverage = excluded.coverage,
+                    record = excluded.record, revision = excluded.revision, updated_at = excluded.updated_at
+                """)
+            for pn in order {
+                let patent = changed[pn]!
+                try statement.execute(arguments: [
+                    pn, patent.publication.office, patent.publication.kind, patent.type.rawValue,
+                    patent.publicationDate?.value, patent.application?.key, patent.resolvedOriginalLanguage,
+                    Coverage(patent).rawValue, try Self.encoder.encode(patent), revision, now,
+                ])
+            }
+            try FamilyMaintenance(db: db).update(order.map { ($0, changed[$0]!) })
+            return summary
+        }
+    }
+
+    static func nextValue(_ db: Database, counter: String) throws -> Int {
+        try db.execute(sql: "INSERT INTO counter (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                       arguments: [counter])
+        return try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [counter]) ?? 1
+    }
+}
+
+/// Which parts of the record are present, as bits, for fast statistics.
+public struct Coverage: OptionSet, Sendable, CaseIterable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    public static let title = Coverage(rawValue: 1 << 0)
+    public static let abstract = Coverage(rawValue: 1 << 1)
+    public static let claims = Coverage(rawValue: 1 << 2)
+    public static let description = Coverage(rawValue: 1 << 3)
+    public static let applicants = Coverage(rawValue: 1 << 4)
+    public static let inventors = Coverage(rawValue: 1 << 5)
+    public static let ipc = Coverage(rawValue: 1 << 6)
+    public static let cpc = Coverage(rawValue: 1 << 7)
+    public static let priorities = Coverage(rawValue: 1 << 8)
+    public static let application = Coverage(rawValue: 1 << 9)
+    public static let familyID = Coverage(rawValue: 1 << 10)
+    public static let citations = Coverage(rawValue: 1 << 11)
+    public static let translations = Coverage(rawValue: 1 << 12)
+
+    public static let allCases: [Coverage] = [.title, .abstract, .claims, .description, .applicants, .inventors, .ipc,
+                                              .cpc, .priorities, .application, .familyID, .citations, .translations]
+
+    public var name: String {
+        switch self {
+        case .title: "title"
+        case .abstract: "abstract"
+        case .claims: "claims"
+        case .description: "description"
+        case .applicants: "applicants"
+        case .inventors: "inventors"
+        case .ipc: "IPC"
+        case .cpc: "CPC"
+        case .priorities: "priorities"
+        case .application: "application"
+        case .familyID: "DOCDB family id"
+        case .citations: "citations"
+        case .translations: "translated text"
+        default: "?"
+        }
+    }
+
+    public init(_ patent: Patent) {
+        var bits: Coverage = []
+        if !patent.titles.isEmpty { bits.insert(.title) }
+        if !patent.abstracts.isEmpty { bits.insert(.abstract) }
+        if patent.claims.contains(where: { !$0.claims.isEmpty }) { bits.insert(.claims) }
+        if patent.descriptions.contains(where: { !$0.paragraphs.isEmpty }) { bits.insert(.description) }
+        if !patent.applicants.isEmpty || !patent.assignees.isEmpty { bits.insert(.applicants) }
+        if !patent.inventors.isEmpty { bits.insert(.inventors) }
+        if !patent.ipc.isEmpty { bits.insert(.ipc) }
+        if !patent.cpc.isEmpty { bits.insert(.cpc) }
+        if !patent.priorities.isEmpty { bits.insert(.priorities) }
+        if patent.application != nil { bits.insert(.application) }
+        if patent.docdbFamilyID != nil { bits.insert(.familyID) }
+        if !patent.citations.isEmpty { bits.insert(.citations) }
+        let languages = Set(patent.titles.map(\.language) + patent.abstracts.map(\.language) + patent.claims.map(\.language))
+        if languages.count > 1 { bits.insert(.translations) }
+        self = bits
+    }
+}

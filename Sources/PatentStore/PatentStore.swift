@@ -1,0 +1,115 @@
+/// PatentStore: the patent repository on SQLite (GRDB, WAL), one row per publication
+/// keyed by normalised PN, with the family groupings kept current on every import.
+///
+/// Durability: every batch is one transaction, so `kill -9` loses at most the batch
+/// in flight and never leaves half a patent; WAL with `synchronous=NORMAL` keeps
+/// committed batches across process crashes.
+import Foundation
+import GRDB
+import PatentModel
+
+public final class PatentStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the store in `directory/patents.sqlite`.
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = (directory as NSString).appendingPathComponent("patents.sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE patent (
+                    pn TEXT PRIMARY KEY NOT NULL,
+                    office TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    publication_date INTEGER,
+                    application_key TEXT,
+                    original_language TEXT,
+                    coverage INTEGER NOT NULL,
+                    record BLOB NOT NULL,
+                    revision INTEGER NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX patent_revision ON patent(revision);
+                CREATE INDEX patent_application ON patent(application_key);
+                CREATE TABLE family_key (
+                    level INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    pn TEXT NOT NULL,
+                    PRIMARY KEY (level, key, pn)
+                ) WITHOUT ROWID;
+                CREATE INDEX family_key_pn ON family_key(pn, level);
+                CREATE TABLE family (
+                    pn TEXT NOT NULL,
+                    level INTEGER NOT NULL,
+                    family_id INTEGER NOT NULL,
+                    PRIMARY KEY (pn, level)
+                ) WITHOUT ROWID;
+                CREATE INDEX family_members ON family(level, family_id);
+                CREATE TABLE counter (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: reading
+
+    /// The stored record, or nil.
+    public func patent(_ pn: String) throws -> Patent? {
+        let key = PublicationNumber(parsing: pn)?.normalized ?? pn.uppercased()
+        return try pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT record FROM patent WHERE pn = ?", arguments: [key])
+        }.map(Self.decode)
+    }
+
+    /// Publication numbers matching a number without kind code (`US10047600` → every kind).
+    public func publicationNumbers(matching pn: String) throws -> [String] {
+        guard let number = PublicationNumber(parsing: pn) else { return [] }
+        return try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT pn FROM patent WHERE pn = ? OR (pn >= ? AND pn < ?) ORDER BY pn",
+                                arguments: [number.normalized, number.withoutKind + "A", number.withoutKind + "["])
+        }
+    }
+
+    public func count() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent") ?? 0 }
+    }
+
+    /// The family id of a publication at a level.
+    public func familyID(of pn: String, level: FamilyLevel) throws -> Int? {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT family_id FROM family WHERE pn = ? AND level = ?", arguments: [pn, level.rawValue])
+        }
+    }
+
+    /// The members of a family, sorted by PN.
+    public func familyMembers(_ id: Int, level: FamilyLevel) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT pn FROM family WHERE level = ? AND family_id = ? ORDER BY pn",
+                                arguments: [level.rawValue, id])
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func decode(_ data: Data) throws -> Patent {
+        try JSONDecoder().decode(Patent.self, from: data)
+    }
+}

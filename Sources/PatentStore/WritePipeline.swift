@@ -1,0 +1,52 @@
+import Dispatch
+import Foundation
+import PatentModel
+import Synchronization
+
+/// Writes batches to the store on a thread of its own while the caller decodes the
+/// next documents. At most two batches wait, so memory stays bounded; the first
+/// error stops further writes and is rethrown by `finish()`.
+final class WritePipeline: Sendable {
+    private let store: PatentStore
+    private let queue = DispatchQueue(label: "patents.store-writer")
+    private let slots = DispatchSemaphore(value: 2)
+    private let state = Mutex(State())
+
+    private struct State {
+        var summary = UpsertSummary()
+        var seconds = 0.0
+        var error: (any Error)?
+    }
+
+    init(store: PatentStore) { self.store = store }
+
+    func submit(_ batch: [Patent]) throws {
+        if let error = state.withLock({ $0.error }) { throw error }
+        slots.wait()
+        queue.async { [self] in
+            defer { slots.signal() }
+            guard state.withLock({ $0.error == nil }) else { return }
+            let start = Date()
+            do {
+                let summary = try store.upsert(batch)
+                state.withLock {
+                    $0.summary.inserted += summary.inserted
+                    $0.summary.updated += summary.updated
+                    $0.summary.unchanged += summary.unchanged
+                    $0.seconds += Date().timeIntervalSince(start)
+                }
+            } catch {
+                state.withLock { $0.error = error }
+            }
+        }
+    }
+
+    /// Waits for every submitted batch; returns the totals.
+    func finish() throws -> (summary: UpsertSummary, seconds: Double) {
+        queue.sync {}
+        return try state.withLock { state in
+            if let error = state.error { throw error }
+            return (state.summary, state.seconds)
+        }
+    }
+}

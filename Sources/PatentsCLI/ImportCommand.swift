@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import PatentImport
+import PatentStore
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import patents from files, folders, .zip or .gz (format detected from content)."
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @Argument(help: "Files or folders to import.")
+    var paths: [String]
+
+    @Flag(help: "Decode and report without writing to the store.")
+    var dryRun = false
+
+    @Flag(help: "List every skipped document with its reason.")
+    var verbose = false
+
+    func run() throws {
+        let importer = Importer(store: dryRun ? nil : try PatentStore(directory: options.data))
+        let isTerminal = isatty(STDERR_FILENO) != 0
+        let report = try importer.run(paths: paths) { progress in
+            let line = String(format: "files %d, documents %d, %.0f documents/s", progress.files, progress.documents,
+                              progress.documentsPerSecond)
+            FileHandle.standardError.write(Data(((isTerminal ? "\r" : "") + line + (isTerminal ? "" : "\n")).utf8))
+        }
+        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        print(String(format: "imported %d, updated %d, unchanged %d, skipped %d (%d documents from %d files in %.1f s, %.0f documents/s)",
+                     report.inserted, report.updated, report.unchanged, report.skipped.count, report.documents, report.files,
+                     report.seconds, report.seconds > 0 ? Double(report.documents) / report.seconds : 0))
+        print(String(format: "  time: decoding %.1f s, writing %.1f s", report.decodeSeconds, report.writeSeconds))
+        for (reason, count) in report.skippedByReason.sorted(by: { $0.value > $1.value }) {
+            print("  skipped \(count): \(reason)")
+        }
+        if verbose {
+            for (origin, problem) in report.skipped { print("  \(origin): \(problem)") }
+        } else if !report.skipped.isEmpty {
+            print("  (--verbose lists each skipped document)")
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// PatentsCLI: the `patents` command — import, show, stats, parse, and (as the
+/// project grows) search, export and serve. Each subcommand is a thin door onto a
+/// library module; the work happens there.
+import ArgumentParser
+
+@main
+struct Patents: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patents",
+        abstract: "A self-hostable patent search and bulk-export server (PatSnap Connect export API).",
+        subcommands: [ImportCommand.self, ShowCommand.self, StatsCommand.self]
+    )
+}
+
+/// `--data DIR`: the one folder that holds the store, the index and the export files.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Data folder (store, index, exports).")
+    var data: String = "./patents-data"
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import PatentStore
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a patent record as JSON.")
+
+    @OptionGroup var options: DataOptions
+
+    @Argument(help: "Publication number, e.g. US10047600B2 (without kind code: every kind).")
+    var pn: String
+
+    func run() throws {
+        let store = try PatentStore(directory: options.data)
+        var numbers = try store.patent(pn) != nil ? [pn] : try store.publicationNumbers(matching: pn)
+        if numbers.isEmpty { throw ValidationError("no patent \(pn) in \(options.data)") }
+        numbers = Array(numbers.prefix(20))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        for number in numbers {
+            guard let patent = try store.patent(number) else { continue }
+            print(String(decoding: try encoder.encode(patent), as: UTF8.self))
+        }
+    }
+}
