@@ -19,7 +19,10 @@ struct CNIPABusinessReader: PatentFormatReader {
         patent.type = PatentType.from(office: number.office, kind: number.kind)
         if patent.type == .grantedInvention { patent.grantDate = patent.publicationDate }
         patent.application = bib.first("ApplicationReference/DocumentID")?.documentReference(defaultOffice: number.office)
-        patent.priorities = bib.all("PriorityDetails/Priority").compactMap { $0.documentReference() }
+        // Priorities come in several data formats; the office's original spelling is kept.
+        let priorities = bib.all("PriorityDetails/Priority")
+        let originals = priorities.filter { $0[attribute: "dataFormat"] == "original" }
+        patent.priorities = (originals.isEmpty ? priorities : originals).compactMap { $0.documentReference() }
         let ipc = bib.all("ClassificationIPCRDetails/ClassificationIPCR").compactMap { $0.splitClassification() }
         appendUnique(ipc, to: &patent.ipc)
         for title in bib.children("InventionTitle") where !title.text.isEmpty {

@@ -16,6 +16,7 @@ public enum DocumentDecoder {
     static let xmlReaders: [any PatentFormatReader] = [
         USPTOICEReader(), EPPublicationReader(), OPSReader(), MARECReader(),
         CNIPABusinessReader(), CNPatentDocumentReader(), JPOReader(),
+        USPTOApplicationPublicationReader(), USPTOGrantST32Reader(),
     ]
 
     private static let readersByRoot: [String: any PatentFormatReader] = {
@@ -26,7 +27,8 @@ public enum DocumentDecoder {
         return map
     }()
 
-    /// HTML pages (saved search pages, PatFT) are not XML; say so rather than "broken".
+    /// HTML pages are not XML: PatFT/AppFT patent pages have a reader of their own;
+    /// other pages (search results) are reported as an unknown format.
     static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
         let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased()
         return head.contains("<html") || head.contains("<!doctype html")
@@ -41,8 +43,13 @@ public enum DocumentDecoder {
             if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
                 return .success(try PPUBSReader().read(bytes))
             }
-            guard first == UInt8(ascii: "<") else { return .failure(.unknownFormat("(not XML or JSON)")) }
-            if looksLikeHTML(bytes) { return .failure(.unknownFormat("html")) }
+            switch DocumentSplitter.detect(bytes) {
+            case .aps: return .success(try APSReader().read(bytes))
+            case .tsv: return .success(try EPOFullTextTSVReader().read(bytes))
+            default: break
+            }
+            guard first == UInt8(ascii: "<") else { return .failure(.unknownFormat("(not XML, JSON, APS or EPO TSV)")) }
+            if looksLikeHTML(bytes) { return .success(try PatFTReader().read(bytes)) }
             let root: XMLElement
             do {
                 root = try XMLReader.parse(bytes)

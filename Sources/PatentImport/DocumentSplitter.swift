@@ -1,40 +1,68 @@
 /// Cuts a byte stream into documents, holding one document at a time.
 ///
-/// USPTO weekly bundles are several `<?xml …?>` documents concatenated in one file
-/// (700 MB a week); every XML declaration (`<?xml` and a space, not
-/// `<?xml-stylesheet`) after the first byte starts a new document.
-/// A stream whose first non-blank byte is `{` or `[` is one JSON document.
+/// - XML: USPTO weekly bundles are several documents concatenated in one file
+///   (700 MB a week); every XML declaration (`<?xml` and a space, not
+///   `<?xml-stylesheet`) after the first byte starts a new document, and so does a
+///   `<!DOCTYPE` once the current document has begun its root element (old USPTO
+///   grant bundles concatenate documents without XML declarations).
+/// - USPTO APS "green book" text: every `PATN` line starts a document.
+/// - EPO full-text TSV: consecutive lines of one publication (office, number, kind)
+///   form a document.
+/// - JSON: a stream whose first non-blank byte is `{` or `[` is one document.
 struct DocumentSplitter {
+    enum Mode { case xml, json, aps, tsv, whole }
+
     private var buffer: [UInt8] = []
     private var scanFrom = 1
-    private var isJSON: Bool?
+    private(set) var mode: Mode?
     private static let marker: [UInt8] = Array("<?xml".utf8)
+    private static let doctype: [UInt8] = Array("<!DOCTYPE".utf8)
+    private static let patn: [UInt8] = Array("\nPATN".utf8)
 
     /// Appends a chunk and returns the documents it completes.
     mutating func push(_ chunk: some Collection<UInt8>) -> [[UInt8]] {
         buffer.append(contentsOf: chunk)
-        if isJSON == nil, let first = buffer.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }) {
-            isJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
-        }
-        guard isJSON == false else { return [] }
+        if mode == nil { mode = Self.detect(buffer) }
         var documents: [[UInt8]] = []
-        while let boundary = nextMarker() {
+        while let boundary = nextBoundary() {
             let document = Array(buffer[0..<boundary])
             buffer.removeSubrange(0..<boundary)
             scanFrom = 1
             if !isBlank(document) { documents.append(document) }
         }
-        scanFrom = max(1, buffer.count - Self.marker.count)
         return documents
     }
 
     /// Returns the last document, if any bytes remain.
     mutating func finish() -> [UInt8]? {
-        defer { buffer = []; scanFrom = 1; isJSON = nil }
+        defer { buffer = []; scanFrom = 1; mode = nil }
         return isBlank(buffer) ? nil : buffer
     }
 
-    private func nextMarker() -> Int? {
+    /// The format family, once enough bytes are there to tell.
+    static func detect(_ bytes: [UInt8]) -> Mode? {
+        guard let start = bytes.firstIndex(where: { !isBlankByte($0) }) else { return nil }
+        let first = bytes[start]
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return .json }
+        if first == UInt8(ascii: "<") { return .xml }
+        guard bytes.count - start >= 4 else { return nil }
+        let head = bytes[start..<min(bytes.count, start + 200)]
+        if head.starts(with: Array("PATN".utf8)) || head.starts(with: Array("HHHHHT".utf8)) { return .aps }
+        let office = head.prefix(2)
+        if office.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }), head.dropFirst(2).first == 0x09 { return .tsv }
+        return .whole
+    }
+
+    private mutating func nextBoundary() -> Int? {
+        switch mode {
+        case .xml: return nextXMLBoundary()
+        case .aps: return nextAPSBoundary()
+        case .tsv: return nextTSVBoundary()
+        case .json, .whole, .none: return nil
+        }
+    }
+
+    private mutating func nextXMLBoundary() -> Int? {
         let marker = Self.marker
         guard buffer.count > marker.count else { return nil }
         var i = scanFrom
@@ -45,12 +73,83 @@ struct DocumentSplitter {
                 let next = buffer[i + 5]
                 if next == 0x20 || next == 0x09 || next == 0x0A || next == 0x0D { return i }
             }
+            if buffer[i] == UInt8(ascii: "<"), buffer[i + 1] == UInt8(ascii: "!"), i + Self.doctype.count <= buffer.count,
+               buffer[i..<(i + Self.doctype.count)].elementsEqual(Self.doctype), hasRootElement(before: i) {
+                return i
+            }
             i += 1
         }
+        scanFrom = max(1, buffer.count - Self.doctype.count)
         return nil
     }
 
+    private mutating func nextAPSBoundary() -> Int? {
+        let marker = Self.patn
+        var i = scanFrom
+        while i + marker.count < buffer.count {
+            if buffer[i] == marker[0], buffer[(i + 1)..<(i + marker.count)].elementsEqual(marker.dropFirst()),
+               buffer[i + marker.count] == 0x0A || buffer[i + marker.count] == 0x0D,
+               hasField(Array("WKU".utf8), before: i) {
+                return i + 1
+            }
+            i += 1
+        }
+        scanFrom = max(1, buffer.count - marker.count)
+        return nil
+    }
+
+    private mutating func nextTSVBoundary() -> Int? {
+        guard let firstEnd = buffer.firstIndex(of: 0x0A) else { return nil }
+        let key = Self.tsvKey(buffer[0..<firstEnd])
+        var lineStart = max(firstEnd + 1, scanFrom)
+        while let end = buffer[lineStart...].firstIndex(of: 0x0A) {
+            if Self.tsvKey(buffer[lineStart..<end]) != key { return lineStart }
+            lineStart = end + 1
+        }
+        scanFrom = lineStart
+        return nil
+    }
+
+    /// The first three tab-separated fields: office, number, kind.
+    private static func tsvKey(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var tabs = 0
+        for k in line.indices where line[k] == 0x09 {
+            tabs += 1
+            if tabs == 3 { return line[line.startIndex..<k] }
+        }
+        return line
+    }
+
+    /// True when a line starting with `tag` occurs before `end` (a PATN record only
+    /// ends once it has its WKU number).
+    private func hasField(_ tag: [UInt8], before end: Int) -> Bool {
+        var k = 0
+        while k + tag.count < end {
+            if (k == 0 || buffer[k - 1] == 0x0A), buffer[k..<(k + tag.count)].elementsEqual(tag) { return true }
+            k += 1
+        }
+        return false
+    }
+
+    /// True when bytes before `end` open an element (`<` followed by a letter).
+    private func hasRootElement(before end: Int) -> Bool {
+        var k = 0
+        while k + 1 < end {
+            if buffer[k] == UInt8(ascii: "<") {
+                let c = buffer[k + 1]
+                if (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) { return true }
+            }
+            k += 1
+        }
+        return false
+    }
+
+    private static func isBlankByte(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0xEF || b == 0xBB || b == 0xBF
+    }
+
+    /// Whitespace and byte-order marks only.
     private func isBlank(_ bytes: [UInt8]) -> Bool {
-        bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        bytes.allSatisfy(Self.isBlankByte)
     }
 }

@@ -19,10 +19,18 @@ extension XMLElement {
         if let office {
             return DocumentReference(office: NumberNormalizer.office(office), number: number, kind: kind, date: date)
         }
-        // EPODOC numbers carry their office in front (`US201261713164P`).
+        // EPODOC numbers carry their office in front and may end in a kind letter
+        // (`US201261713164P`).
         let compact = NumberNormalizer.compact(number)
         guard compact.count > 2, compact.prefix(2).allSatisfy(\.isLetter) else { return nil }
-        return DocumentReference(office: String(compact.prefix(2)), number: String(compact.dropFirst(2)), kind: kind, date: date)
+        var serial = Substring(compact.dropFirst(2))
+        var trailingKind: String?
+        if let last = serial.last, last.isLetter, serial.dropLast().last?.isNumber == true {
+            trailingKind = String(last)
+            serial = serial.dropLast()
+        }
+        return DocumentReference(office: String(compact.prefix(2)), number: String(serial),
+                                 kind: kind ?? trailingKind, date: date)
     }
 
     /// The `document-id` child preferred for comparison: the DOCDB one where several are given.
@@ -50,10 +58,10 @@ extension XMLElement {
     private func collectParagraphs(into out: inout [DescriptionParagraph]) {
         for child in elements {
             switch child.name {
-            case "p", "Paragraphs", "paragraph":
+            case "p", "Paragraphs", "paragraph", "PARA":
                 let text = child.text
                 if !text.isEmpty { out.append(.init(.paragraph, text)) }
-            case "heading", "Heading":
+            case "heading", "Heading", "H":
                 let text = child.text
                 if !text.isEmpty { out.append(.init(.heading, text)) }
             case "invention-title", "InventionTitle", "drawings", "figure", "img", "Figure", "Image":
@@ -64,18 +72,21 @@ extension XMLElement {
         }
     }
 
-    /// The claims under this element (`claim`/`Claim` descendants), numbered and with
-    /// the claims each refers to (from `claim-ref` elements, else from the wording).
+    /// The claims under this element (`claim`/`Claim`/`CLM` descendants), numbered and
+    /// with the claims each refers to: from reference markup (`claim-ref`,
+    /// `dependent-claim-reference`, `CLREF`), else from the wording.
     func claimList(language: String?) -> [Claim] {
-        let elements = descendants("claim") + descendants("Claim")
+        let elements = descendants("claim") + descendants("Claim") + descendants("CLM")
         var claims: [Claim] = []
         for (index, element) in elements.enumerated() {
             let text = element.text
             if text.isEmpty { continue }
-            let number = element[attribute: "num"].flatMap { Int($0.filter(\.isASCIIDigitChar)) } ?? (index + 1)
-            var refs = element.descendants("claim-ref").compactMap { ref in
-                (ref[attribute: "idref"]).flatMap { Int($0.filter(\.isASCIIDigitChar)) }
-            }
+            let numbered = element[attribute: "num"] ?? element[attribute: "id"] ?? element[attribute: "ID"]
+            let number = numbered.flatMap { Int($0.filter(\.isASCIIDigitChar).prefix(6)) } ?? (index + 1)
+            let markup = element.descendants("claim-ref").compactMap { $0[attribute: "idref"] }
+                + element.descendants("dependent-claim-reference").compactMap { $0[attribute: "depends_on"] }
+                + element.descendants("CLREF").compactMap { $0[attribute: "ID"] }
+            var refs = markup.compactMap { Int($0.filter(\.isASCIIDigitChar).prefix(6)) }
             if refs.isEmpty { refs = ClaimReferences.find(in: text, before: number) }
             refs = refs.filter { $0 < number && $0 > 0 }
             var unique: [Int] = []

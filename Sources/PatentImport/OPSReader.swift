@@ -179,7 +179,7 @@ enum ClaimSplitter {
     static func split(_ raw: String) -> [String] {
         var claims: [String] = []
         var current = ""
-        for line in raw.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for line in raw.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
             let text = String(line).trimmedSpaces
             if text.isEmpty { continue }
             if leadingNumber(text).0 != nil, !current.isEmpty {

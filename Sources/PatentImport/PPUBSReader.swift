@@ -69,8 +69,7 @@ struct PPUBSReader {
 
         patent.applicants = zipParties(strings(d["applicantName"]), strings(d["applicantCountry"]))
         patent.assignees = zipParties(strings(d["assigneeName"]), strings(d["assigneeCountry"]))
-        patent.inventors = zipParties(strings(d["inventorsName"]).map { $0.replacingOccurrences(of: "; ", with: ", ") },
-                                      strings(d["inventorCountry"]))
+        patent.inventors = zipParties(strings(d["inventorsName"]), strings(d["inventorCountry"]))
         patent.agents = zipParties(strings(d["attorneyName"]), [])
 
         let priorityNumbers = strings(d["priorityClaimsDocNumber"])
@@ -109,7 +108,8 @@ struct PPUBSReader {
 
     private func zipParties(_ names: [String], _ countries: [String]) -> [Party] {
         names.enumerated().map { i, name in
-            Party(name: HTMLText.plain(name), country: i < countries.count ? XMLElement.countryCode(countries[i]) : nil)
+            // PPUBS writes personal names `Last; First`.
+            Party(name: HTMLText.plain(name).replacingOccurrences(of: "; ", with: ", "), country: i < countries.count ? XMLElement.countryCode(countries[i]) : nil)
         }
     }
 }
@@ -142,7 +142,7 @@ enum HTMLText {
             text.append(c)
             i = html.index(after: i)
         }
-        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { String($0).trimmedSpaces }.filter { !$0.isEmpty }
+        return text.split(whereSeparator: \.isNewline).map { String($0).trimmedSpaces }.filter { !$0.isEmpty }
     }
 
     static func plain(_ html: String) -> String { lines(html).joined(separator: " ") }

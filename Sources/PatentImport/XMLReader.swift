@@ -277,11 +277,17 @@ public struct XMLReader {
                 i += 2
                 let nameStart = i
                 let name = readName()
-                guard let open = stack.popLast() else { throw error("unexpected end tag") }
-                guard localName(name) == open.name else {
+                let local = localName(name)
+                // SGML-derived USPTO data leaves EMPTY elements unclosed
+                // (`<CITED-BY-EXAMINER>`): an end tag that matches an element further
+                // down the stack closes the elements opened since. An end tag that
+                // matches nothing open is an error.
+                guard let match = stack.lastIndex(where: { $0.name == local }) else {
                     i = nameStart
-                    throw error("end tag '\(name)' does not match '\(open.name)'")
+                    throw error(stack.last.map { "end tag '\(name)' does not match '\($0.name)'" } ?? "unexpected end tag '\(name)'")
                 }
+                let open = stack[match]
+                stack.removeSubrange(match...)
                 skipWhitespace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw error("expected '>'") }
                 i += 1
