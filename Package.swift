@@ -29,9 +29,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PatentModelTests", dependencies: ["PatentModel"]),
-        .testTarget(name: "PatentImportTests", dependencies: ["PatentImport", "PatentModel"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "PatentStoreTests", dependencies: ["PatentStore", "PatentImport", "PatentModel"]),
+        .testTarget(name: "PatentImportTests", dependencies: [
+            "PatentImport", "PatentModel", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        .testTarget(name: "PatentStoreTests", dependencies: [
+            "PatentStore", "PatentImport", "PatentModel", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery"]),
     ],
     swiftLanguageModes: [.v6]

@@ -65,7 +65,7 @@ struct MARECReader: PatentFormatReader {
     private func readTechnicalData(_ technical: XMLElement, into patent: inout Patent) {
         var ipc = technical.all("classifications-ipcr/classification-ipcr").compactMap { Classification.normalise($0.text) }
         for legacy in technical.children("classification-ipc") {
-            let main = legacy.value("main-classification").flatMap { Classification.normalise($0) }
+            let main = legacy.child("main-classification").flatMap { Classification.normalise($0.rawText) }
             if let main { ipc.append(main) }
             ipc += legacy.children("further-classification").compactMap {
                 Classification.normalise($0.rawText, continuing: main.map { String($0.prefix(4)) })

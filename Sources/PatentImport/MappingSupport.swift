@@ -82,11 +82,11 @@ extension XMLElement {
             let text = element.text
             if text.isEmpty { continue }
             let numbered = element[attribute: "num"] ?? element[attribute: "id"] ?? element[attribute: "ID"]
-            let number = numbered.flatMap { Int($0.filter(\.isASCIIDigitChar).prefix(6)) } ?? (index + 1)
+            let number = numbered.flatMap(trailingNumber) ?? (index + 1)
             let markup = element.descendants("claim-ref").compactMap { $0[attribute: "idref"] }
                 + element.descendants("dependent-claim-reference").compactMap { $0[attribute: "depends_on"] }
                 + element.descendants("CLREF").compactMap { $0[attribute: "ID"] }
-            var refs = markup.compactMap { Int($0.filter(\.isASCIIDigitChar).prefix(6)) }
+            var refs = markup.compactMap(trailingNumber)
             if refs.isEmpty { refs = ClaimReferences.find(in: text, before: number) }
             refs = refs.filter { $0 < number && $0 > 0 }
             var unique: [Int] = []
@@ -110,6 +110,13 @@ extension XMLElement {
 
 extension Character {
     var isASCIIDigitChar: Bool { isASCII && isNumber }
+}
+
+/// The last run of digits: `US-20030000393-A1-CLM-00012` → 12, `0003` → 3.
+func trailingNumber(_ text: String) -> Int? {
+    let digits = text.reversed().drop { !$0.isASCIIDigitChar }.prefix { $0.isASCIIDigitChar }
+    guard !digits.isEmpty, digits.count <= 6 else { return nil }
+    return Int(String(digits.reversed()))
 }
 
 /// Finds the claim numbers a claim's wording refers to ("according to claim 1",

@@ -49,7 +49,8 @@ struct OPSReader: PatentFormatReader {
         patent.originalLanguage = Language.normalise(document[attribute: "lang"])
         guard let bib else { return patent }
         patent.application = bib.child("application-reference")?.preferredDocumentID()?.documentReference()
-        patent.priorities = bib.all("priority-claims/priority-claim").compactMap { $0.preferredDocumentID()?.documentReference() }
+        patent.priorities = Self.inPreferredFormat(bib.all("priority-claims/priority-claim"))
+            .compactMap { $0.preferredDocumentID()?.documentReference() }
         var seenTitleLanguages = Set<String>()
         for title in bib.children("invention-title") {
             let lang = Language.normalise(title[attribute: "lang"]) ?? "en"
@@ -86,6 +87,16 @@ struct OPSReader: PatentFormatReader {
                 appendUnique([SchemeCode(scheme: scheme, code: code)], to: &patent.otherClassifications)
             }
         }
+    }
+
+    /// DOCDB bulk data repeats each priority claim per data format; one format is kept
+    /// (`docdb`, else `epodoc`, else `original`).
+    static func inPreferredFormat(_ elements: [XMLElement]) -> [XMLElement] {
+        for format in ["docdb", "epodoc", "original"] {
+            let chosen = elements.filter { $0[attribute: "data-format"] == format }
+            if !chosen.isEmpty { return chosen }
+        }
+        return elements
     }
 
     /// Parties given in several data formats: the `original` spelling is kept, else

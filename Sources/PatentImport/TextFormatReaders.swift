@@ -17,7 +17,8 @@ struct APSReader {
                 fields[fields.count - 1].value += " " + String(line).trimmedSpaces
             } else {
                 let tag = String(line.prefix(4)).trimmedSpaces
-                let value = line.count > 5 ? String(line.dropFirst(5)).trimmedSpaces : ""
+                // Values keep inner spaces: classification fields are fixed-width.
+                let value = line.count > 5 ? String(line.dropFirst(5)).trimmingCharacters(in: "\r") : ""
                 fields.append(Field(tag: tag, value: value))
             }
         }

@@ -62,7 +62,7 @@ struct USPTOICEReader: PatentFormatReader {
     private func readClassifications(_ bib: XMLElement, into patent: inout Patent) {
         var ipc = bib.all("classifications-ipcr/classification-ipcr").compactMap { $0.splitClassification() }
         if let legacy = bib.child("classification-ipc") {
-            let main = legacy.value("main-classification").flatMap { Classification.normalise($0) }
+            let main = legacy.child("main-classification").flatMap { Classification.normalise($0.rawText) }
             if let main { ipc.append(main) }
             let subclass = main.map { String($0.prefix(4)) }
             ipc += legacy.children("further-classification").compactMap {

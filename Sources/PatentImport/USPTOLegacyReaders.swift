@@ -99,9 +99,10 @@ struct USPTOGrantST32Reader: PatentFormatReader {
         let classes = bib.all("B500/B510")
         var ipc: [String] = []
         for b510 in classes {
-            let main = b510.value("B511").flatMap { Classification.normalise($0) }
+            // Fixed-width values: the spaces are significant (`G06F  944` = G06F 9/44).
+            let main = b510.child("B511").flatMap { Classification.normalise($0.rawText) }
             if let main { ipc.append(main) }
-            ipc += b510.children("B512").compactMap { Classification.normalise($0.text, continuing: main.map { String($0.prefix(4)) }) }
+            ipc += b510.children("B512").compactMap { Classification.normalise($0.rawText, continuing: main.map { String($0.prefix(4)) }) }
         }
         appendUnique(ipc, to: &patent.ipc)
         let uspc = bib.all("B500/B520").flatMap { $0.elements }.filter { $0.name == "B521" || $0.name == "B522" }

@@ -21,8 +21,10 @@ public enum Classification {
             rest = chars[4...]
         } else if let subclass, !chars.isEmpty, chars.allSatisfy({ $0.isNumber || $0 == " " || $0 == "/" }) {
             head = subclass
-            rest = ArraySlice(Array(repeating: " ", count: max(0, 6 - chars.count)) + chars)
-            if chars.contains("/") { rest = ArraySlice(chars) }
+            // `  2115`: the subclass column is blank; main group in 3 columns, subgroup after.
+            let digits = Array(String(chars).trimmingSpaces())
+            rest = chars.contains("/") ? ArraySlice(chars)
+                : ArraySlice(Array(repeating: " ", count: max(0, 5 - digits.count)) + digits)
         } else {
             return partial(chars)
         }

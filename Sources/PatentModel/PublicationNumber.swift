@@ -19,9 +19,16 @@ public struct PublicationNumber: Codable, Sendable, Equatable, Hashable, CustomS
             serial = NumberNormalizer.serial(String(serial.dropFirst(2)))
         }
         guard office.count == 2, !serial.isEmpty else { return nil }
+        let kind = NumberNormalizer.kind(kind ?? "")
+        // DOCDB writes US application publications with a 6-digit serial
+        // (`US2014102795A1`); the office and PatSnap use 7 (`US20140102795A1`).
+        if office == "US", serial.count == 10, kind.hasPrefix("A"), serial.allSatisfy(\.isASCIIDigitCharacter),
+           serial.hasPrefix("19") || serial.hasPrefix("20") {
+            serial = String(serial.prefix(4)) + "0" + String(serial.suffix(6))
+        }
         self.office = office
         self.number = serial
-        self.kind = NumberNormalizer.kind(kind ?? "")
+        self.kind = kind
     }
 
     /// Parses a complete number such as `US10047600B2`, `US-10047600-B2`, `EP 2 906 782 A2`.
@@ -109,6 +116,10 @@ public enum NumberNormalizer {
         }
         return office + serial
     }
+}
+
+extension Character {
+    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }
 
 extension String {

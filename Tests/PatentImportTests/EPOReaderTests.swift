@@ -1,0 +1,150 @@
+import PatentModel
+import Testing
+@testable import PatentImport
+
+@Suite("EPO formats")
+struct EPOReaderTests {
+    @Test("publication server B2: trilingual titles and claims, proprietors, division parent")
+    func publicationServer() throws {
+        let p = try Fixtures.patent("EP2716170B2", in: "epo-publication/EP2716170B2.xml")
+        #expect(p.originalLanguage == "de")
+        #expect(p.publicationDate == PatentDate("20210922"))
+        #expect(p.grantDate == PatentDate("20160203"))
+        #expect(p.application == DocumentReference(office: "EP", number: "13196195.5", date: PatentDate("20120914")))
+        #expect(p.titles.map(\.language) == ["de", "en", "fr"])
+        #expect(p.titles[1].text == "Device for transporting material in the form of strips or tape")
+        #expect(p.claims.map(\.language) == ["de", "en", "fr"])
+        #expect(p.claims.allSatisfy { $0.claims.count == 4 })
+        #expect(p.claims[0].claims.filter(\.isIndependent).map(\.number) == [1, 4])
+        #expect(p.ipc == ["A24C5/20"])
+        #expect(p.cpc == ["A24C5/20"])
+        #expect(p.priorities == [DocumentReference(office: "DE", number: "102011114434", date: PatentDate("20110928"))])
+        #expect(p.assignees == [Party(name: "Hauni Maschinenbau GmbH", country: "DE")])
+        #expect(p.inventors.count == 4)
+        #expect(p.relatedDocuments.first?.relation == "division")
+        #expect(p.citations.count == 7)
+    }
+
+    @Test("publication server v1.0 B1 and A1")
+    func oldVersions() throws {
+        let b1 = try Fixtures.patent("EP1442058B1", in: "epo-publication/v1-0-B1.xml")
+        #expect(b1.ipc == ["C07K14/47", "A61K38/17"])
+        #expect(b1.claims.map(\.language) == ["en", "de", "fr"])
+        #expect(b1.claims[0].claims.count == 3)
+        let a1 = try Fixtures.patent("EP1325900A1", in: "epo-publication/v1-0-A1.xml")
+        #expect(a1.type == .application)
+        #expect(a1.claims.first?.claims.count == 7)
+        #expect(a1.applicants == [Party(name: "ASAHI GLASS COMPANY LTD.", country: "JP")])
+    }
+
+    @Test("OPS biblio: family id, multilingual titles, EPODOC priorities, CPC")
+    func opsBiblio() throws {
+        let p = try Fixtures.patent("EP2906782A2", in: "epo-ops/EP2906782A2-biblio.xml")
+        #expect(p.docdbFamilyID == "50474376")
+        #expect(p.titles.map(\.language) == ["de", "fr", "en"])
+        #expect(p.titles[2].text == "ATTITUDE REFERENCE FOR TIEBACK/OVERLAP PROCESSING")
+        #expect(p.priorities.first == DocumentReference(office: "US", number: "201261713164", kind: "P", date: PatentDate("20121012")))
+        #expect(p.cpc.first == "E21B47/02216")
+        #expect(p.ipc == ["E21B7/00", "E21B47/00", "E21B47/022", "E21B47/024"])
+        #expect(p.applicants == [Party(name: "SCIENTIFIC DRILLING INTERNATIONAL, INC")])
+    }
+
+    @Test("OPS full text: one claim element with a claim-text per claim")
+    func opsClaims() throws {
+        let p = try Fixtures.patent("EP1000000A1", in: "epo-ops/EP1000000A1-claims.xml")
+        let claims = try #require(p.claims.first?.claims)
+        #expect(claims.count == 11)
+        #expect(claims[0].text.hasPrefix("1. Apparatus for manufacturing green bricks from clay"))
+        #expect(claims[1].refersTo == [1])
+    }
+
+    @Test("OPS family list: every member with family id and priorities")
+    func family() throws {
+        let (patents, _) = try Fixtures.read("epo-ops/family-50474376.xml")
+        #expect(patents.count == 11)
+        #expect(Set(patents.map(\.publication.office)) == ["CA", "CN", "EP", "RU", "US", "WO"])
+        #expect(patents.allSatisfy { $0.docdbFamilyID == "50474376" })
+        #expect(patents.contains { $0.pn == "US20140102795A1" })
+    }
+
+    @Test("DOCDB exchange document keeps one data format per priority")
+    func docdb() throws {
+        let p = try Fixtures.patent("WO2023012807A1", in: "epo-ops/docdb-WO2023012807A1.xml")
+        #expect(p.docdbFamilyID == "83004620")
+        #expect(p.priorities == [DocumentReference(office: "US", number: "202163230089", kind: "P", date: PatentDate("20210806"))])
+        #expect(p.applicants.first == Party(name: "YEDA RES & DEV", country: "IL"))
+    }
+
+    @Test("MAREC: ref tags stripped, original-spelling parties, ECLA kept")
+    func marec() throws {
+        let p = try Fixtures.patent("EP1130000B1", in: "marec/EP1130000B1.xml")
+        #expect(p.claims.map(\.language) == ["de", "en", "fr"])
+        #expect(p.claims[1].claims.count == 12)
+        #expect(p.priorities == [DocumentReference(office: "JP", number: "2000058810", kind: "A", date: PatentDate("20000303"))])
+        #expect(p.otherClassifications.first == SchemeCode(scheme: "ECLA", code: "C03B19/14D"))
+        #expect(p.assignees == [Party(name: "SHIN-ETSU CHEMICAL CO., LTD.", country: "JP")])
+        let us = try Fixtures.patent("US20030000393A1", in: "marec/US-20030000393-A1.xml")
+        #expect(us.docdbFamilyID == "8846250")
+        #expect(us.claims.first?.claims.filter(\.isIndependent).map(\.number) == [1])
+        let description = us.descriptions.first?.paragraphs.map(\.text).joined(separator: " ") ?? ""
+        #expect(!description.contains("<ref"))
+    }
+
+    @Test("EPO full-text TSV: sections per language")
+    func tsv() throws {
+        let (patents, problems) = try Fixtures.read("epo-tsv/sampleEP0600000.txt")
+        #expect(problems.isEmpty)
+        #expect(patents.map(\.pn) == ["EP600083A1", "EP600102A1", "EP600103A1"])
+        #expect(patents[0].titles.map(\.language) == ["de", "en", "fr"])
+        #expect(patents[0].descriptions.first?.paragraphs.first == DescriptionParagraph(.heading, "Field of Technology"))
+    }
+}
+
+@Suite("CNIPA and JPO")
+struct AsianOfficeReaderTests {
+    @Test("CNIPA business schema")
+    func cnBusiness() throws {
+        let p = try Fixtures.patent("CN113781974A", in: "cnipa-jpo/cn_new1.xml")
+        #expect(p.originalLanguage == "zh")
+        #expect(p.publicationDate == PatentDate("20211210"))
+        #expect(p.application == DocumentReference(office: "CN", number: "202111286633.X", date: PatentDate("20170424")))
+        #expect(p.titles == [LocalizedText(language: "zh", text: "显示设备")])
+        #expect(p.claims.first?.claims.count == 17)
+        #expect(p.claims.first?.claims[0].text.hasPrefix("1.显示设备，包括：") == true)
+        #expect(p.ipc == ["G09G3/36", "G09G3/3208", "G09G3/34"])
+        #expect(p.applicants == [Party(name: "三星显示有限公司", country: "KR")])
+        #expect(p.priorities == [DocumentReference(office: "KR", number: "10-2016-0063019", date: PatentDate("20160523"))])
+        #expect(p.relatedDocuments.first?.relation == "division")
+        let second = try Fixtures.patent("CN113783949A", in: "cnipa-jpo/cn_new2.xml")
+        #expect(second.titles.first?.text == "一种基于合约管理的跨链去中心化方法")
+        #expect(second.claims.first?.claims.count == 10)
+    }
+
+    @Test("CNIPA cn-patent-document (with a byte-order mark)")
+    func cnOld() throws {
+        let p = try Fixtures.patent("CN104223352A", in: "cnipa-jpo/cn_old1.xml")
+        #expect(p.titles.first?.text == "一种甘草发酵所得烟用香料及其应用")
+        #expect(p.claims.first?.claims.count == 3)
+        #expect(p.ipc == ["A24B15/18", "C11B9/00", "C12P1/02", "C12R1/645"])
+        #expect(p.inventors.count == 8)
+        let other = try Fixtures.patent("CN104245682A", in: "cnipa-jpo/cn_old3.xml")
+        #expect(other.applicants.first?.name == "日本新药株式会社")
+        #expect(other.claims.first?.claims.count == 5)
+    }
+
+    @Test("JPO gazette")
+    func jpo() throws {
+        let p = try Fixtures.patent("JP2021044377A", in: "cnipa-jpo/jp_example1.xml")
+        #expect(p.originalLanguage == "ja")
+        #expect(p.titles.first?.text == "ウェーハの加工方法")
+        #expect(p.application == DocumentReference(office: "JP", number: "2019165329", date: PatentDate("20190911")))
+        #expect(p.claims.first?.claims.count == 6)
+        #expect(p.ipc.prefix(2) == ["H01L21/301", "H01L21/67"])
+        #expect(p.otherClassifications.first == SchemeCode(scheme: "FI", code: "H01L21/78 M"))
+        #expect(p.applicants.first?.name == "株式会社ディスコ")
+        #expect(p.inventors.count == 10)
+        let other = try Fixtures.patent("JP2021041306A", in: "cnipa-jpo/jp_example3.xml")
+        #expect(other.claims.first?.claims.count == 8)
+        #expect(other.applicants.first?.name == "凸版印刷株式会社")
+    }
+}

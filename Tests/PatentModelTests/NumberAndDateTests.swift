@@ -1,0 +1,81 @@
+import Testing
+@testable import PatentModel
+
+@Suite("Publication numbers")
+struct PublicationNumberTests {
+    @Test("parts are normalised and leading zeros dropped", arguments: [
+        ("US", "07158817", "B2", "US7158817B2"),
+        ("us", "10,047,600", "b2", "US10047600B2"),
+        ("EP", "EP2906782", "A2", "EP2906782A2"),
+        ("US", "D0920344", "S", "USD920344S"),
+        ("US", "2014102795", "A1", "US20140102795A1"),
+        ("CN", "104968889", "A", "CN104968889A"),
+    ])
+    func parts(office: String, number: String, kind: String, expected: String) throws {
+        let pn = try #require(PublicationNumber(office: office, number: number, kind: kind))
+        #expect(pn.normalized == expected)
+    }
+
+    @Test("complete numbers are parsed", arguments: [
+        ("US10047600B2", "US", "10047600", "B2"),
+        ("US-10047600-B2", "US", "10047600", "B2"),
+        ("EP 2 906 782 A2", "EP", "2906782", "A2"),
+        ("USD920344S", "US", "D920344", "S"),
+        ("US7158817", "US", "7158817", ""),
+        ("WO2014059282A3", "WO", "2014059282", "A3"),
+    ])
+    func parsing(text: String, office: String, number: String, kind: String) throws {
+        let pn = try #require(PublicationNumber(parsing: text))
+        #expect(pn.office == office)
+        #expect(pn.number == number)
+        #expect(pn.kind == kind)
+    }
+
+    @Test func rejectsNumbersWithoutOfficeOrSerial() {
+        #expect(PublicationNumber(office: "", number: "123", kind: "A") == nil)
+        #expect(PublicationNumber(office: "US", number: "--", kind: "A") == nil)
+        #expect(PublicationNumber(parsing: "12345") == nil)
+    }
+
+    @Test("application keys ignore check digits, prefixes and punctuation")
+    func applicationKeys() {
+        #expect(NumberNormalizer.applicationKey(office: "EP", number: "13196195.5") == "EP13196195")
+        #expect(NumberNormalizer.applicationKey(office: "CN", number: "202111286633.X") == "CN202111286633")
+        #expect(NumberNormalizer.applicationKey(office: "US", number: "14/168,236") == "US14168236")
+        #expect(NumberNormalizer.applicationKey(office: "EP", number: "EP13844704") == "EP13844704")
+        #expect(NumberNormalizer.applicationKey(office: "JP", number: "2000058810") == "JP2000058810")
+    }
+}
+
+@Suite("Dates")
+struct PatentDateTests {
+    @Test func parsesOfficeSpellings() throws {
+        #expect(PatentDate("20211019")?.value == 20211019)
+        #expect(PatentDate("2021-10-19")?.value == 20211019)
+        #expect(PatentDate("2021-05-25T00:00:00Z")?.value == 20210525)
+        #expect(PatentDate("2020/02/29")?.value == 20200229)
+        #expect(try #require(PatentDate("19991231")).iso == "1999-12-31")
+    }
+
+    @Test("invalid dates are rejected", arguments: ["00000000", "20210230", "20190229", "2021131", "202101011", "abc", "20211300"])
+    func invalid(text: String) {
+        #expect(PatentDate(text) == nil)
+    }
+
+    @Test func ordersLikeCalendar() throws {
+        #expect(try #require(PatentDate("19991231")) < #require(PatentDate("20000101")))
+    }
+}
+
+@Suite("Languages")
+struct LanguageTests {
+    @Test func normalisesSourceAndPatSnapCodes() {
+        #expect(Language.normalise("EN") == "en")
+        #expect(Language.normalise("CN") == "zh")
+        #expect(Language.normalise("jp") == "ja")
+        #expect(Language.normalise("kr") == "ko")
+        #expect(Language.normalise("ja-JP") == "ja")
+        #expect(Language.normalise("") == nil)
+        #expect(Language.fromPatSnap("cn") == "zh")
+    }
+}

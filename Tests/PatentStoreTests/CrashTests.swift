@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import PatentModel
+import Testing
+@testable import PatentStore
+
+/// `kill -9` of a running `patents import` must leave the store readable, with only
+/// whole batches in it (every stored patent decodes and has its families), and a
+/// second import must complete it.
+@Suite("Crash safety")
+struct CrashTests {
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("patents").path
+    }
+
+    @Test("kill -9 at random moments during an import", .enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func killDuringImport() throws {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<8 {
+            let data = try temporaryDirectory("crash-\(round)")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = ["import", "--data", data, fixtures]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 100_000...1_500_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+
+            let store = try PatentStore(directory: data)
+            try store.pool.read { db in
+                #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+                for row in try Row.fetchAll(db, sql: "SELECT pn, record FROM patent") {
+                    let pn: String = row["pn"]
+                    let patent = try PatentStore.decode(row["record"])
+                    #expect(patent.pn == pn)
+                }
+                let withoutFamilies = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM patent p WHERE (SELECT COUNT(*) FROM family f WHERE f.pn = p.pn) != 3
+                    """)
+                #expect(withoutFamilies == 0)
+            }
+            _ = try Importer(store: store).run(paths: [fixtures])
+            #expect(try store.count() == 86)
+            try? FileManager.default.removeItem(atPath: data)
+        }
+    }
+}

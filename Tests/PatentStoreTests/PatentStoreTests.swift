@@ -1,0 +1,123 @@
+import Foundation
+import PatentModel
+import Testing
+@testable import PatentStore
+
+func temporaryDirectory(_ name: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patents-\(name)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func record(_ pn: String, family: String? = nil, priorities: [String] = [], application: String? = nil,
+            title: String? = nil) -> Patent {
+    var patent = Patent(publication: PublicationNumber(parsing: pn)!)
+    patent.docdbFamilyID = family
+    patent.priorities = priorities.map { DocumentReference(office: String($0.prefix(2)), number: String($0.dropFirst(2))) }
+    patent.application = application.map { DocumentReference(office: String($0.prefix(2)), number: String($0.dropFirst(2))) }
+    if let title { patent.titles = [LocalizedText(language: "en", text: title)] }
+    return patent
+}
+
+@Suite("Store writes")
+struct StoreWriteTests {
+    @Test("insert, update by merge, unchanged on re-import")
+    func upsert() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("upsert"))
+        #expect(try store.upsert([record("EP1000000A1", title: "Apparatus")]) == summary(inserted: 1))
+        #expect(try store.upsert([record("EP1000000A1", title: "Apparatus")]) == summary(unchanged: 1))
+        var claims = record("EP1000000A1")
+        claims.claims = [ClaimSet(language: "en", claims: [Claim(number: 1, text: "1. Apparatus")])]
+        #expect(try store.upsert([claims]) == summary(updated: 1))
+        let stored = try #require(try store.patent("EP1000000A1"))
+        #expect(stored.titles.first?.text == "Apparatus")
+        #expect(stored.claims.first?.claims.count == 1)
+        #expect(try store.count() == 1)
+    }
+
+    @Test("two records of one PN in one batch are merged in order")
+    func sameBatch() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("batch"))
+        var second = record("US9B2")
+        second.ipc = ["H01M10/0525"]
+        #expect(try store.upsert([record("US9B2", title: "Battery"), second]) == summary(inserted: 1))
+        let stored = try #require(try store.patent("US9B2"))
+        #expect(stored.titles.first?.text == "Battery")
+        #expect(stored.ipc == ["H01M10/0525"])
+    }
+
+    @Test("numbers without kind find every kind")
+    func lookupWithoutKind() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("kinds"))
+        try store.upsert([record("US9291047B2"), record("US9291047A1"), record("US92910470B2")])
+        #expect(try store.publicationNumbers(matching: "US9291047") == ["US9291047A1", "US9291047B2"])
+        #expect(try store.patent("us 9291047 b2")?.pn == "US9291047B2")
+    }
+
+    private func summary(inserted: Int = 0, updated: Int = 0, unchanged: Int = 0) -> UpsertSummary {
+        var summary = UpsertSummary()
+        summary.inserted = inserted
+        summary.updated = updated
+        summary.unchanged = unchanged
+        return summary
+    }
+}
+
+@Suite("Families")
+struct FamilyTests {
+    @Test("DOCDB family id and identical priority sets group patents")
+    func docdb() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("docdb"))
+        try store.upsert([record("EP1A1", family: "7"), record("US2B2", family: "7"),
+                          record("JP3A", priorities: ["US10", "US11"]), record("CN4A", priorities: ["US11", "US10"]),
+                          record("KR5A", priorities: ["US10"])])
+        let a = try store.familyID(of: "EP1A1", level: .docdb)
+        #expect(a == (try store.familyID(of: "US2B2", level: .docdb)))
+        let b = try store.familyID(of: "JP3A", level: .docdb)
+        #expect(b == (try store.familyID(of: "CN4A", level: .docdb)))
+        #expect(b != (try store.familyID(of: "KR5A", level: .docdb)))
+        #expect(a != b)
+        // INPADOC: one shared priority is enough.
+        #expect(try store.familyID(of: "KR5A", level: .inpadoc) == (try store.familyID(of: "JP3A", level: .inpadoc)))
+    }
+
+    @Test("EXTEND links shared applications and a priority equal to an application")
+    func extended() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("extend"))
+        try store.upsert([record("US20140144707A1", application: "US14168236"), record("US9945180B2", application: "US14168236"),
+                          record("WO1A1", priorities: ["US14168236"]), record("EP9A1")])
+        let id = try #require(try store.familyID(of: "US9945180B2", level: .extended))
+        #expect(try store.familyMembers(id, level: .extended) == ["US20140144707A1", "US9945180B2", "WO1A1"])
+        #expect(try store.familyID(of: "US9945180B2", level: .inpadoc) != (try store.familyID(of: "WO1A1", level: .inpadoc)))
+    }
+
+    @Test("family ids do not change when unrelated patents arrive, and merge keeps the oldest")
+    func stability() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("stable"))
+        try store.upsert([record("EP1A1", priorities: ["US1"])])
+        try store.upsert([record("EP2A1", priorities: ["US2"])])
+        let first = try #require(try store.familyID(of: "EP1A1", level: .inpadoc))
+        let second = try #require(try store.familyID(of: "EP2A1", level: .inpadoc))
+        for i in 10..<40 { try store.upsert([record("CN\(i)A", priorities: ["JP\(i)"])]) }
+        #expect(try store.familyID(of: "EP1A1", level: .inpadoc) == first)
+        // A patent claiming both priorities joins the two families under the older id.
+        try store.upsert([record("WO3A1", priorities: ["US1", "US2"])])
+        #expect(try store.familyID(of: "EP2A1", level: .inpadoc) == min(first, second))
+        #expect(try store.familyMembers(min(first, second), level: .inpadoc) == ["EP1A1", "EP2A1", "WO3A1"])
+    }
+
+    @Test("re-importing a patent with changed priorities splits its old family")
+    func split() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("split"))
+        try store.upsert([record("EP1A1", priorities: ["US1"]), record("WO3A1", priorities: ["US1", "US2"]),
+                          record("EP2A1", priorities: ["US2"])])
+        let joined = try #require(try store.familyID(of: "EP1A1", level: .inpadoc))
+        #expect(try store.familyMembers(joined, level: .inpadoc).count == 3)
+        try store.upsert([record("WO3A1", priorities: ["US2"])])
+        let a = try #require(try store.familyID(of: "EP1A1", level: .inpadoc))
+        let b = try #require(try store.familyID(of: "EP2A1", level: .inpadoc))
+        #expect(a != b)
+        #expect(try store.familyID(of: "WO3A1", level: .inpadoc) == b)
+        #expect([a, b].contains(joined))
+    }
+}
