@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cuts a byte stream into documents, holding one document at a time.
 ///
 /// - XML: USPTO weekly bundles are several documents concatenated in one file
@@ -68,6 +70,12 @@ struct DocumentSplitter {
         var i = scanFrom
         let last = buffer.count - marker.count - 1
         while i <= last {
+            // Jump to the next '<' with memchr.
+            guard let next = buffer.withUnsafeBufferPointer({ raw -> Int? in
+                guard let found = memchr(raw.baseAddress! + i, Int32(UInt8(ascii: "<")), last + 1 - i) else { return nil }
+                return raw.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            }) else { break }
+            i = next
             if buffer[i] == marker[0] && buffer[i + 1] == marker[1] && buffer[i + 2] == marker[2]
                 && buffer[i + 3] == marker[3] && buffer[i + 4] == marker[4] {
                 let next = buffer[i + 5]

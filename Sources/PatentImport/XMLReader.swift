@@ -118,15 +118,25 @@ enum XMLText {
             out.reserveCapacity(bytes.count)
             var pendingSpace = false
             var i = 0
-            while i < bytes.count {
+            let count = bytes.count
+            while i < count {
                 let b = bytes[i]
+                if b > 0x20 && b < 0x80 {
+                    // A run of visible ASCII is copied in one go.
+                    var end = i + 1
+                    while end < count, bytes[end] > 0x20, bytes[end] < 0x80 { end += 1 }
+                    if pendingSpace { out.append(0x20); pendingSpace = false }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
+                    i = end
+                    continue
+                }
                 let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
                 if isSpace(bytes, i, b) {
                     pendingSpace = !out.isEmpty
                 } else {
                     if pendingSpace { out.append(0x20); pendingSpace = false }
-                    let end = min(i + length, bytes.count)
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
+                    let end = min(i + length, count)
+                    for k in i..<end { out.append(bytes[k]) }
                 }
                 i += length
             }
@@ -449,7 +459,7 @@ public struct XMLReader {
     }
 
     private func localName(_ name: String) -> String {
-        guard let colon = name.lastIndex(of: ":") else { return name }
+        guard name.utf8.contains(UInt8(ascii: ":")), let colon = name.lastIndex(of: ":") else { return name }
         return String(name[name.index(after: colon)...])
     }
 

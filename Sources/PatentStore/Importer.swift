@@ -47,7 +47,7 @@ public struct Importer {
         let start = Date()
         var report = ImportReport()
         var documents: [SourceDocument] = []
-        var pending: [Patent] = []
+        var pending: [PreparedRecord] = []
         var lastProgress = Date()
         let writer = store.map(WritePipeline.init)
 
@@ -64,9 +64,9 @@ public struct Importer {
             report.decodeSeconds += Date().timeIntervalSince(decodeStart)
             for (document, result) in zip(documents, results) {
                 switch result {
-                case .success(let patents):
-                    report.records += patents.count
-                    pending.append(contentsOf: patents)
+                case .success(let records):
+                    report.records += records.count
+                    pending.append(contentsOf: records)
                 case .failure(let problem):
                     report.skipped.append((document.origin, problem))
                 }
@@ -105,12 +105,16 @@ public struct Importer {
         return report
     }
 
-    static func decodeInParallel(_ documents: [SourceDocument]) -> [Result<[Patent], ImportProblem>] {
-        var results = [Result<[Patent], ImportProblem>](repeating: .failure(.noPatent), count: documents.count)
+    /// Decodes documents on all cores and encodes each record's JSON there too, so
+    /// the writer thread only writes.
+    static func decodeInParallel(_ documents: [SourceDocument]) -> [Result<[PreparedRecord], ImportProblem>] {
+        var results = [Result<[PreparedRecord], ImportProblem>](repeating: .failure(.noPatent), count: documents.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
             DispatchQueue.concurrentPerform(iterations: documents.count) { i in
-                output[i] = DocumentDecoder.decode(documents[i].bytes)
+                output[i] = DocumentDecoder.decode(documents[i].bytes).map { patents in
+                    patents.map { PreparedRecord(patent: $0, encoded: try? PatentStore.encoder.encode($0)) }
+                }
             }
         }
         return results

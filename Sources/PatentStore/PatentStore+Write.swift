@@ -2,6 +2,16 @@ import Foundation
 import GRDB
 import PatentModel
 
+/// A record with its JSON encoding prepared off the writer thread.
+public struct PreparedRecord: Sendable {
+    public let patent: Patent
+    public let encoded: Data?
+    public init(patent: Patent, encoded: Data?) {
+        self.patent = patent
+        self.encoded = encoded
+    }
+}
+
 /// What one committed batch changed.
 public struct UpsertSummary: Sendable, Equatable {
     public var inserted = 0
@@ -17,7 +27,21 @@ extension PatentStore {
     /// are recomputed incrementally.
     @discardableResult
     public func upsert(_ patents: [Patent]) throws -> UpsertSummary {
-        try pool.write { db in
+        try upsert(patents.map { PreparedRecord(patent: $0, encoded: nil) })
+    }
+
+    /// As `upsert(_:)`, with records whose JSON was already encoded (in parallel, by the
+    /// importer); the encoding is used when the record is stored unchanged by merging.
+    @discardableResult
+    public func upsert(_ prepared: [PreparedRecord]) throws -> UpsertSummary {
+        let patents = prepared.map(\.patent)
+        var encodedByPN: [String: Data] = [:]
+        var occurrences: [String: Int] = [:]
+        for record in prepared {
+            occurrences[record.patent.pn, default: 0] += 1
+            if let encoded = record.encoded { encodedByPN[record.patent.pn] = encoded }
+        }
+        return try pool.write { db in
             var summary = UpsertSummary()
             // Each PN's stored record as it was before this batch, then the merge of
             // every incoming record for it in order; only a final change is written.
@@ -64,10 +88,12 @@ extension PatentStore {
                 """)
             for pn in order {
                 let patent = changed[pn]!
+                let isFresh = original[pn]! == nil && occurrences[pn] == 1
+                let encoded = try (isFresh ? encodedByPN[pn] : nil) ?? Self.encoder.encode(patent)
                 try statement.execute(arguments: [
                     pn, patent.publication.office, patent.publication.kind, patent.type.rawValue,
                     patent.publicationDate?.value, patent.application?.key, patent.resolvedOriginalLanguage,
-                    Coverage(patent).rawValue, try Self.encoder.encode(patent), revision, now,
+                    Coverage(patent).rawValue, encoded, revision, now,
                 ])
             }
             try FamilyMaintenance(db: db).update(order.map { ($0, changed[$0]!) })

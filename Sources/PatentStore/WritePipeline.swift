@@ -20,7 +20,7 @@ final class WritePipeline: Sendable {
 
     init(store: PatentStore) { self.store = store }
 
-    func submit(_ batch: [Patent]) throws {
+    func submit(_ batch: [PreparedRecord]) throws {
         if let error = state.withLock({ $0.error }) { throw error }
         slots.wait()
         queue.async { [self] in
