@@ -8,7 +8,7 @@ struct Patents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patents",
         abstract: "A self-hostable patent search and bulk-export server (PatSnap Connect export API).",
-        subcommands: [ImportCommand.self, ShowCommand.self, StatsCommand.self]
+        subcommands: [ImportCommand.self, ShowCommand.self, StatsCommand.self, ParseCommand.self, BenchCommand.self]
     )
 }
 
