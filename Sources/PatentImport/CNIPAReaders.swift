@@ -71,8 +71,7 @@ struct CNPatentDocumentReader: PatentFormatReader {
         appendUnique(ipc, to: &patent.ipc)
         if let title = bib.value("invention-title") { patent.titles = [LocalizedText(language: language, text: title)] }
         if let abstract = bib.child("abstract") {
-            let paragraphs = abstract.paragraphTexts()
-            if !paragraphs.isEmpty { patent.abstracts = [LocalizedParagraphs(language: language, paragraphs: paragraphs)] }
+            patent.addAbstract(abstract.paragraphTexts(), language: language)
         }
         patent.applicants = bib.all("cn-parties/cn-applicants/cn-applicant").compactMap { $0.party() }
         patent.inventors = bib.all("cn-parties/cn-inventors/cn-inventor").compactMap { $0.party() }
@@ -96,18 +95,15 @@ func readBody(_ root: XMLElement, abstract: String, claims: String, description:
     if patent.abstracts.isEmpty {
         for element in root.children(abstract) {
             let lang = Language.normalise(element[attribute: "lang"]) ?? language
-            let paragraphs = element.paragraphTexts()
-            if !paragraphs.isEmpty { patent.abstracts.append(LocalizedParagraphs(language: lang, paragraphs: paragraphs)) }
+            patent.addAbstract(element.paragraphTexts(), language: lang)
         }
     }
     for element in root.children(claims) {
         let lang = Language.normalise(element[attribute: "lang"]) ?? language
-        let list = element.claimList(language: lang)
-        if !list.isEmpty { patent.claims.append(ClaimSet(language: lang, claims: list)) }
+        patent.addClaims(element.claimList(language: lang), language: lang)
     }
     for element in root.children(description) {
         let lang = Language.normalise(element[attribute: "lang"]) ?? language
-        let paragraphs = element.descriptionParagraphs()
-        if !paragraphs.isEmpty { patent.descriptions.append(Description(language: lang, paragraphs: paragraphs)) }
+        patent.addDescription(element.descriptionParagraphs(), language: lang)
     }
 }

@@ -45,18 +45,15 @@ struct EPPublicationReader: PatentFormatReader {
         }
         for abstract in root.children("abstract") {
             let lang = Language.normalise(abstract[attribute: "lang"]) ?? language ?? "en"
-            let paragraphs = abstract.paragraphTexts()
-            if !paragraphs.isEmpty { patent.abstracts.append(LocalizedParagraphs(language: lang, paragraphs: paragraphs)) }
+            patent.addAbstract(abstract.paragraphTexts(), language: lang)
         }
         for claims in root.children("claims") {
             let lang = Language.normalise(claims[attribute: "lang"]) ?? language ?? "en"
-            let list = claims.claimList(language: lang)
-            if !list.isEmpty { patent.claims.append(ClaimSet(language: lang, claims: list)) }
+            patent.addClaims(claims.claimList(language: lang), language: lang)
         }
         for description in root.children("description") {
             let lang = Language.normalise(description[attribute: "lang"]) ?? language ?? "en"
-            let paragraphs = description.descriptionParagraphs()
-            if !paragraphs.isEmpty { patent.descriptions.append(Description(language: lang, paragraphs: paragraphs)) }
+            patent.addDescription(description.descriptionParagraphs(), language: lang)
         }
         return [patent]
     }

@@ -231,3 +231,19 @@ extension XMLElement {
 func appendUnique<T: Equatable>(_ values: [T], to array: inout [T]) {
     for value in values where !array.contains(value) { array.append(value) }
 }
+
+extension Patent {
+    /// Adds texts in a language when there are any (readers call these for every
+    /// abstract, claims and description element they meet).
+    mutating func addAbstract(_ paragraphs: [String], language: String) {
+        if !paragraphs.isEmpty { abstracts.append(LocalizedParagraphs(language: language, paragraphs: paragraphs)) }
+    }
+
+    mutating func addClaims(_ list: [Claim], language: String) {
+        if !list.isEmpty { claims.append(ClaimSet(language: language, claims: list)) }
+    }
+
+    mutating func addDescription(_ paragraphs: [DescriptionParagraph], language: String) {
+        if !paragraphs.isEmpty { descriptions.append(Description(language: language, paragraphs: paragraphs)) }
+    }
+}

@@ -158,8 +158,7 @@ struct OPSReader: PatentFormatReader {
         var patent = Patent(publication: number)
         for description in document.children("description") {
             let lang = Language.normalise(description[attribute: "lang"]) ?? "en"
-            let paragraphs = description.descriptionParagraphs()
-            if !paragraphs.isEmpty { patent.descriptions.append(Description(language: lang, paragraphs: paragraphs)) }
+            patent.addDescription(description.descriptionParagraphs(), language: lang)
         }
         for claims in document.children("claims") {
             let lang = Language.normalise(claims[attribute: "lang"]) ?? "en"

@@ -24,16 +24,13 @@ struct USPTOICEReader: PatentFormatReader {
 
         if let title = bib.value("invention-title") { patent.titles = [LocalizedText(language: language, text: title)] }
         if let abstract = root.child("abstract") {
-            let paragraphs = abstract.paragraphTexts()
-            if !paragraphs.isEmpty { patent.abstracts = [LocalizedParagraphs(language: language, paragraphs: paragraphs)] }
+            patent.addAbstract(abstract.paragraphTexts(), language: language)
         }
         if let claims = root.child("claims") {
-            let list = claims.claimList(language: language)
-            if !list.isEmpty { patent.claims = [ClaimSet(language: language, claims: list)] }
+            patent.addClaims(claims.claimList(language: language), language: language)
         }
         if let description = root.child("description") {
-            let paragraphs = description.descriptionParagraphs()
-            if !paragraphs.isEmpty { patent.descriptions = [Description(language: language, paragraphs: paragraphs)] }
+            patent.addDescription(description.descriptionParagraphs(), language: language)
         }
         readClassifications(bib, into: &patent)
         readParties(bib, into: &patent)

@@ -50,12 +50,10 @@ struct USPTOApplicationPublicationReader: PatentFormatReader {
             if !paragraphs.isEmpty { patent.abstracts = [LocalizedParagraphs(language: "en", paragraphs: paragraphs)] }
         }
         if let description = root.child("subdoc-description") {
-            let paragraphs = description.descriptionParagraphs()
-            if !paragraphs.isEmpty { patent.descriptions = [Description(language: "en", paragraphs: paragraphs)] }
+            patent.addDescription(description.descriptionParagraphs(), language: "en")
         }
         if let claims = root.child("subdoc-claims") {
-            let list = claims.claimList(language: "en")
-            if !list.isEmpty { patent.claims = [ClaimSet(language: "en", claims: list)] }
+            patent.addClaims(claims.claimList(language: "en"), language: "en")
         }
         return [patent]
     }
@@ -130,12 +128,10 @@ struct USPTOGrantST32Reader: PatentFormatReader {
             if !paragraphs.isEmpty { patent.abstracts = [LocalizedParagraphs(language: "en", paragraphs: paragraphs)] }
         }
         if let description = root.child("SDODE") {
-            let paragraphs = description.descriptionParagraphs()
-            if !paragraphs.isEmpty { patent.descriptions = [Description(language: "en", paragraphs: paragraphs)] }
+            patent.addDescription(description.descriptionParagraphs(), language: "en")
         }
         if let claims = root.child("SDOCL") {
-            let list = claims.claimList(language: "en")
-            if !list.isEmpty { patent.claims = [ClaimSet(language: "en", claims: list)] }
+            patent.addClaims(claims.claimList(language: "en"), language: "en")
         }
         return [patent]
     }
