@@ -24,6 +24,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "PatentQuery"),
+        .target(name: "PatentAnalysis", resources: [.copy("Resources/irregular-forms.tsv")]),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -36,6 +37,7 @@ let package = Package(
             "PatentStore", "PatentImport", "PatentModel", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery"]),
+        .testTarget(name: "PatentAnalysisTests", dependencies: ["PatentAnalysis"]),
     ],
     swiftLanguageModes: [.v6]
 )
