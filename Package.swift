@@ -25,8 +25,10 @@ let package = Package(
         ]),
         .target(name: "PatentQuery"),
         .target(name: "PatentAnalysis", resources: [.copy("Resources/irregular-forms.tsv")]),
+        .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
+        .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
-            "PatentModel", "PatentImport", "PatentStore", "PatentQuery",
+            "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PatentModelTests", dependencies: ["PatentModel"]),
@@ -38,6 +40,9 @@ let package = Package(
         ]),
         .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery"]),
         .testTarget(name: "PatentAnalysisTests", dependencies: ["PatentAnalysis"]),
+        .testTarget(name: "PatentSearchTests", dependencies: [
+            "PatentSearch", "PatentIndex", "PatentQuery", "PatentAnalysis", "PatentModel", "PatentStore", "PatentImport",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

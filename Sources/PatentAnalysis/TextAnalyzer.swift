@@ -156,3 +156,52 @@ enum CharacterClass {
         return c.properties.name?.contains("LATIN") == true
     }
 }
+
+extension TextAnalyzer {
+    /// The pieces of a wildcard word (QUERY.md §8): split like text, with `*`, `?` and `#`
+    /// kept as letters; next to a CJK character a wildcard is a piece of its own.
+    /// `lithium-ion*` → `lithium`, `ion*`; `电*` → `电`, `*`.
+    public static func wildcardPieces(_ word: String) -> [String] {
+        var pieces: [String] = []
+        var current = String.UnicodeScalarView()
+        var currentIsWildcardOnly = false
+        func flush() {
+            if !current.isEmpty { pieces.append(String(current)) }
+            current = String.UnicodeScalarView()
+            currentIsWildcardOnly = false
+        }
+        var previousWasCJK = false
+        for c in normalise(word).unicodeScalars {
+            let isWildcard = c == "*" || c == "?" || c == "#"
+            if isWildcard {
+                if previousWasCJK { flush() }
+                if current.isEmpty { currentIsWildcardOnly = true }
+                current.append(c)
+                previousWasCJK = false
+                continue
+            }
+            switch CharacterClass(c) {
+            case .standalone:
+                flush()
+                pieces.append(String(c))
+                previousWasCJK = true
+            case .word:
+                if currentIsWildcardOnly && previousWasCJKBeforeWildcard(pieces) { flush() }
+                current.append(c)
+                currentIsWildcardOnly = false
+                previousWasCJK = false
+            case .separator:
+                flush()
+                previousWasCJK = false
+            }
+        }
+        flush()
+        return pieces
+    }
+
+    private static func previousWasCJKBeforeWildcard(_ pieces: [String]) -> Bool {
+        guard let last = pieces.last?.unicodeScalars.first else { return false }
+        if case .standalone = CharacterClass(last) { return pieces.last!.unicodeScalars.count == 1 }
+        return false
+    }
+}

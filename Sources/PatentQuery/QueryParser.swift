@@ -195,12 +195,13 @@ public struct QueryParser {
         case .word(let word):
             if token.keyword != nil { throw unexpected() }
             term = try Self.wordTerm(word, at: position)
+            term.position = position
             if let field { term.text = try Self.validatedValue(term.text, for: field, at: position) }
         case .phrase(let phrase):
             if phrase.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
                 throw QueryError("empty phrase", at: position)
             }
-            term = Term(.phrase, phrase)
+            term = Term(.phrase, phrase, position: position)
         default:
             throw unexpected()
         }

@@ -15,6 +15,8 @@ public indirect enum QueryNode: Equatable, Sendable {
 }
 
 /// A word, quoted phrase or wildcard word, with an optional `$FREQn`.
+/// `position` (1-based, code points) is where the term was written; it is not part of
+/// the term's identity, so equal queries give equal trees wherever terms stand.
 public struct Term: Equatable, Sendable {
     public enum Kind: String, Sendable, Codable {
         case word, phrase, wildcard
@@ -24,11 +26,17 @@ public struct Term: Equatable, Sendable {
     public var text: String
     /// `$FREQn`: the term occurs at least n times in one field value.
     public var minimumFrequency: Int?
+    public var position: Int
 
-    public init(_ kind: Kind, _ text: String, minimumFrequency: Int? = nil) {
+    public init(_ kind: Kind, _ text: String, minimumFrequency: Int? = nil, position: Int = 0) {
         self.kind = kind
         self.text = text
         self.minimumFrequency = minimumFrequency
+        self.position = position
+    }
+
+    public static func == (lhs: Term, rhs: Term) -> Bool {
+        lhs.kind == rhs.kind && lhs.text == rhs.text && lhs.minimumFrequency == rhs.minimumFrequency
     }
 }
 

@@ -12,6 +12,9 @@ import PatentModel
 /// imported, and only a split or a brand-new family takes a fresh id.
 struct FamilyMaintenance {
     let db: Database
+    /// The revision of the batch: a patent whose family id changes gets it too, so the
+    /// index re-reads it.
+    let revision: Int
 
     func update(_ patents: [(pn: String, patent: Patent)]) throws {
         for level in FamilyLevel.allCases {
@@ -67,6 +70,7 @@ struct FamilyMaintenance {
         for i in 0..<memberList.count { components[unionFind.find(i), default: []].append(i) }
         let ordered = components.values.sorted { $0.count != $1.count ? $0.count > $1.count : memberList[$0[0]] < memberList[$1[0]] }
         var claimed = Set<Int>()
+        let touch = try db.cachedStatement(sql: "UPDATE patent SET revision = ? WHERE pn = ?")
         let upsertFamily = try db.cachedStatement(sql: """
             INSERT INTO family (pn, level, family_id) VALUES (?, ?, ?)
             ON CONFLICT(pn, level) DO UPDATE SET family_id = excluded.family_id
@@ -77,6 +81,9 @@ struct FamilyMaintenance {
             claimed.insert(id)
             for i in component where oldFamily[memberList[i]] != id {
                 try upsertFamily.execute(arguments: [memberList[i], level.rawValue, id])
+                if !changed.contains(memberList[i]) {
+                    try touch.execute(arguments: [revision, memberList[i]])
+                }
             }
         }
     }

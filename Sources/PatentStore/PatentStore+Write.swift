@@ -96,7 +96,7 @@ extension PatentStore {
                     Coverage(patent).rawValue, encoded, revision, now,
                 ])
             }
-            try FamilyMaintenance(db: db).update(order.map { ($0, changed[$0]!) })
+            try FamilyMaintenance(db: db, revision: revision).update(order.map { ($0, changed[$0]!) })
             return summary
         }
     }

@@ -17,11 +17,15 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Decode and report without writing to the store.")
     var dryRun = false
 
+    @Flag(help: "Do not update the search index afterwards.")
+    var noIndex = false
+
     @Flag(help: "List every skipped document with its reason.")
     var verbose = false
 
     func run() throws {
-        let importer = Importer(store: dryRun ? nil : try PatentStore(directory: options.data))
+        let store = dryRun ? nil : try PatentStore(directory: options.data)
+        let importer = Importer(store: store)
         let isTerminal = isatty(STDERR_FILENO) != 0
         let report = try importer.run(paths: paths) { progress in
             let line = String(format: "files %d, documents %d, %.0f documents/s", progress.files, progress.documents,
@@ -41,5 +45,6 @@ struct ImportCommand: ParsableCommand {
         } else if !report.skipped.isEmpty {
             print("  (--verbose lists each skipped document)")
         }
+        if let store, !noIndex { try updateIndex(store: store, data: options.data) }
     }
 }

@@ -8,7 +8,8 @@ struct Patents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patents",
         abstract: "A self-hostable patent search and bulk-export server (PatSnap Connect export API).",
-        subcommands: [ImportCommand.self, ShowCommand.self, StatsCommand.self, ParseCommand.self, BenchCommand.self]
+        subcommands: [ImportCommand.self, IndexCommand.self, SearchCommand.self, ShowCommand.self, StatsCommand.self,
+                      ParseCommand.self, BenchCommand.self]
     )
 }
 

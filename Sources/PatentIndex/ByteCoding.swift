@@ -1,0 +1,109 @@
+/// PatentIndex: our on-disk positional index. Immutable segments (term dictionaries,
+/// delta+varint postings with positions, sentence and paragraph numbers, columns),
+/// deletion bitmaps, a manifest replaced atomically per generation, segment merging.
+///
+/// This file: the byte encoding primitives segments are written and read with.
+struct ByteWriter {
+    private(set) var bytes: [UInt8] = []
+
+    var count: Int { bytes.count }
+
+    mutating func varint(_ value: Int) {
+        var v = UInt64(bitPattern: Int64(value))
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func uint32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func uint64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func int32(_ value: Int32) { uint32(UInt32(bitPattern: value)) }
+
+    mutating func string(_ value: String) {
+        let utf8 = Array(value.utf8)
+        varint(utf8.count)
+        bytes.append(contentsOf: utf8)
+    }
+
+    mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+
+    mutating func align(to boundary: Int) {
+        while bytes.count % boundary != 0 { bytes.append(0) }
+    }
+}
+
+/// Reads from a byte buffer (usually a memory-mapped segment); bounds are checked,
+/// a corrupt file raises `IndexError.corrupt` rather than crashing.
+struct ByteReader {
+    let base: UnsafeRawBufferPointer
+    var offset: Int
+
+    init(_ base: UnsafeRawBufferPointer, at offset: Int = 0) {
+        self.base = base
+        self.offset = offset
+    }
+
+    var isAtEnd: Bool { offset >= base.count }
+
+    @inline(__always)
+    mutating func varint() throws(IndexError) -> Int {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < base.count, shift < 64 else { throw .corrupt("varint past the end") }
+            let byte = base[offset]
+            offset += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return Int(Int64(bitPattern: result)) }
+            shift += 7
+        }
+    }
+
+    func uint32(at position: Int) throws(IndexError) -> UInt32 {
+        guard position >= 0, position + 4 <= base.count else { throw .corrupt("uint32 past the end") }
+        return UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+    }
+
+    func uint64(at position: Int) throws(IndexError) -> UInt64 {
+        guard position >= 0, position + 8 <= base.count else { throw .corrupt("uint64 past the end") }
+        return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+    }
+
+    func int32(at position: Int) throws(IndexError) -> Int32 { Int32(bitPattern: try uint32(at: position)) }
+
+    mutating func string() throws(IndexError) -> String {
+        let length = try varint()
+        guard length >= 0, offset + length <= base.count else { throw .corrupt("string past the end") }
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: base[offset..<(offset + length)]), as: UTF8.self)
+        offset += length
+        return value
+    }
+
+    /// The raw bytes of a string stored at `position` without decoding it.
+    func stringBytes(at position: Int) throws(IndexError) -> UnsafeRawBufferPointer {
+        var reader = ByteReader(base, at: position)
+        let length = try reader.varint()
+        guard length >= 0, reader.offset + length <= base.count else { throw .corrupt("string past the end") }
+        return UnsafeRawBufferPointer(rebasing: base[reader.offset..<(reader.offset + length)])
+    }
+}
+
+public enum IndexError: Error, Equatable, CustomStringConvertible {
+    case corrupt(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let detail): return "index file corrupt: \(detail)"
+        case .io(let detail): return "index I/O error: \(detail)"
+        }
+    }
+}

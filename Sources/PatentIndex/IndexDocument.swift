@@ -1,0 +1,133 @@
+import PatentAnalysis
+import PatentModel
+
+/// A patent as the index sees it: analysed values per positional field, exact terms
+/// per keyword field, and columns.
+public struct IndexDocument: Sendable {
+    public var pn: String
+    /// Per positional field, its values, each a token list.
+    public var values: [IndexField: [[AnalyzedToken]]] = [:]
+    public var keywords: [IndexField: [String]] = [:]
+    public var dates: [Int32] = Array(repeating: 0, count: DateColumn.allCases.count)
+
+    public init(pn: String) { self.pn = pn }
+
+    /// Publication date for ordering (0 when unknown).
+    public var publicationDate: Int32 { dates[DateColumn.publicationDate.rawValue] }
+}
+
+/// The family ids of a patent at the three levels (store numbering).
+public struct FamilyIDs: Sendable, Equatable {
+    public var docdb: Int?
+    public var inpadoc: Int?
+    public var extended: Int?
+    public init(docdb: Int? = nil, inpadoc: Int? = nil, extended: Int? = nil) {
+        self.docdb = docdb
+        self.inpadoc = inpadoc
+        self.extended = extended
+    }
+}
+
+extension IndexDocument {
+    /// Analyses a stored patent (QUERY.md §1, §7, §8).
+    public init(_ patent: Patent, families: FamilyIDs = FamilyIDs()) {
+        self.init(pn: patent.pn)
+        let original = patent.resolvedOriginalLanguage
+        func pick<T>(_ items: [T], _ language: (T) -> String) -> T? {
+            items.first { language($0) == original } ?? items.first
+        }
+        func add(_ field: IndexField, _ paragraphs: [String]) {
+            let tokens = TextAnalyzer.analyze(paragraphs: paragraphs)
+            if !tokens.isEmpty { values[field, default: []].append(tokens) }
+        }
+        if let title = pick(patent.titles, \.language) { add(.title, [title.text]) }
+        for title in patent.titles { add(.titleAll, [title.text]) }
+        if let abstract = pick(patent.abstracts, \.language) { add(.abstract, abstract.paragraphs) }
+        for abstract in patent.abstracts { add(.abstractAll, abstract.paragraphs) }
+        if let claims = pick(patent.claims, \.language) {
+            add(.claims, claims.claims.map(\.text))
+            add(.independentClaims, claims.claims.filter(\.isIndependent).map(\.text))
+        }
+        for claims in patent.claims {
+            add(.claimsAll, claims.claims.map(\.text))
+            add(.independentClaimsAll, claims.claims.filter(\.isIndependent).map(\.text))
+        }
+        if let description = pick(patent.descriptions, \.language) { add(.description, description.paragraphs.map(\.text)) }
+        for description in patent.descriptions { add(.descriptionAll, description.paragraphs.map(\.text)) }
+        // AN = applicants ∪ assignees; each name its own value (QUERY.md §8).
+        var names: [String] = []
+        for party in patent.applicants + patent.assignees where !names.contains(party.name) { names.append(party.name) }
+        for name in names { add(.applicants, [name]) }
+        for inventor in patent.inventors { add(.inventors, [inventor.name]) }
+        for agent in patent.agents { add(.agents, [agent.name]) }
+
+        keywords[.publicationNumber] = NumberTerms.publication(patent.publication)
+        if let application = patent.application { keywords[.applicationNumber] = NumberTerms.application(application) }
+        keywords[.priorityNumber] = patent.priorities.flatMap(NumberTerms.application)
+        if !patent.publication.kind.isEmpty { keywords[.kindCode] = [patent.publication.kind] }
+        keywords[.authority] = [patent.publication.office]
+        keywords[.patentType] = [patent.type.rawValue]
+        keywords[.ipc] = ClassificationTerms.terms(for: patent.ipc)
+        keywords[.cpc] = ClassificationTerms.terms(for: patent.cpc)
+        if let id = families.docdb { keywords[.docdbFamily] = [String(id)] }
+        if let id = families.inpadoc { keywords[.inpadocFamily] = [String(id)] }
+        if let id = families.extended { keywords[.extendedFamily] = [String(id)] }
+
+        dates[DateColumn.applicationDate.rawValue] = Int32(patent.application?.date?.value ?? 0)
+        dates[DateColumn.publicationDate.rawValue] = Int32(patent.publicationDate?.value ?? 0)
+        dates[DateColumn.grantDate.rawValue] = Int32(patent.type == .grantedInvention ? patent.grantDate?.value ?? 0 : 0)
+        dates[DateColumn.priorityDate.rawValue] = Int32(patent.priorityDate?.value ?? 0)
+    }
+}
+
+/// Exact terms for numbers (QUERY.md §3 and §8): a publication is found by its full
+/// number and without kind code; an application or priority with and without the
+/// office prefix. Leading zeros never matter (the normalised forms have none).
+public enum NumberTerms {
+    public static func publication(_ number: PublicationNumber) -> [String] {
+        number.kind.isEmpty ? [number.withoutKind] : [number.normalized, number.withoutKind]
+    }
+
+    public static func application(_ reference: DocumentReference) -> [String] {
+        let key = reference.key
+        let serial = String(key.dropFirst(NumberNormalizer.office(reference.office).count))
+        return serial.isEmpty ? [key] : [key, serial]
+    }
+}
+
+/// Exact terms for IPC/CPC codes: the code and every ancestor in the hierarchy, so a
+/// query code matches itself and everything below it (QUERY.md §8): `H01M10/0525`
+/// gives H, H01, H01M, H01M10, H01M10/05, H01M10/052, H01M10/0525.
+public enum ClassificationTerms {
+    public static func terms(for codes: [String]) -> [String] {
+        var terms: [String] = []
+        var seen = Set<String>()
+        for code in codes {
+            for term in hierarchy(code) where seen.insert(term).inserted { terms.append(term) }
+        }
+        return terms
+    }
+
+    public static func hierarchy(_ code: String) -> [String] {
+        let chars = Array(code)
+        guard chars.count >= 1 else { return [] }
+        var out: [String] = [String(chars[0])]
+        if chars.count >= 3 { out.append(String(chars[0..<3])) }
+        if chars.count >= 4 { out.append(String(chars[0..<4])) }
+        guard chars.count > 4 else { return out }
+        let rest = String(chars[4...])
+        let parts = rest.split(separator: "/", maxSplits: 1)
+        let subclass = String(chars[0..<4])
+        out.append(subclass + parts[0])
+        if parts.count == 2 {
+            let subgroup = Array(parts[1])
+            // Subgroup digits extend each other (05 ⊇ 052 ⊇ 0525); "00" is the main group itself.
+            if subgroup != ["0", "0"] {
+                for length in 2...max(2, subgroup.count) where length <= subgroup.count {
+                    out.append(subclass + parts[0] + "/" + String(subgroup[0..<length]))
+                }
+            }
+        }
+        return out
+    }
+}

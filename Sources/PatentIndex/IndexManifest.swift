@@ -1,0 +1,80 @@
+import Foundation
+
+/// The index's table of contents for one generation. A commit writes every new file
+/// first and then replaces `manifest.json` atomically (`DurableFile`), so a reader
+/// always sees one complete generation and `kill -9` at any moment leaves the previous
+/// generation intact; files no manifest names are removed by the next writer.
+public struct IndexManifest: Codable, Equatable, Sendable {
+    public struct SegmentEntry: Codable, Equatable, Sendable {
+        public var id: Int
+        public var documents: Int
+        /// Deletion bitmap file of this generation, nil when nothing is deleted.
+        public var deletions: String?
+        public var deleted: Int
+    }
+
+    public var generation: Int = 0
+    /// The store revision the index reflects: patents with a higher one are not in it yet.
+    public var storeRevision: Int = 0
+    public var nextSegment: Int = 1
+    public var segments: [SegmentEntry] = []
+
+    public init() {}
+
+    static let fileName = "manifest.json"
+
+    static func segmentFile(_ id: Int) -> String { "seg-\(id).seg" }
+    static func deletionFile(_ id: Int, generation: Int) -> String { "seg-\(id).del-\(generation)" }
+
+    /// The current manifest, or an empty one when the folder holds no index yet.
+    static func load(from directory: String) throws -> IndexManifest {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else { return IndexManifest() }
+        do {
+            return try JSONDecoder().decode(IndexManifest.self, from: data)
+        } catch {
+            throw IndexError.corrupt("manifest.json: \(error)")
+        }
+    }
+
+    func save(to directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try DurableFile.write(Array(try encoder.encode(self)), to: (directory as NSString).appendingPathComponent(Self.fileName))
+    }
+
+    /// Every file this generation needs.
+    var files: Set<String> {
+        var names: Set<String> = [Self.fileName]
+        for segment in segments {
+            names.insert(Self.segmentFile(segment.id))
+            if let deletions = segment.deletions { names.insert(deletions) }
+        }
+        return names
+    }
+}
+
+/// Which documents of a segment are deleted.
+public struct DeletionSet: Sendable, Equatable {
+    private(set) var bits: [UInt8]
+    public private(set) var count: Int
+
+    public init(documents: Int) {
+        bits = Array(repeating: 0, count: (documents + 7) / 8)
+        count = 0
+    }
+
+    init(bits: [UInt8]) {
+        self.bits = bits
+        count = bits.reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+
+    @inline(__always)
+    public func contains(_ doc: Int) -> Bool { bits[doc >> 3] & (1 << UInt8(doc & 7)) != 0 }
+
+    public mutating func insert(_ doc: Int) {
+        guard !contains(doc) else { return }
+        bits[doc >> 3] |= 1 << UInt8(doc & 7)
+        count += 1
+    }
+}

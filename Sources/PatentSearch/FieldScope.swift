@@ -1,0 +1,110 @@
+/// PatentSearch: evaluates a query's syntax tree on an index snapshot — boolean
+/// structure, phrases, proximity on positions, wildcards, numbers, classes, dates —
+/// scores matches with BM25 and returns the count and the top hits in total order.
+///
+/// This file: what a search field means in index terms.
+import PatentIndex
+import PatentModel
+import PatentQuery
+
+/// The index fields and value rules behind a search field code.
+struct FieldScope {
+    let field: SearchField
+
+    init(_ field: SearchField) { self.field = field }
+
+    static let mainf = FieldScope(FieldCatalogue.searchField(FieldCatalogue.defaultScope)!)
+
+    /// Positional fields searched by text terms (text and party parts).
+    var positionalFields: [IndexField] {
+        field.covers.flatMap { stored -> [IndexField] in
+            switch stored {
+            case .title: return [field.includesTranslations ? .titleAll : .title]
+            case .abstract: return [field.includesTranslations ? .abstractAll : .abstract]
+            case .claims: return [field.includesTranslations ? .claimsAll : .claims]
+            case .independentClaims: return [field.includesTranslations ? .independentClaimsAll : .independentClaims]
+            case .description: return [field.includesTranslations ? .descriptionAll : .description]
+            case .applicant: return [.applicants]
+            case .assignee: return []
+            case .inventor: return [.inventors]
+            case .agent: return [.agents]
+            default: return []
+            }
+        }
+    }
+
+    /// Keyword fields searched with number/code rules (MAINF also matches numbers and classes).
+    var keywordFields: [IndexField] {
+        field.covers.compactMap { stored -> IndexField? in
+            switch stored {
+            case .publicationNumber: return .publicationNumber
+            case .applicationNumber: return .applicationNumber
+            case .priorityNumber: return .priorityNumber
+            case .kindCode: return .kindCode
+            case .authority: return .authority
+            case .patentType: return .patentType
+            case .ipc: return .ipc
+            case .cpc: return .cpc
+            case .docdbFamily: return .docdbFamily
+            case .inpadocFamily: return .inpadocFamily
+            case .extendedFamily: return .extendedFamily
+            default: return nil
+            }
+        }
+    }
+
+    var dateColumn: DateColumn? {
+        switch field.covers.first {
+        case .applicationDate: return .applicationDate
+        case .publicationDate: return .publicationDate
+        case .grantDate: return .grantDate
+        case .priorityDate: return .priorityDate
+        default: return nil
+        }
+    }
+
+    /// Stemming applies to text fields only, never to parties (QUERY.md §3).
+    func isStemmed(_ indexField: IndexField) -> Bool { field.stemmable && indexField.kind == .text }
+}
+
+/// Query values of keyword fields turned into the exact terms the index holds.
+enum KeywordTerms {
+    /// The index term a value asks for in a keyword field, nil when it cannot match.
+    static func term(_ value: String, field: IndexField) -> String? {
+        switch field {
+        case .publicationNumber:
+            guard let number = PublicationNumber(parsing: value) else { return nil }
+            return number.normalized
+        case .applicationNumber, .priorityNumber:
+            let compact = NumberNormalizer.compact(value)
+            guard !compact.isEmpty else { return nil }
+            if compact.count > 2, compact.prefix(2).allSatisfy(\.isLetter) {
+                return NumberNormalizer.applicationKey(office: String(compact.prefix(2)), number: String(value.drop { !$0.isNumber }))
+            }
+            return NumberNormalizer.applicationKey(office: "", number: value)
+        case .kindCode, .authority, .patentType:
+            let upper = NumberNormalizer.compact(value)
+            return upper.isEmpty ? nil : upper
+        case .ipc, .cpc:
+            guard var code = Classification.normalise(value) else { return nil }
+            if code.hasSuffix("/00") { code.removeLast(3) }
+            return code
+        case .docdbFamily, .inpadocFamily, .extendedFamily:
+            return Int(value).map(String.init)
+        default:
+            return nil
+        }
+    }
+
+    /// A wildcard value in a keyword field as a pattern over index terms (numbers and
+    /// codes compacted to the index spelling, wildcards kept).
+    static func pattern(_ value: String, field: IndexField) -> String {
+        var out = ""
+        for c in value.uppercased() {
+            if c == "*" || c == "?" || c == "#" || c.isLetter || c.isNumber || (c == "/" && (field == .ipc || field == .cpc)) {
+                out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,267 @@
+import PatentAnalysis
+import PatentIndex
+import PatentQuery
+
+/// The matches of a query in one segment, and the spans of every positive text term
+/// (for scoring).
+struct SegmentMatches {
+    var docs: DocSet
+    var leaves: [LeafSpans]
+}
+
+/// The spans of one text term that is not under NOT, by document.
+struct LeafSpans {
+    let leaf: Int
+    let spans: SpanMap
+}
+
+/// Evaluates a syntax tree on every segment of a snapshot (QUERY.md §3, §8).
+final class QueryEvaluator {
+    let snapshot: IndexSnapshot
+    let stemming: Bool
+    private var expansions: [Int: [[IndexField: [String]]]] = [:]
+    private var segmentIndex = 0
+    private var leaves: [LeafSpans] = []
+    private var nextLeaf = 0
+
+    init(snapshot: IndexSnapshot, stemming: Bool) {
+        self.snapshot = snapshot
+        self.stemming = stemming
+    }
+
+    private var segment: Segment { snapshot.segments[segmentIndex] }
+
+    func evaluate(_ root: QueryNode) throws(QueryError) -> [SegmentMatches] {
+        var out: [SegmentMatches] = []
+        for index in snapshot.segments.indices {
+            segmentIndex = index
+            leaves = []
+            nextLeaf = 0
+            var docs = try self.docs(root, scope: .mainf, positive: true)
+            let deletions = snapshot.deletions[index]
+            if deletions.count > 0 { docs = DocSet(docs.docs.filter { !deletions.contains(Int($0)) }) }
+            out.append(SegmentMatches(docs: docs, leaves: leaves))
+        }
+        return out
+    }
+
+    private var allDocs: DocSet {
+        let deletions = snapshot.deletions[segmentIndex]
+        return DocSet((0..<Int32(segment.documentCount)).filter { !deletions.contains(Int($0)) })
+    }
+
+    // MARK: documents
+
+    private func docs(_ node: QueryNode, scope: FieldScope, positive: Bool) throws(QueryError) -> DocSet {
+        switch node {
+        case .and(let children):
+            var included: DocSet?
+            var excluded: [DocSet] = []
+            for child in children {
+                if case .not(let inner) = child {
+                    excluded.append(try docs(inner, scope: scope, positive: !positive))
+                } else {
+                    let set = try docs(child, scope: scope, positive: positive)
+                    included = included.map { $0.intersection(set) } ?? set
+                }
+            }
+            var result = included ?? allDocs
+            for set in excluded { result = result.subtracting(set) }
+            return result
+        case .or(let children):
+            var result = DocSet([])
+            for child in children { result = result.union(try docs(child, scope: scope, positive: positive)) }
+            return result
+        case .not(let child):
+            return allDocs.subtracting(try docs(child, scope: scope, positive: !positive))
+        case .field(let code, let child):
+            return try docs(child, scope: FieldScope(FieldCatalogue.searchField(code)!), positive: positive)
+        case .range(let from, let to):
+            return range(from: from, to: to, scope: scope)
+        case .proximity:
+            return DocSet(unsorted: try spans(node, scope: scope, positive: positive).keys)
+        case .term(let term):
+            return try termDocs(term, scope: scope, positive: positive)
+        }
+    }
+
+    private func termDocs(_ term: Term, scope: FieldScope, positive: Bool) throws(QueryError) -> DocSet {
+        switch scope.field.kind {
+        case .date, .year:
+            let value = term.text
+            return range(from: value, to: value, scope: scope)
+        case .number, .code, .classification, .family:
+            return keywordDocs(term, fields: scope.keywordFields)
+        case .text, .party:
+            return DocSet(unsorted: try textSpans(term, scope: scope, positive: positive, inProximity: false).keys)
+        case .mixed:
+            // An unfielded term also matches as a number or class code (QUERY.md §8).
+            let text = DocSet(unsorted: try textSpans(term, scope: scope, positive: positive, inProximity: false).keys)
+            return term.minimumFrequency == nil ? text.union(keywordDocs(term, fields: scope.keywordFields)) : text
+        }
+    }
+
+    private func range(from: String?, to: String?, scope: FieldScope) -> DocSet {
+        guard let column = scope.dateColumn else { return DocSet([]) }
+        let isYear = scope.field.kind == .year
+        let low = from.flatMap { Int32($0) }.map { isYear ? $0 * 10_000 : $0 } ?? Int32.min
+        let high = to.flatMap { Int32($0) }.map { isYear ? $0 * 10_000 + 9_999 : $0 } ?? Int32.max
+        var out: [Int32] = []
+        for doc in 0..<segment.documentCount {
+            let date = segment.date(doc, column)
+            if date != 0, date >= low, date <= high { out.append(Int32(doc)) }
+        }
+        return DocSet(out)
+    }
+
+    private func keywordDocs(_ term: Term, fields: [IndexField]) -> DocSet {
+        if let frequency = term.minimumFrequency, frequency > 1 { return DocSet([]) }
+        var docs: [Int32] = []
+        for field in fields {
+            guard let dictionary = segment.dictionary(field) else { continue }
+            var terms: [Int] = []
+            if term.kind == .wildcard {
+                terms = WildcardPattern(KeywordTerms.pattern(term.text, field: field)).matchingTerms(in: dictionary)
+            } else if let key = KeywordTerms.term(term.text, field: field), let i = dictionary.find(key) {
+                terms = [i]
+            }
+            for i in terms {
+                var postings = dictionary.postings(i, positional: false)
+                while (try? postings.next()) == true { docs.append(Int32(postings.doc)) }
+            }
+        }
+        return DocSet(unsorted: docs)
+    }
+
+    // MARK: spans
+
+    private func spans(_ node: QueryNode, scope: FieldScope, positive: Bool) throws(QueryError) -> SpanMap {
+        switch node {
+        case .term(let term):
+            return try textSpans(term, scope: scope, positive: positive, inProximity: true)
+        case .or(let children):
+            var maps: [SpanMap] = []
+            for child in children { maps.append(try spans(child, scope: scope, positive: positive)) }
+            return SpanOperations.union(maps)
+        case .field(let code, let child):
+            return try spans(child, scope: FieldScope(FieldCatalogue.searchField(code)!), positive: positive)
+        case .proximity(let left, let op, let right):
+            let leftSpans = try spans(left, scope: scope, positive: positive)
+            let rightSpans = try spans(right, scope: scope, positive: positive)
+            return SpanOperations.proximity(leftSpans, op, rightSpans)
+        default:
+            // The parser refuses AND, NOT and ranges inside proximity operands.
+            return [:]
+        }
+    }
+
+    /// Spans of a text term in the positional fields of its scope.
+    private func textSpans(_ term: Term, scope: FieldScope, positive: Bool, inProximity: Bool) throws(QueryError) -> SpanMap {
+        let fields = scope.positionalFields
+        var maps: [SpanMap] = []
+        for field in fields {
+            guard let slots = try slots(term, field: field, scope: scope, inProximity: inProximity) else { continue }
+            maps.append(match(slots, in: field))
+        }
+        var result = SpanOperations.union(maps)
+        if let frequency = term.minimumFrequency { result = SpanOperations.atLeast(frequency, result) }
+        if positive {
+            leaves.append(LeafSpans(leaf: nextLeaf, spans: result))
+        }
+        nextLeaf += 1
+        return result
+    }
+
+    struct Slot {
+        var terms: [String]
+        var stemmed: Bool
+    }
+
+    /// The token slots of a term in one field: a word or phrase gives one slot per token
+    /// (stemmed where stemming applies); a wildcard word one slot per piece, wildcard
+    /// pieces expanded over the vocabulary. Nil when the term yields no token.
+    private func slots(_ term: Term, field: IndexField, scope: FieldScope, inProximity: Bool) throws(QueryError) -> [Slot]? {
+        if term.kind == .wildcard {
+            let pieces = TextAnalyzer.wildcardPieces(term.text)
+            guard !pieces.isEmpty else { return nil }
+            let expanded = try expansion(term, pieces: pieces, scope: scope, inProximity: inProximity)
+            return pieces.enumerated().map { index, piece in
+                WildcardPattern(piece).hasWildcard ? Slot(terms: expanded[index][field] ?? [], stemmed: false)
+                    : Slot(terms: [piece], stemmed: false)
+            }
+        }
+        let tokens = TextAnalyzer.analyze(paragraphs: [term.text])
+        guard !tokens.isEmpty else { return nil }
+        let stem = stemming && scope.isStemmed(field)
+        return tokens.map { token in
+            if stem, let stemmed = Stemming.stem(token) { return Slot(terms: [stemmed], stemmed: true) }
+            return Slot(terms: [token.text], stemmed: false)
+        }
+    }
+
+    private func expansion(_ term: Term, pieces: [String], scope: FieldScope, inProximity: Bool) throws(QueryError) -> [[IndexField: [String]]] {
+        if let cached = expansions[term.position] { return cached }
+        var result: [[IndexField: [String]]] = []
+        var total = Set<String>()
+        let limit = inProximity ? WildcardExpansion.proximityLimit : WildcardExpansion.limit
+        for piece in pieces {
+            let pattern = WildcardPattern(piece)
+            guard pattern.hasWildcard else { result.append([:]); continue }
+            let byField = try WildcardExpansion.expand(pattern, fields: scope.positionalFields, snapshot: snapshot,
+                                                       term: term, inProximity: inProximity)
+            for terms in byField.values { total.formUnion(terms) }
+            if total.count > limit {
+                throw QueryError("'\(term.text)' matches more than \(limit) terms", at: term.position)
+            }
+            result.append(byField)
+        }
+        expansions[term.position] = result
+        return result
+    }
+
+    /// Spans where the slots occur at consecutive positions of one value.
+    private func match(_ slots: [Slot], in field: IndexField) -> SpanMap {
+        var perSlot: [[Int32: [Occurrence]]] = []
+        var candidates: Set<Int32>?
+        for slot in slots {
+            var occurrences: [Int32: [Occurrence]] = [:]
+            if let dictionary = segment.dictionary(field, stemmed: slot.stemmed) {
+                for term in slot.terms {
+                    guard let i = dictionary.find(term) else { continue }
+                    var postings = dictionary.postings(i, positional: true)
+                    while (try? postings.next()) == true {
+                        let doc = Int32(postings.doc)
+                        if let candidates, !candidates.contains(doc) { continue }
+                        occurrences[doc, default: []].append(contentsOf: (try? postings.occurrences()) ?? [])
+                    }
+                }
+            }
+            let docs = Set(occurrences.keys)
+            candidates = candidates.map { $0.intersection(docs) } ?? docs
+            perSlot.append(occurrences)
+            if candidates?.isEmpty == true { return [:] }
+        }
+        var result: SpanMap = [:]
+        for doc in candidates ?? [] {
+            let first = perSlot[0][doc] ?? []
+            let later = perSlot.dropFirst().map { Dictionary(grouping: $0[doc] ?? [], by: { Int64($0.value) << 32 | Int64($0.position) }) }
+            var spans: [Span] = []
+            for o in first {
+                var last = o
+                var found = true
+                for (offset, slot) in later.enumerated() {
+                    let key = Int64(o.value) << 32 | Int64(o.position + Int32(offset + 1))
+                    guard let next = slot[key]?.first else { found = false; break }
+                    last = next
+                }
+                if found {
+                    spans.append(Span(field: field, value: o.value, start: o.position, end: last.position,
+                                      sentenceStart: o.sentence, sentenceEnd: last.sentence,
+                                      paragraphStart: o.paragraph, paragraphEnd: last.paragraph))
+                }
+            }
+            if !spans.isEmpty { result[doc] = spans }
+        }
+        return result
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import PatentIndex
+import PatentQuery
+
+/// A search: PatSnap query text and the options of the export API.
+public struct SearchRequest: Sendable {
+    public var query: String
+    public var stemming = false
+    /// Inclusive `yyyyMMdd` bounds; a bound excludes patents lacking that date (QUERY.md §8).
+    public var applicationDateFrom: Int?
+    public var applicationDateTo: Int?
+    public var publicationDateFrom: Int?
+    public var publicationDateTo: Int?
+    public var offset = 0
+    public var rows = 10
+
+    public init(query: String) { self.query = query }
+}
+
+public struct SearchHit: Equatable, Sendable {
+    public let pn: String
+    public let score: Double
+    public let publicationDate: Int
+}
+
+public struct SearchResult: Equatable, Sendable {
+    public let total: Int
+    public let hits: [SearchHit]
+}
+
+/// Searches one snapshot. Order is total (QUERY.md §5): score descending, then
+/// publication date descending, then PN ascending.
+public final class Searcher: @unchecked Sendable {
+    public let snapshot: IndexSnapshot
+    /// BM25 parameters of QUERY.md §5.
+    public var k1 = 1.2
+    public var b = 0.75
+    /// Field weights (QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1), configurable.
+    public var weights: [IndexField: Double] = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { ($0, $0.weight) })
+    private lazy var averageLengths: [IndexField: Double] = computeAverageLengths()
+
+    public init(snapshot: IndexSnapshot) { self.snapshot = snapshot }
+
+    public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
+        let tree = try QueryParser.parse(request.query)
+        return search(tree: tree, request: request, matches: try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).evaluate(tree))
+    }
+
+    /// The publication numbers matching a query, in no particular order (for tests and counts).
+    public func matchingPublications(_ query: String, stemming: Bool = false) throws(QueryError) -> Set<String> {
+        let tree = try QueryParser.parse(query)
+        let matches = try QueryEvaluator(snapshot: snapshot, stemming: stemming).evaluate(tree)
+        var out = Set<String>()
+        for (segment, match) in zip(snapshot.segments, matches) {
+            for doc in match.docs.docs { if let pn = try? segment.pn(Int(doc)) { out.insert(pn) } }
+        }
+        return out
+    }
+
+    func search(tree: QueryNode, request: SearchRequest, matches: [SegmentMatches]) -> SearchResult {
+        let filtered = matches.enumerated().map { index, match in
+            SegmentMatches(docs: dateFiltered(match.docs, segment: snapshot.segments[index], request: request), leaves: match.leaves)
+        }
+        let total = filtered.reduce(0) { $0 + $1.docs.docs.count }
+        let frequencies = documentFrequencies(filtered)
+        let wanted = max(0, request.offset) + max(0, request.rows)
+        var top = TopHits(capacity: wanted)
+        for (index, match) in filtered.enumerated() {
+            let segment = snapshot.segments[index]
+            let scores = score(match, segment: segment, frequencies: frequencies)
+            for doc in match.docs.docs {
+                top.offer(Candidate(score: scores[doc] ?? 0, date: segment.date(Int(doc), .publicationDate),
+                                    segment: index, doc: doc), pn: { (try? segment.pn(Int(doc))) ?? "" })
+            }
+        }
+        let hits = top.sorted().dropFirst(max(0, request.offset)).map { candidate in
+            SearchHit(pn: (try? snapshot.segments[candidate.segment].pn(Int(candidate.doc))) ?? "",
+                      score: candidate.score, publicationDate: Int(candidate.date))
+        }
+        return SearchResult(total: total, hits: Array(hits))
+    }
+
+    private func dateFiltered(_ docs: DocSet, segment: Segment, request: SearchRequest) -> DocSet {
+        let bounds: [(DateColumn, Int?, Int?)] = [
+            (.applicationDate, request.applicationDateFrom, request.applicationDateTo),
+            (.publicationDate, request.publicationDateFrom, request.publicationDateTo),
+        ]
+        let active = bounds.filter { $0.1 != nil || $0.2 != nil }
+        guard !active.isEmpty else { return docs }
+        return DocSet(docs.docs.filter { doc in
+            active.allSatisfy { column, from, to in
+                let date = Int(segment.date(Int(doc), column))
+                return date != 0 && date >= (from ?? Int.min) && date <= (to ?? Int.max)
+            }
+        })
+    }
+
+    // MARK: scoring
+
+    /// Per leaf and field: how many documents (over all segments) hold the term.
+    private func documentFrequencies(_ matches: [SegmentMatches]) -> [Int: [IndexField: Int]] {
+        var out: [Int: [IndexField: Int]] = [:]
+        for match in matches {
+            for leaf in match.leaves {
+                for spans in leaf.spans.values {
+                    for field in Set(spans.map(\.field)) where field.kind == .text {
+                        out[leaf.leaf, default: [:]][field, default: 0] += 1
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// BM25 (k1, b) summed over the matched text-field terms with field weights.
+    private func score(_ match: SegmentMatches, segment: Segment, frequencies: [Int: [IndexField: Int]]) -> [Int32: Double] {
+        let n = Double(max(1, snapshot.liveDocuments))
+        let wanted = Set(match.docs.docs)
+        var scores: [Int32: Double] = [:]
+        for leaf in match.leaves {
+            for (doc, spans) in leaf.spans where wanted.contains(doc) {
+                var perField: [IndexField: Int] = [:]
+                for span in spans where span.field.kind == .text { perField[span.field, default: 0] += 1 }
+                for (field, tf) in perField {
+                    let df = Double(frequencies[leaf.leaf]?[field] ?? 1)
+                    let idf = log(1 + (n - df + 0.5) / (df + 0.5))
+                    let length = Double(segment.norm(Int(doc), field))
+                    let average = averageLengths[field] ?? 1
+                    let norm = Double(tf) * (k1 + 1) / (Double(tf) + k1 * (1 - b + b * length / max(average, 1)))
+                    scores[doc, default: 0] += (weights[field] ?? 0) * idf * norm
+                }
+            }
+        }
+        return scores
+    }
+
+    private func computeAverageLengths() -> [IndexField: Double] {
+        var sums: [IndexField: Double] = [:]
+        var count = 0.0
+        for (segment, deletions) in zip(snapshot.segments, snapshot.deletions) {
+            for doc in 0..<segment.documentCount where !deletions.contains(doc) {
+                count += 1
+                for field in IndexField.textFields { sums[field, default: 0] += Double(segment.norm(doc, field)) }
+            }
+        }
+        return sums.mapValues { count > 0 ? $0 / count : 1 }
+    }
+}
+
+/// A hit before its PN is read.
+struct Candidate {
+    var score: Double
+    var date: Int32
+    var segment: Int
+    var doc: Int32
+}
+
+/// Keeps the best `capacity` candidates without sorting everything: a bounded heap
+/// whose root is the worst kept candidate. PNs are read only to break exact ties.
+struct TopHits {
+    let capacity: Int
+    private var heap: [(Candidate, String)] = []
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// True when `a` ranks before `b`.
+    static func precedes(_ a: (Candidate, String), _ b: (Candidate, String)) -> Bool {
+        if a.0.score != b.0.score { return a.0.score > b.0.score }
+        if a.0.date != b.0.date { return a.0.date > b.0.date }
+        return a.1 < b.1
+    }
+
+    mutating func offer(_ candidate: Candidate, pn: () -> String) {
+        guard capacity > 0 else { return }
+        if heap.count == capacity {
+            let worst = heap[0].0
+            if candidate.score < worst.score || (candidate.score == worst.score && candidate.date < worst.date) { return }
+        }
+        let entry = (candidate, pn())
+        if heap.count < capacity {
+            heap.append(entry)
+            siftUp(heap.count - 1)
+        } else if Self.precedes(entry, heap[0]) {
+            heap[0] = entry
+            siftDown(0)
+        }
+    }
+
+    func sorted() -> [Candidate] { heap.sorted(by: Self.precedes).map(\.0) }
+
+    // The root is the entry that ranks last.
+    private mutating func siftUp(_ index: Int) {
+        var child = index
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.precedes(heap[parent], heap[child]) else { return }
+            heap.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ index: Int) {
+        var parent = index
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var last = parent
+            if left < heap.count, Self.precedes(heap[last], heap[left]) { last = left }
+            if right < heap.count, Self.precedes(heap[last], heap[right]) { last = right }
+            if last == parent { return }
+            heap.swapAt(parent, last)
+            parent = last
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import PatentIndex
+import PatentQuery
+
+/// A matched stretch of tokens in one value of one field.
+struct Span: Equatable {
+    var field: IndexField
+    var value: Int32
+    var start: Int32
+    var end: Int32
+    var sentenceStart: Int32
+    var sentenceEnd: Int32
+    var paragraphStart: Int32
+    var paragraphEnd: Int32
+
+    /// Whether `self` and `other` satisfy a proximity operator (QUERY.md §3 and §8):
+    /// both in the same value of the same field; `$W`/`$PRE` spans must not overlap and
+    /// have at most n tokens strictly between them; `$SEN`/`$PARA` need both spans
+    /// inside one and the same sentence / paragraph (one occurrence may satisfy both).
+    func satisfies(_ op: ProximityOperator, with other: Span) -> Bool {
+        guard field == other.field, value == other.value else { return false }
+        switch op {
+        case .within(let n):
+            if end < other.start { return Int(other.start - end - 1) <= n }
+            if other.end < start { return Int(start - other.end - 1) <= n }
+            return false
+        case .preceding(let n):
+            return end < other.start && Int(other.start - end - 1) <= n
+        case .sentence:
+            return sentenceStart == sentenceEnd && other.sentenceStart == other.sentenceEnd && sentenceStart == other.sentenceStart
+        case .paragraph:
+            return paragraphStart == paragraphEnd && other.paragraphStart == other.paragraphEnd && paragraphStart == other.paragraphStart
+        }
+    }
+
+    /// The result span of an operator: from the first to the last token.
+    func joined(with other: Span) -> Span {
+        Span(field: field, value: value, start: min(start, other.start), end: max(end, other.end),
+             sentenceStart: min(sentenceStart, other.sentenceStart), sentenceEnd: max(sentenceEnd, other.sentenceEnd),
+             paragraphStart: min(paragraphStart, other.paragraphStart), paragraphEnd: max(paragraphEnd, other.paragraphEnd))
+    }
+}
+
+/// Spans per document of one operand in one segment.
+typealias SpanMap = [Int32: [Span]]
+
+enum SpanOperations {
+    static func union(_ maps: [SpanMap]) -> SpanMap {
+        var out: SpanMap = [:]
+        for map in maps {
+            for (doc, spans) in map { out[doc, default: []].append(contentsOf: spans) }
+        }
+        return out
+    }
+
+    static func proximity(_ left: SpanMap, _ op: ProximityOperator, _ right: SpanMap) -> SpanMap {
+        var out: SpanMap = [:]
+        for (doc, leftSpans) in left {
+            guard let rightSpans = right[doc] else { continue }
+            var joined: [Span] = []
+            for a in leftSpans {
+                for b in rightSpans where a.satisfies(op, with: b) {
+                    let span = a.joined(with: b)
+                    if !joined.contains(span) { joined.append(span) }
+                }
+            }
+            if !joined.isEmpty { out[doc] = joined }
+        }
+        return out
+    }
+
+    /// Documents where some single field value holds at least `n` spans.
+    static func atLeast(_ n: Int, _ map: SpanMap) -> SpanMap {
+        map.filter { _, spans in
+            var counts: [Int64: Int] = [:]
+            for span in spans { counts[Int64(span.field.rawValue) << 32 | Int64(span.value), default: 0] += 1 }
+            return counts.values.contains { $0 >= n }
+        }
+    }
+}
+
+/// Sorted, duplicate-free document numbers of one segment.
+struct DocSet: Equatable {
+    var docs: [Int32]
+
+    init(_ docs: [Int32]) { self.docs = docs }
+
+    init(unsorted: some Sequence<Int32>) { docs = Array(Set(unsorted)).sorted() }
+
+    static func all(_ count: Int) -> DocSet { DocSet((0..<Int32(count)).map { $0 }) }
+
+    func intersection(_ other: DocSet) -> DocSet {
+        var out: [Int32] = []
+        var i = 0, j = 0
+        while i < docs.count && j < other.docs.count {
+            if docs[i] == other.docs[j] { out.append(docs[i]); i += 1; j += 1 } else if docs[i] < other.docs[j] { i += 1 } else { j += 1 }
+        }
+        return DocSet(out)
+    }
+
+    func union(_ other: DocSet) -> DocSet {
+        var out: [Int32] = []
+        out.reserveCapacity(docs.count + other.docs.count)
+        var i = 0, j = 0
+        while i < docs.count || j < other.docs.count {
+            if j == other.docs.count || (i < docs.count && docs[i] < other.docs[j]) {
+                out.append(docs[i]); i += 1
+            } else if i == docs.count || other.docs[j] < docs[i] {
+                out.append(other.docs[j]); j += 1
+            } else {
+                out.append(docs[i]); i += 1; j += 1
+            }
+        }
+        return DocSet(out)
+    }
+
+    func subtracting(_ other: DocSet) -> DocSet {
+        var out: [Int32] = []
+        var j = 0
+        for doc in docs {
+            while j < other.docs.count && other.docs[j] < doc { j += 1 }
+            if j < other.docs.count && other.docs[j] == doc { continue }
+            out.append(doc)
+        }
+        return DocSet(out)
+    }
+}

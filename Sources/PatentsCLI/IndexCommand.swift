@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import PatentIndex
+import PatentStore
+
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Build or update the search index from the store (only what changed since the last run)."
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @Flag(help: "Merge all segments into one afterwards.")
+    var merge = false
+
+    func run() throws {
+        let store = try PatentStore(directory: options.data)
+        let report = try updateIndex(store: store, data: options.data)
+        if merge {
+            let writer = try IndexWriter(directory: indexDirectory(options.data))
+            try writer.merge()
+            print("merged into \(writer.manifest.segments.count) segment(s), generation \(writer.manifest.generation)")
+        }
+        _ = report
+    }
+}
+
+func indexDirectory(_ data: String) -> String { (data as NSString).appendingPathComponent("index") }
+
+@discardableResult
+func updateIndex(store: PatentStore, data: String) throws -> IndexUpdater.Report {
+    let report = try IndexUpdater(store: store, directory: indexDirectory(data)).update()
+    print(String(format: "indexed %d patents in %.1f s; generation %d, %d segment(s)", report.indexed, report.seconds,
+                 report.generation, report.segments))
+    return report
+}
