@@ -32,28 +32,37 @@ extension IndexDocument {
     /// Analyses a stored patent (QUERY.md §1, §7, §8).
     public init(_ patent: Patent, families: FamilyIDs = FamilyIDs()) {
         self.init(pn: patent.pn)
+        // The original-language text, else the first language given; every other
+        // language goes to the translations field (QUERY.md §7).
         let original = patent.resolvedOriginalLanguage
-        func pick<T>(_ items: [T], _ language: (T) -> String) -> T? {
-            items.first { language($0) == original } ?? items.first
+        func split<T>(_ items: [T], _ language: (T) -> String) -> (T?, [T]) {
+            guard let index = items.firstIndex(where: { language($0) == original }) ?? items.indices.first else { return (nil, []) }
+            var others = items
+            let main = others.remove(at: index)
+            return (main, others)
         }
         func add(_ field: IndexField, _ paragraphs: [String]) {
             let tokens = TextAnalyzer.analyze(paragraphs: paragraphs)
             if !tokens.isEmpty { values[field, default: []].append(tokens) }
         }
-        if let title = pick(patent.titles, \.language) { add(.title, [title.text]) }
-        for title in patent.titles { add(.titleAll, [title.text]) }
-        if let abstract = pick(patent.abstracts, \.language) { add(.abstract, abstract.paragraphs) }
-        for abstract in patent.abstracts { add(.abstractAll, abstract.paragraphs) }
-        if let claims = pick(patent.claims, \.language) {
+        let (title, titleTranslations) = split(patent.titles, \.language)
+        if let title { add(.title, [title.text]) }
+        for title in titleTranslations { add(.titleTranslations, [title.text]) }
+        let (abstract, abstractTranslations) = split(patent.abstracts, \.language)
+        if let abstract { add(.abstract, abstract.paragraphs) }
+        for abstract in abstractTranslations { add(.abstractTranslations, abstract.paragraphs) }
+        let (claims, claimsTranslations) = split(patent.claims, \.language)
+        if let claims {
             add(.claims, claims.claims.map(\.text))
             add(.independentClaims, claims.claims.filter(\.isIndependent).map(\.text))
         }
-        for claims in patent.claims {
-            add(.claimsAll, claims.claims.map(\.text))
-            add(.independentClaimsAll, claims.claims.filter(\.isIndependent).map(\.text))
+        for claims in claimsTranslations {
+            add(.claimsTranslations, claims.claims.map(\.text))
+            add(.independentClaimsTranslations, claims.claims.filter(\.isIndependent).map(\.text))
         }
-        if let description = pick(patent.descriptions, \.language) { add(.description, description.paragraphs.map(\.text)) }
-        for description in patent.descriptions { add(.descriptionAll, description.paragraphs.map(\.text)) }
+        let (description, descriptionTranslations) = split(patent.descriptions, \.language)
+        if let description { add(.description, description.paragraphs.map(\.text)) }
+        for description in descriptionTranslations { add(.descriptionTranslations, description.paragraphs.map(\.text)) }
         // AN = applicants ∪ assignees; each name its own value (QUERY.md §8).
         var names: [String] = []
         for party in patent.applicants + patent.assignees where !names.contains(party.name) { names.append(party.name) }

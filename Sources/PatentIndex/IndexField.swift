@@ -4,8 +4,9 @@
 public enum IndexField: UInt8, CaseIterable, Sendable, Comparable {
     // Text in the original language (one value per field; CLMS: claims as paragraphs).
     case title, abstract, claims, independentClaims, description
-    // The same in every stored language (one value per language).
-    case titleAll, abstractAll, claimsAll, independentClaimsAll, descriptionAll
+    // Stored translations: the languages other than the original, one value each.
+    // `TTL_ALL` searches `title` and `titleTranslations` together.
+    case titleTranslations, abstractTranslations, claimsTranslations, independentClaimsTranslations, descriptionTranslations
     // Parties: every name its own value.
     case applicants, inventors, agents
     // Exact terms.
@@ -17,7 +18,8 @@ public enum IndexField: UInt8, CaseIterable, Sendable, Comparable {
     public var kind: Kind {
         switch self {
         case .title, .abstract, .claims, .independentClaims, .description,
-             .titleAll, .abstractAll, .claimsAll, .independentClaimsAll, .descriptionAll: return .text
+             .titleTranslations, .abstractTranslations, .claimsTranslations, .independentClaimsTranslations,
+             .descriptionTranslations: return .text
         case .applicants, .inventors, .agents: return .party
         default: return .keyword
         }
@@ -33,10 +35,10 @@ public enum IndexField: UInt8, CaseIterable, Sendable, Comparable {
     /// BM25 field weights of QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1.
     public var weight: Double {
         switch self {
-        case .title, .titleAll: return 3
-        case .abstract, .abstractAll: return 2
-        case .claims, .claimsAll, .independentClaims, .independentClaimsAll: return 1.5
-        case .description, .descriptionAll: return 1
+        case .title, .titleTranslations: return 3
+        case .abstract, .abstractTranslations: return 2
+        case .claims, .claimsTranslations, .independentClaims, .independentClaimsTranslations: return 1.5
+        case .description, .descriptionTranslations: return 1
         default: return 0
         }
     }

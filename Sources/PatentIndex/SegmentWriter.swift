@@ -16,16 +16,63 @@ import PatentAnalysis
 ///                             the value, varint sentence, varint paragraph) — positional fields only
 ///     footer:      section offsets, "PSEGEND1"
 public final class SegmentWriter {
+    /// A term's postings while the segment is built: documents and frequencies, and the
+    /// occurrences already varint-encoded (about 4 bytes each instead of 16).
     struct TermPostings {
         var docs: [Int32] = []
         var frequencies: [Int32] = []
-        var occurrences: [Occurrence] = []
+        var positions: [UInt8] = []
+        var lastValue: Int32 = -1
+        var lastPosition: Int32 = 0
+
+        mutating func add(_ occurrence: Occurrence, doc: Int32) {
+            if docs.last == doc {
+                frequencies[frequencies.count - 1] += 1
+            } else {
+                docs.append(doc)
+                frequencies.append(1)
+                lastValue = -1
+            }
+            if occurrence.value != lastValue {
+                lastValue = occurrence.value
+                lastPosition = 0
+            }
+            append(Int(occurrence.value))
+            append(Int(occurrence.position - lastPosition))
+            append(Int(occurrence.sentence))
+            append(Int(occurrence.paragraph))
+            lastPosition = occurrence.position
+        }
+
+        private mutating func append(_ value: Int) {
+            var v = UInt64(value)
+            while v >= 0x80 {
+                positions.append(UInt8(v & 0x7F) | 0x80)
+                v >>= 7
+            }
+            positions.append(UInt8(v))
+        }
     }
 
     private var pns: [String] = []
     private var dates: [[Int32]] = []
     private var norms: [[UInt32]] = []
-    private var dictionaries: [[String: TermPostings]] = Array(repeating: [:], count: Segment.dictionaryCount)
+    /// Per dictionary: term → index into its postings list (one hash lookup per token).
+    final class TermTable {
+        var index: [String: Int] = [:]
+        var terms: [String] = []
+        var postings: [TermPostings] = []
+
+        func slot(_ term: String) -> Int {
+            if let i = index[term] { return i }
+            index[term] = terms.count
+            terms.append(term)
+            postings.append(TermPostings())
+            return terms.count - 1
+        }
+    }
+
+    private let dictionaries: [TermTable] = (0..<Segment.dictionaryCount).map { _ in TermTable() }
     private var stemCache: [String: String] = [:]
 
     public init() {}
@@ -58,10 +105,11 @@ public final class SegmentWriter {
             }
         }
         for (field, terms) in document.keywords {
-            let dictionary = Segment.dictionaryID(field, stemmed: false)
+            let table = dictionaries[Segment.dictionaryID(field, stemmed: false)]
             for term in Set(terms) {
-                dictionaries[dictionary][term, default: TermPostings()].docs.append(doc)
-                dictionaries[dictionary][term]!.frequencies.append(1)
+                let i = table.slot(term)
+                table.postings[i].docs.append(doc)
+                table.postings[i].frequencies.append(1)
             }
         }
         norms.append(docNorms)
@@ -79,9 +127,14 @@ public final class SegmentWriter {
 
     /// Appends one document's postings of a term; documents must come in order.
     func appendPosting(dictionary: Int, term: String, doc: Int32, frequency: Int32, occurrences: [Occurrence]) {
-        dictionaries[dictionary][term, default: TermPostings()].docs.append(doc)
-        dictionaries[dictionary][term]!.frequencies.append(frequency)
-        dictionaries[dictionary][term]!.occurrences.append(contentsOf: occurrences)
+        let table = dictionaries[dictionary]
+        let i = table.slot(term)
+        if occurrences.isEmpty {
+            table.postings[i].docs.append(doc)
+            table.postings[i].frequencies.append(frequency)
+        } else {
+            for occurrence in occurrences { table.postings[i].add(occurrence, doc: doc) }
+        }
     }
 
     private func stem(_ word: String) -> String {
@@ -92,15 +145,8 @@ public final class SegmentWriter {
     }
 
     private func record(_ term: String, _ occurrence: Occurrence, doc: Int32, dictionary: Int) {
-        var postings = dictionaries[dictionary].removeValue(forKey: term) ?? TermPostings()
-        if postings.docs.last == doc {
-            postings.frequencies[postings.frequencies.count - 1] += 1
-        } else {
-            postings.docs.append(doc)
-            postings.frequencies.append(1)
-        }
-        postings.occurrences.append(occurrence)
-        dictionaries[dictionary][term] = postings
+        let table = dictionaries[dictionary]
+        table.postings[table.slot(term)].add(occurrence, doc: doc)
     }
 
     /// The segment's bytes.
@@ -111,14 +157,16 @@ public final class SegmentWriter {
         var postings = ByteWriter()
         var dictionaryBlobs: [[UInt8]?] = []
         for id in 0..<Segment.dictionaryCount {
-            let terms = dictionaries[id]
-            guard !terms.isEmpty else { dictionaryBlobs.append(nil); continue }
+            let table = dictionaries[id]
+            guard !table.terms.isEmpty else { dictionaryBlobs.append(nil); continue }
             let positional = Segment.field(of: id).isPositional
-            let sorted = terms.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let keys = table.terms.map { Array($0.utf8) }
+            let order = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+            let sorted = order.map { table.terms[$0] }
             var offsets: [UInt64] = []
             var frequencies: [UInt32] = []
-            for term in sorted {
-                let entry = terms[term]!
+            for termIndex in order {
+                let entry = table.postings[termIndex]
                 offsets.append(UInt64(postings.count))
                 frequencies.append(UInt32(entry.docs.count))
                 var docs = ByteWriter()
@@ -130,24 +178,7 @@ public final class SegmentWriter {
                 }
                 postings.varint(docs.count)
                 postings.append(docs.bytes)
-                if positional {
-                    var lastValue: Int32 = -1
-                    var lastPosition: Int32 = 0
-                    var occurrenceIndex = 0
-                    for frequency in entry.frequencies {
-                        lastValue = -1
-                        for _ in 0..<Int(frequency) {
-                            let o = entry.occurrences[occurrenceIndex]
-                            occurrenceIndex += 1
-                            if o.value != lastValue { lastPosition = 0; lastValue = o.value }
-                            postings.varint(Int(o.value))
-                            postings.varint(Int(o.position - lastPosition))
-                            postings.varint(Int(o.sentence))
-                            postings.varint(Int(o.paragraph))
-                            lastPosition = o.position
-                        }
-                    }
-                }
+                if positional { postings.append(entry.positions) }
             }
             dictionaryBlobs.append(encodeDictionary(sorted, offsets: offsets, frequencies: frequencies))
         }
@@ -202,10 +233,8 @@ public final class SegmentWriter {
         blob.align(to: 8)
         for offset in offsets { blob.uint64(offset) }
         for frequency in frequencies { blob.uint32(frequency) }
-        let reversed = terms.indices.sorted {
-            Array(terms[$0].unicodeScalars.reversed().map(String.init).joined().utf8)
-                .lexicographicallyPrecedes(Array(terms[$1].unicodeScalars.reversed().map(String.init).joined().utf8))
-        }
+        let reversedKeys = terms.map { Array(String(String.UnicodeScalarView($0.unicodeScalars.reversed())).utf8) }
+        let reversed = terms.indices.sorted { reversedKeys[$0].lexicographicallyPrecedes(reversedKeys[$1]) }
         for index in reversed { blob.uint32(UInt32(index)) }
         return blob.bytes
     }

@@ -19,11 +19,11 @@ struct FieldScope {
     var positionalFields: [IndexField] {
         field.covers.flatMap { stored -> [IndexField] in
             switch stored {
-            case .title: return [field.includesTranslations ? .titleAll : .title]
-            case .abstract: return [field.includesTranslations ? .abstractAll : .abstract]
-            case .claims: return [field.includesTranslations ? .claimsAll : .claims]
-            case .independentClaims: return [field.includesTranslations ? .independentClaimsAll : .independentClaims]
-            case .description: return [field.includesTranslations ? .descriptionAll : .description]
+            case .title: return withTranslations(.title, .titleTranslations)
+            case .abstract: return withTranslations(.abstract, .abstractTranslations)
+            case .claims: return withTranslations(.claims, .claimsTranslations)
+            case .independentClaims: return withTranslations(.independentClaims, .independentClaimsTranslations)
+            case .description: return withTranslations(.description, .descriptionTranslations)
             case .applicant: return [.applicants]
             case .assignee: return []
             case .inventor: return [.inventors]
@@ -31,6 +31,11 @@ struct FieldScope {
             default: return []
             }
         }
+    }
+
+    /// `*_ALL` fields search the original text and every stored translation.
+    private func withTranslations(_ original: IndexField, _ translations: IndexField) -> [IndexField] {
+        field.includesTranslations ? [original, translations] : [original]
     }
 
     /// Keyword fields searched with number/code rules (MAINF also matches numbers and classes).
