@@ -50,7 +50,7 @@ public struct IndexUpdater {
         return report
     }
 
-    static func familyIDs(_ families: [FamilyLevel: Int]) -> FamilyIDs {
+    public static func familyIDs(_ families: [FamilyLevel: Int]) -> FamilyIDs {
         FamilyIDs(docdb: families[.docdb], inpadoc: families[.inpadoc], extended: families[.extended])
     }
 

@@ -1,0 +1,192 @@
+import PatentIndex
+import PatentQuery
+import Testing
+@testable import PatentSearch
+
+/// Every construct of QUERY.md §3 on the real fixture documents, with matches checked
+/// by hand against the documents' text.
+@Suite("Matching on real documents")
+struct MatchingTests {
+    let index = FixtureIndex.shared
+
+    @Test func fixtureIndexHasSegmentsAndAllPatents() {
+        #expect(index.snapshot.liveDocuments == 86)
+        #expect(index.snapshot.segments.count >= 2)
+    }
+
+    @Test("words, fields and combined fields")
+    func words() throws {
+        #expect(try index.matches("TTL:\"wheeled hand truck\"") == ["US11147202B2"])
+        #expect(try index.matches("TTL:truck") == ["US11147202B2", "US6837536B1"])
+        #expect(try index.matches("TTL:ladar") == ["US10000000B2"])
+        #expect(try index.matches("TTL:(drilling machine)") == ["US9945180B2"])
+        #expect(try index.matches("TA:footplate").contains("US11147202B2"))
+        #expect(try index.matches("TAC:footplate") == (try index.matches("TACD:footplate")).intersection(try index.matches("TAC:footplate")))
+    }
+
+    @Test("a hyphenated word is the phrase of its tokens; CJK words are character phrases")
+    func multiToken() throws {
+        #expect(try index.matches("TTL:display-screen") == (try index.matches("TTL:\"display screen\"")))
+        #expect(try index.matches("TTL:显示设备") == ["CN113781974A"])
+        #expect(try index.matches("TTL:设备显示").isEmpty)
+        #expect(try index.matches("TTL:ウェーハ") == ["JP2021044377A"])
+    }
+
+    @Test("phrases need adjacent tokens in order inside one value")
+    func phrases() throws {
+        #expect(try index.matches("\"hand truck wheeled\"").isEmpty)
+        #expect(try index.matches("TTL:\"truck hand\"").isEmpty)
+    }
+
+    @Test("proximity: $W either order, $PRE in order, $SEN, $PARA")
+    func proximity() throws {
+        // Title: "Wheeled hand truck".
+        #expect(try index.matches("TTL:(wheeled $W1 truck)") == ["US11147202B2"])
+        #expect(try index.matches("TTL:(wheeled $W0 truck)").isEmpty)
+        #expect(try index.matches("TTL:(truck $W1 wheeled)") == ["US11147202B2"])
+        #expect(try index.matches("TTL:(truck $PRE1 wheeled)").isEmpty)
+        #expect(try index.matches("TTL:(wheeled $PRE1 truck)") == ["US11147202B2"])
+        #expect(try index.matches("TTL:(wheeled $SEN truck)") == ["US11147202B2"])
+        #expect(try index.matches("TTL:(wheeled $PARA truck)") == ["US11147202B2"])
+        #expect(try index.matches("TTL:(wheeled $W0 hand $W0 truck)") == ["US11147202B2"])
+        #expect(try index.matches("TTL:wheeled $W5 ABST:truck").isEmpty)
+    }
+
+    @Test("$FREQ counts occurrences in one value")
+    func frequency() throws {
+        let once = try index.matches("CLMS:footplate $FREQ1")
+        let many = try index.matches("CLMS:footplate $FREQ5")
+        #expect(once.contains("US11147202B2"))
+        #expect(many.isSubset(of: once))
+        #expect(try index.matches("TTL:truck $FREQ2").isEmpty)
+    }
+
+    @Test("wildcards: * ? # and leading *")
+    func wildcards() throws {
+        #expect(try index.matches("TTL:truc?") == ["US11147202B2", "US6837536B1"])
+        #expect(try index.matches("TTL:truck#") == ["US11147202B2", "US6837536B1"])
+        #expect(try index.matches("TTL:tru*") .contains("US11147202B2"))
+        #expect(try index.matches("TTL:*ruck") == ["US11147202B2", "US6837536B1"])
+        #expect(try index.matches("TTL:w*d $W0 hand") == ["US11147202B2"])
+    }
+
+    @Test("the wildcard expansion limit is an error naming the term")
+    func expansionLimit() {
+        do {
+            _ = try index.searcher.matchingPublications("a OR ?*")
+            Issue.record("no error")
+        } catch {
+            #expect(error.message.hasPrefix("'?*' matches more than 10000 terms at 6"))
+            #expect(error.position == 6)
+        }
+    }
+
+    @Test("stemming per request, never for parties or wildcards")
+    func stemming() throws {
+        #expect(try index.matches("TTL:trucks").isEmpty)
+        #expect(try index.matches("TTL:trucks", stemming: true) == ["US11147202B2", "US6837536B1"])
+        #expect(try index.matches("TTL:\"wheeling hand trucks\"", stemming: true) == ["US11147202B2"])
+        #expect(try index.matches("IN:yeows", stemming: true).isEmpty)
+        #expect(try index.matches("IN:yeow") == ["US11147202B2"])
+    }
+
+    @Test("numbers: any kind, leading zeros, application with and without office")
+    func numbers() throws {
+        #expect(try index.matches("PN:US11147202") == ["US11147202B2"])
+        #expect(try index.matches("PN:US11147202B2") == ["US11147202B2"])
+        #expect(try index.matches("PN:US11147202A1").isEmpty)
+        #expect(try index.matches("PN:US-11,147,202") == ["US11147202B2"])
+        #expect(try index.matches("PN:US06336130B1") == ["US6336130B1"])
+        #expect(try index.matches("APNO:16232658") == ["US11147202B2"])
+        #expect(try index.matches("APNO:US16232658") == ["US11147202B2"])
+        #expect(try index.matches("APNO:EP13844704") == ["EP2906782A2", "EP2906782A4"])
+        #expect(try index.matches("PN:US111472*") == ["US11147202B2"])
+        #expect(try index.matches("US11147202B2") == ["US11147202B2"])
+        #expect(try index.matches("KD:B2 AND AUTHORITY:EP").contains("EP2716170B2"))
+        #expect(try index.matches("PATENT_TYPE:D") == (try index.matches("KD:S")))
+    }
+
+    @Test("IPC/CPC: hierarchy by section, class, subclass, group, subgroup digits")
+    func classes() throws {
+        #expect(try index.matches("IPC:B62B5/06").contains("US11147202B2"))
+        #expect(try index.matches("IPC:B62B5").contains("US11147202B2"))
+        #expect(try index.matches("IPC:B62B5/00").contains("US11147202B2"))
+        #expect(try index.matches("IPC:B62B").contains("US11147202B2"))
+        #expect(try index.matches("IPC:B62").contains("US11147202B2"))
+        #expect(try index.matches("CPC:A01B1/24").contains("US11147202B2"))
+        #expect(!(try index.matches("CPC:A01B1/2")).contains("US11147202B2"))
+        #expect(!(try index.matches("IPC:B62B50")).contains("US11147202B2"))
+        #expect(try index.matches("IPC:G09G3/36") == ["CN113781974A"])
+        #expect(try index.matches("G09G") == ["CN113781974A"])
+        #expect(try index.matches("IPC:battery").isEmpty)
+    }
+
+    @Test("dates, years and ranges; a missing date never matches")
+    func dates() throws {
+        #expect(try index.matches("PBD:20211019") == (try index.matches("PBD:2021-10-19")))
+        #expect(try index.matches("PBD:20211019").contains("US11147202B2"))
+        #expect(try index.matches("APD:[20181226 TO 20181226]") == ["US11147202B2"])
+        #expect(try index.matches("PBD:[20211210 TO *] AUTHORITY:CN") == ["CN113781974A", "CN113783949A"])
+        #expect(try index.matches("APD:[20200101 TO 20100101]").isEmpty)
+        #expect(try index.matches("ISD:[* TO *]").allSatisfy { pn in index.documents.first { $0.pn == pn }?.dates[2] != 0 })
+        #expect(try index.matches("PBD_Y:[2021 TO 2021] AND TTL:truck") == ["US11147202B2"])
+    }
+
+    @Test("boolean structure: AND, OR, NOT, leading NOT")
+    func booleans() throws {
+        let truck = try index.matches("TTL:truck")
+        let all = Set(index.documents.map(\.pn))
+        #expect(try index.matches("NOT TTL:truck") == all.subtracting(truck))
+        #expect(try index.matches("TTL:truck OR TTL:ladar") == ["US11147202B2", "US6837536B1", "US10000000B2"])
+        #expect(try index.matches("TTL:truck NOT TTL:hand") == ["US6837536B1"])
+        #expect(try index.matches("TTL:truck AND TTL:hand") == ["US11147202B2"])
+    }
+
+    @Test("translations: TTL searches the original language, TTL_ALL every stored one")
+    func languages() throws {
+        #expect(try index.matches("TTL:vorrichtung").contains("EP2716170B2"))
+        #expect(try index.matches("TTL:\"synthesized silica glass\"").contains("EP1130000B1"))
+        #expect(try index.matches("TTL:quarzglaselement").isEmpty)
+        #expect(try index.matches("TTL_ALL:quarzglaselement") == ["EP1130000B1"])
+        // Added after the first commit: the updated record replaced the old document.
+        #expect(try index.matches("TTL_ALL:sackkarre") == ["US11147202B2"])
+        #expect(try index.matches("TTL:sackkarre").isEmpty)
+        #expect(try index.matches("PN:US11147202B2").count == 1)
+    }
+
+    @Test("parties: each name is its own value")
+    func parties() throws {
+        #expect(try index.matches("AN:\"hauni maschinenbau\"") == ["EP2716170B2"])
+        #expect(try index.matches("IN:(grothaus $W0 frank)") == ["EP2716170B2"])
+    }
+
+    @Test("date filters of the export API exclude patents lacking the date")
+    func dateFilters() throws {
+        var request = SearchRequest(query: "TTL:truck OR TTL:ladar")
+        request.publicationDateFrom = 20_211_001
+        request.rows = 10
+        let result = try index.searcher.search(request)
+        #expect(result.total == 1)
+        #expect(result.hits.map(\.pn) == ["US11147202B2"])
+    }
+
+    @Test("order: score, then publication date descending, then PN ascending; offset and rows")
+    func order() throws {
+        var request = SearchRequest(query: "IPC:G06F")
+        request.rows = 500
+        let all = try index.searcher.search(request)
+        #expect(all.total == all.hits.count)
+        for (a, b) in zip(all.hits, all.hits.dropFirst()) {
+            #expect(a.score > b.score || (a.score == b.score && (a.publicationDate > b.publicationDate
+                || (a.publicationDate == b.publicationDate && a.pn < b.pn))))
+        }
+        request.offset = 2
+        request.rows = 3
+        let page = try index.searcher.search(request)
+        #expect(page.hits == Array(all.hits[2..<5]))
+        #expect(page.total == all.total)
+        let scored = try index.searcher.search(SearchRequest(query: "truck"))
+        #expect(scored.hits.first?.pn == "US11147202B2")
+        #expect((scored.hits.first?.score ?? 0) > 0)
+    }
+}
