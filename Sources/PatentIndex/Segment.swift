@@ -1,6 +1,6 @@
 /// A segment opened for reading: memory-mapped, nothing decoded up front.
 public final class Segment: @unchecked Sendable {
-    static let magic = "PSEG0001"
+    static let magic = "PSEG0002"
     static let endMagic = "PSEGEND1"
     static let dictionaryCount = IndexField.allCases.count * 2
 
@@ -218,12 +218,19 @@ public struct PostingsCursor {
         out.reserveCapacity(frequency)
         var lastValue: Int32 = -1
         var position: Int32 = 0
+        var sentence: Int32 = 0
+        var paragraph: Int32 = 0
         for _ in 0..<frequency {
             let value = Int32(try positions.varint())
-            if value != lastValue { position = 0; lastValue = value }
+            if value != lastValue {
+                lastValue = value
+                position = 0
+                sentence = 0
+                paragraph = 0
+            }
             position += Int32(try positions.varint())
-            let sentence = Int32(try positions.varint())
-            let paragraph = Int32(try positions.varint())
+            sentence += Int32(try positions.varint())
+            paragraph += Int32(try positions.varint())
             out.append(Occurrence(value: value, position: position, sentence: sentence, paragraph: paragraph))
         }
         occurrencesRead = true

@@ -5,15 +5,15 @@ import PatentAnalysis
 ///
 /// Layout (little-endian, sections 8-byte aligned):
 ///
-///     "PSEG0001"
+///     "PSEG0002"
 ///     docs:        count, PN offsets + bytes, date columns, BM25 length norms per text field
 ///     dictionaries (one per field, and per text field a stemmed twin):
 ///                  term count, term offsets + bytes, postings offsets, document frequencies,
 ///                  term numbers in reversed-term order (for leading wildcards)
 ///     postings:    per term: varint length of the document block, then
 ///                  documents  (varint doc delta, varint frequency) …
-///                  positions  per occurrence (varint value, varint position delta within
-///                             the value, varint sentence, varint paragraph) — positional fields only
+///                  positions  per occurrence (varint value, then varint deltas of position,
+///                             sentence and paragraph within the value) — positional fields only
 ///     footer:      section offsets, "PSEGEND1"
 public final class SegmentWriter {
     /// A term's postings while the segment is built: documents and frequencies, and the
@@ -24,6 +24,8 @@ public final class SegmentWriter {
         var positions: [UInt8] = []
         var lastValue: Int32 = -1
         var lastPosition: Int32 = 0
+        var lastSentence: Int32 = 0
+        var lastParagraph: Int32 = 0
 
         mutating func add(_ occurrence: Occurrence, doc: Int32) {
             if docs.last == doc {
@@ -36,12 +38,17 @@ public final class SegmentWriter {
             if occurrence.value != lastValue {
                 lastValue = occurrence.value
                 lastPosition = 0
+                lastSentence = 0
+                lastParagraph = 0
             }
+            // Within a value positions, sentences and paragraphs never decrease: deltas.
             append(Int(occurrence.value))
             append(Int(occurrence.position - lastPosition))
-            append(Int(occurrence.sentence))
-            append(Int(occurrence.paragraph))
+            append(Int(occurrence.sentence - lastSentence))
+            append(Int(occurrence.paragraph - lastParagraph))
             lastPosition = occurrence.position
+            lastSentence = occurrence.sentence
+            lastParagraph = occurrence.paragraph
         }
 
         private mutating func append(_ value: Int) {
