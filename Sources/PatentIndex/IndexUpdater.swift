@@ -7,7 +7,10 @@ import PatentStore
 public struct IndexUpdater {
     public let store: PatentStore
     public let directory: String
+    /// Documents per commit (a segment); commits fall on store-revision boundaries.
     public var batchSize = 20_000
+    /// Patents read from the store and analysed at a time.
+    public var pageSize = 256
     /// Merge into one segment once a commit leaves more segments than this.
     public var maximumSegments = 8
 
@@ -28,21 +31,22 @@ public struct IndexUpdater {
         let start = Date()
         let writer = try IndexWriter(directory: directory)
         var report = Report()
-        var revision = writer.manifest.storeRevision
-        while true {
-            var batch = try store.changes(after: revision, limit: batchSize)
-            guard let last = batch.last else { break }
-            // A commit ends at a revision boundary, so the next one starts after it.
-            if batch.count == batchSize {
-                let complete = batch.filter { $0.revision < last.revision }
-                batch = complete.isEmpty ? try store.changes(atRevision: last.revision) : complete
+        var cursor = (revision: writer.manifest.storeRevision, pn: "")
+        // The index holds every revision up to its manifest's: start after all of it.
+        var page = try store.changes(after: cursor.revision, limit: pageSize)
+        while let last = page.last {
+            for document in Self.analyze(page) { writer.update(document) }
+            report.indexed += page.count
+            cursor = (last.revision, last.patent.pn)
+            let next = try store.changes(afterRevision: cursor.revision, pn: cursor.pn, limit: pageSize)
+            // Commit only between revisions: the manifest's revision is then complete.
+            if writer.pendingCount >= batchSize, next.first?.revision != cursor.revision {
+                try writer.commit(storeRevision: cursor.revision)
+                progress?(report.indexed)
             }
-            for document in Self.analyze(batch) { writer.update(document) }
-            revision = batch.last!.revision
-            report.indexed += batch.count
-            try writer.commit(storeRevision: revision)
-            progress?(report.indexed)
+            page = next
         }
+        if writer.pendingCount > 0 { try writer.commit(storeRevision: cursor.revision) }
         if writer.manifest.segments.count > maximumSegments { try writer.merge() }
         report.generation = writer.manifest.generation
         report.segments = writer.manifest.segments.count

@@ -5,9 +5,13 @@ import Foundation
 public final class IndexWriter {
     public let directory: String
     public private(set) var manifest: IndexManifest
-    private var pending: [String: IndexDocument] = [:]
-    private var pendingOrder: [String] = []
-    private var removals: Set<String> = []
+    /// The segment being built: documents go in as they arrive (memory holds postings,
+    /// not analysed documents); a publication added twice keeps its last document.
+    private var builder = SegmentWriter()
+    private var builderDocs: [String: Int] = [:]
+    private var builderDeleted: [Int] = []
+    /// Publications whose older documents (in committed segments) must be deleted.
+    private var touched: Set<String> = []
 
     /// Opens the index in `directory`, creating it, and removes files that no manifest
     /// names (left by a writer that was killed).
@@ -18,18 +22,19 @@ public final class IndexWriter {
         try collectGarbage()
     }
 
-    public var pendingCount: Int { pendingOrder.count + removals.count }
+    public var pendingCount: Int { touched.count }
 
     /// Adds or replaces the document of a publication.
     public func update(_ document: IndexDocument) {
-        if pending.updateValue(document, forKey: document.pn) == nil { pendingOrder.append(document.pn) }
-        removals.remove(document.pn)
+        if let old = builderDocs[document.pn] { builderDeleted.append(old) }
+        builderDocs[document.pn] = builder.add(document)
+        touched.insert(document.pn)
     }
 
     /// Removes a publication from the index.
     public func remove(_ pn: String) {
-        if pending.removeValue(forKey: pn) != nil { pendingOrder.removeAll { $0 == pn } }
-        removals.insert(pn)
+        if let old = builderDocs.removeValue(forKey: pn) { builderDeleted.append(old) }
+        touched.insert(pn)
     }
 
     /// Writes pending changes as a new generation. Returns the new generation number.
@@ -41,33 +46,41 @@ public final class IndexWriter {
         if let storeRevision { next.storeRevision = storeRevision }
         // Deletions of replaced and removed publications in existing segments.
         var deletions = snapshot.deletions
-        var touched = Set<Int>()
-        for pn in pendingOrder + removals.sorted() {
+        var changedSegments = Set<Int>()
+        for pn in touched.sorted() {
             if let (segment, doc) = snapshot.locate(pn) {
                 deletions[segment].insert(doc)
-                touched.insert(segment)
+                changedSegments.insert(segment)
             }
         }
-        for index in touched.sorted() {
+        for index in changedSegments.sorted() {
             let name = IndexManifest.deletionFile(next.segments[index].id, generation: next.generation)
             try DurableFile.write(deletions[index].bits, to: path(name))
             next.segments[index].deletions = name
             next.segments[index].deleted = deletions[index].count
         }
-        if !pendingOrder.isEmpty {
-            let writer = SegmentWriter()
-            for pn in pendingOrder { writer.add(pending[pn]!) }
+        if builder.documentCount > 0 {
             let id = next.nextSegment
             next.nextSegment += 1
-            try writer.write(to: path(IndexManifest.segmentFile(id)))
-            next.segments.append(.init(id: id, documents: writer.documentCount, deletions: nil, deleted: 0))
+            try builder.write(to: path(IndexManifest.segmentFile(id)))
+            var entry = IndexManifest.SegmentEntry(id: id, documents: builder.documentCount, deletions: nil, deleted: 0)
+            if !builderDeleted.isEmpty {
+                var deleted = DeletionSet(documents: builder.documentCount)
+                for doc in builderDeleted { deleted.insert(doc) }
+                let name = IndexManifest.deletionFile(id, generation: next.generation)
+                try DurableFile.write(deleted.bits, to: path(name))
+                entry.deletions = name
+                entry.deleted = deleted.count
+            }
+            next.segments.append(entry)
         }
         next.segments.removeAll { $0.documents == $0.deleted }
         try next.save(to: directory)
         manifest = next
-        pending = [:]
-        pendingOrder = []
-        removals = []
+        builder = SegmentWriter()
+        builderDocs = [:]
+        builderDeleted = []
+        touched = []
         try collectGarbage()
         return next.generation
     }

@@ -22,6 +22,15 @@ extension PatentStore {
                   arguments: [revision, limit])
     }
 
+    /// Patents after a (revision, PN) position in (revision, PN) order: a page of a
+    /// walk through everything written since an index commit.
+    public func changes(afterRevision revision: Int, pn: String, limit: Int) throws -> [StoredPatent] {
+        try fetch(sql: """
+            SELECT pn, record, revision FROM patent WHERE revision > ? OR (revision = ? AND pn > ?)
+            ORDER BY revision, pn LIMIT ?
+            """, arguments: [revision, revision, pn, limit])
+    }
+
     /// Every patent of one revision.
     public func changes(atRevision revision: Int) throws -> [StoredPatent] {
         try fetch(sql: "SELECT pn, record, revision FROM patent WHERE revision = ? ORDER BY pn", arguments: [revision])

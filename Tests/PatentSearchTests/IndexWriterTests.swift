@@ -1,0 +1,67 @@
+import Foundation
+import PatentAnalysis
+import PatentIndex
+import PatentModel
+import Testing
+@testable import PatentSearch
+
+@Suite("Index writer: generations, replacement, removal, merging")
+struct IndexWriterTests {
+    func document(_ pn: String, title: String) -> IndexDocument {
+        var patent = Patent(publication: PublicationNumber(parsing: pn)!)
+        patent.titles = [LocalizedText(language: "en", text: title)]
+        patent.publicationDate = PatentDate("20200101")
+        return IndexDocument(patent)
+    }
+
+    @Test func replaceRemoveAndMerge() throws {
+        let directory = try temporaryDirectory("writer")
+        let writer = try IndexWriter(directory: directory)
+        writer.update(document("US1B2", title: "lithium battery"))
+        writer.update(document("US2B2", title: "fuel cell"))
+        writer.update(document("US2B2", title: "fuel cell stack"))
+        #expect(try writer.commit(storeRevision: 3) == 1)
+        writer.update(document("US1B2", title: "sodium battery"))
+        writer.update(document("US3B2", title: "solar battery"))
+        try writer.commit()
+        writer.remove("US3B2")
+        try writer.commit()
+
+        let snapshot = try IndexSnapshot.open(directory: directory)
+        #expect(snapshot.generation == 3)
+        #expect(snapshot.manifest.storeRevision == 3)
+        #expect(snapshot.liveDocuments == 2)
+        let searcher = Searcher(snapshot: snapshot)
+        #expect(try searcher.matchingPublications("battery") == ["US1B2"])
+        #expect(try searcher.matchingPublications("lithium").isEmpty)
+        #expect(try searcher.matchingPublications("sodium") == ["US1B2"])
+        #expect(try searcher.matchingPublications("\"cell stack\"") == ["US2B2"])
+        #expect(try searcher.matchingPublications("solar").isEmpty)
+
+        try writer.merge()
+        let merged = try IndexSnapshot.open(directory: directory)
+        #expect(merged.segments.count == 1)
+        #expect(merged.segments[0].documentCount == 2)
+        #expect(merged.deletions[0].count == 0)
+        let after = Searcher(snapshot: merged)
+        for query in ["battery", "sodium", "\"cell stack\"", "solar", "fuel $W1 stack", "batt*", "PN:US1", "PBD:20200101"] {
+            #expect(try after.matchingPublications(query) == (try searcher.matchingPublications(query)), "\(query)")
+        }
+        // The old generation's files are gone; the open snapshot still answers from its mappings.
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(files == ["manifest.json", "seg-\(merged.segments[0].id).seg"])
+        #expect(try searcher.matchingPublications("sodium") == ["US1B2"])
+    }
+
+    @Test("a corrupt or truncated segment is an error, never a crash")
+    func corruptSegment() throws {
+        let directory = try temporaryDirectory("corrupt")
+        let writer = try IndexWriter(directory: directory)
+        writer.update(document("US1B2", title: "lithium battery"))
+        try writer.commit()
+        let path = (directory as NSString).appendingPathComponent("seg-1.seg")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+        #expect(throws: IndexError.self) { _ = try IndexSnapshot.open(directory: directory) }
+    }
+}
