@@ -2,7 +2,7 @@ import PatentIndex
 import PatentQuery
 
 /// A matched stretch of tokens in one value of one field.
-struct Span: Equatable {
+struct Span: Hashable {
     var field: IndexField
     var value: Int32
     var start: Int32
@@ -52,20 +52,78 @@ enum SpanOperations {
         return out
     }
 
+    /// Joins two operands' spans per document. Right spans are grouped by field value
+    /// (and sentence or paragraph) and sorted by start and end, so each left span looks
+    /// only at the right spans inside its window: linear in the spans, not quadratic.
     static func proximity(_ left: SpanMap, _ op: ProximityOperator, _ right: SpanMap) -> SpanMap {
         var out: SpanMap = [:]
         for (doc, leftSpans) in left {
             guard let rightSpans = right[doc] else { continue }
-            var joined: [Span] = []
-            for a in leftSpans {
-                for b in rightSpans where a.satisfies(op, with: b) {
-                    let span = a.joined(with: b)
-                    if !joined.contains(span) { joined.append(span) }
+            var joined = Set<Span>()
+            switch op {
+            case .sentence, .paragraph:
+                let isSentence = op == .sentence
+                var groups: [UnitKey: [Span]] = [:]
+                for b in rightSpans where isSentence ? b.sentenceStart == b.sentenceEnd : b.paragraphStart == b.paragraphEnd {
+                    groups[UnitKey(b, sentence: isSentence), default: []].append(b)
+                }
+                for a in leftSpans where isSentence ? a.sentenceStart == a.sentenceEnd : a.paragraphStart == a.paragraphEnd {
+                    for b in groups[UnitKey(a, sentence: isSentence)] ?? [] { joined.insert(a.joined(with: b)) }
+                }
+            case .within(let n), .preceding(let n):
+                var byValue: [ValueKey: (byStart: [Span], byEnd: [Span])] = [:]
+                for b in rightSpans { byValue[ValueKey(b), default: ([], [])].byStart.append(b) }
+                for key in byValue.keys {
+                    byValue[key]!.byStart.sort { $0.start < $1.start }
+                    byValue[key]!.byEnd = byValue[key]!.byStart.sorted { $0.end < $1.end }
+                }
+                let eitherOrder = { if case .within = op { return true } else { return false } }()
+                for a in leftSpans {
+                    guard let group = byValue[ValueKey(a)] else { continue }
+                    // b after a: a.end < b.start <= a.end + 1 + n.
+                    var i = lowerBound(group.byStart, a.end + 1, \.start)
+                    while i < group.byStart.count, group.byStart[i].start <= a.end + 1 + Int32(n) {
+                        joined.insert(a.joined(with: group.byStart[i]))
+                        i += 1
+                    }
+                    guard eitherOrder else { continue }
+                    // b before a: a.start - 1 - n <= b.end < a.start.
+                    var j = lowerBound(group.byEnd, a.start - 1 - Int32(n), \.end)
+                    while j < group.byEnd.count, group.byEnd[j].end < a.start {
+                        joined.insert(a.joined(with: group.byEnd[j]))
+                        j += 1
+                    }
                 }
             }
-            if !joined.isEmpty { out[doc] = joined }
+            if !joined.isEmpty { out[doc] = Array(joined) }
         }
         return out
+    }
+
+    private struct ValueKey: Hashable {
+        let field: IndexField
+        let value: Int32
+        init(_ span: Span) { field = span.field; value = span.value }
+    }
+
+    private struct UnitKey: Hashable {
+        let field: IndexField
+        let value: Int32
+        let unit: Int32
+        init(_ span: Span, sentence: Bool) {
+            field = span.field
+            value = span.value
+            unit = sentence ? span.sentenceStart : span.paragraphStart
+        }
+    }
+
+    private static func lowerBound(_ spans: [Span], _ key: Int32, _ by: KeyPath<Span, Int32>) -> Int {
+        var low = 0, high = spans.count
+        while low < high {
+            let mid = (low + high) / 2
+            if spans[mid][keyPath: by] < key { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// Documents where some single field value holds at least `n` spans.

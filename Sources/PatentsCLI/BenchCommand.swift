@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
+import PatentIndex
 import PatentQuery
+import PatentSearch
 
 /// Benchmarks kept with the product so anyone can rerun them (`patents bench …`).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks: query parsing (more as the engine grows).",
-        subcommands: [BenchParse.self]
+        abstract: "Benchmarks: query parsing, search latency.",
+        subcommands: [BenchParse.self, BenchSearch.self]
     )
 }
 
@@ -44,6 +46,47 @@ struct BenchParse: ParsableCommand {
             let p99 = samples[min(samples.count - 1, samples.count * 99 / 100)]
             print(name.padding(toLength: 30, withPad: " ", startingAt: 0)
                 + String(format: " %5d %11.1f %8.1f", query.unicodeScalars.count, median, p99))
+        }
+    }
+}
+
+struct BenchSearch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Time count + top-1,000 for a fixed set of queries on the index in --data (in-process)."
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @Option(help: "Runs per query.")
+    var repeats = 20
+
+    static let queries = [
+        "battery", "TTL:battery", "\"lithium ion\"", "lithium $W3 battery", "TAC:(vehicle AND (battery OR \"fuel cell\"))",
+        "batter*", "*ology", "IPC:H01M", "CPC:G06F", "PBD:[20100101 TO 20201231] AND TTL:system", "method NOT device",
+        "display $SEN pixel", "claim $PARA wherein", "TTL:显示设备", "AN:google", "PN:US10047600",
+    ]
+
+    func run() throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let snapshot = try IndexSnapshot.open(directory: indexDirectory(options.data))
+        let searcher = Searcher(snapshot: snapshot)
+        let open = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        print(String(format: "index: %d documents, %d segment(s), opened in %.1f ms", snapshot.liveDocuments, snapshot.segments.count, open))
+        print("query                                          total   p50 ms   p99 ms")
+        for query in Self.queries {
+            var request = SearchRequest(query: query)
+            request.rows = 1_000
+            var samples: [Double] = []
+            var total = 0
+            for _ in 0..<repeats {
+                let t = DispatchTime.now().uptimeNanoseconds
+                total = try searcher.search(request).total
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+            }
+            samples.sort()
+            print(query.padding(toLength: 46, withPad: " ", startingAt: 0)
+                + String(format: " %6d %8.2f %8.2f", total, samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)]))
         }
     }
 }
