@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "PatentAnalysis", resources: [.copy("Resources/irregular-forms.tsv")]),
         .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"]),
+        .target(name: "PatentTestSupport"),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -36,12 +37,13 @@ let package = Package(
             "PatentImport", "PatentModel", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "PatentStoreTests", dependencies: [
-            "PatentStore", "PatentImport", "PatentModel", .product(name: "GRDB", package: "GRDB.swift"),
+            "PatentStore", "PatentImport", "PatentModel", "PatentTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery"]),
+        .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery", "PatentTestSupport"]),
         .testTarget(name: "PatentAnalysisTests", dependencies: ["PatentAnalysis"]),
         .testTarget(name: "PatentSearchTests", dependencies: [
             "PatentSearch", "PatentIndex", "PatentQuery", "PatentAnalysis", "PatentModel", "PatentStore", "PatentImport",
+            "PatentTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v6]

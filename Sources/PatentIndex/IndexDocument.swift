@@ -8,12 +8,13 @@ public struct IndexDocument: Sendable {
     /// Per positional field, its values, each a token list.
     public var values: [IndexField: [[AnalyzedToken]]] = [:]
     public var keywords: [IndexField: [String]] = [:]
-    public var dates: [Int32] = Array(repeating: 0, count: DateColumn.allCases.count)
+    /// Values of every `Column`, in its order.
+    public var dates: [Int32] = Array(repeating: 0, count: Column.allCases.count)
 
     public init(pn: String) { self.pn = pn }
 
     /// Publication date for ordering (0 when unknown).
-    public var publicationDate: Int32 { dates[DateColumn.publicationDate.rawValue] }
+    public var publicationDate: Int32 { dates[Column.publicationDate.rawValue] }
 }
 
 /// The family ids of a patent at the three levels (store numbering).
@@ -82,10 +83,16 @@ extension IndexDocument {
         if let id = families.inpadoc { keywords[.inpadocFamily] = [String(id)] }
         if let id = families.extended { keywords[.extendedFamily] = [String(id)] }
 
-        dates[DateColumn.applicationDate.rawValue] = Int32(patent.application?.date?.value ?? 0)
-        dates[DateColumn.publicationDate.rawValue] = Int32(patent.publicationDate?.value ?? 0)
-        dates[DateColumn.grantDate.rawValue] = Int32(patent.type == .grantedInvention ? patent.grantDate?.value ?? 0 : 0)
-        dates[DateColumn.priorityDate.rawValue] = Int32(patent.priorityDate?.value ?? 0)
+        dates[Column.applicationDate.rawValue] = Int32(patent.application?.date?.value ?? 0)
+        dates[Column.publicationDate.rawValue] = Int32(patent.publicationDate?.value ?? 0)
+        dates[Column.grantDate.rawValue] = Int32(patent.type == .grantedInvention ? patent.grantDate?.value ?? 0 : 0)
+        dates[Column.priorityDate.rawValue] = Int32(patent.priorityDate?.value ?? 0)
+        dates[Column.docdbFamily.rawValue] = Int32(families.docdb ?? 0)
+        dates[Column.inpadocFamily.rawValue] = Int32(families.inpadoc ?? 0)
+        dates[Column.extendedFamily.rawValue] = Int32(families.extended ?? 0)
+        dates[Column.office.rawValue] = Column.pack(patent.publication.office)
+        dates[Column.kind.rawValue] = Column.pack(patent.publication.kind)
+        dates[Column.patentType.rawValue] = Column.pack(patent.type.rawValue)
     }
 }
 

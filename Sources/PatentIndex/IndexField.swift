@@ -44,8 +44,28 @@ public enum IndexField: UInt8, CaseIterable, Sendable, Comparable {
     }
 }
 
-/// Date columns kept per document (yyyyMMdd, 0 when the patent has none).
-public enum DateColumn: Int, CaseIterable, Sendable {
+/// Integer columns kept per document: dates (`yyyyMMdd`, 0 when the patent has none),
+/// family ids (0 when none), and office, kind and type packed as ASCII codes (for
+/// collapse and filters without touching the store).
+public enum Column: Int, CaseIterable, Sendable {
     case applicationDate, publicationDate, grantDate, priorityDate
+    case docdbFamily, inpadocFamily, extendedFamily
+    case office, kind, patentType
 
+    /// Up to four ASCII characters in one integer (`US` → 0x5553).
+    public static func pack(_ text: String) -> Int32 {
+        var value: Int32 = 0
+        for byte in text.utf8.prefix(4) { value = value << 8 | Int32(byte) }
+        return value
+    }
+
+    public static func unpack(_ value: Int32) -> String {
+        var bytes: [UInt8] = []
+        var v = value
+        while v != 0 {
+            bytes.insert(UInt8(v & 0xFF), at: 0)
+            v >>= 8
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }

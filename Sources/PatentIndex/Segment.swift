@@ -1,6 +1,6 @@
 /// A segment opened for reading: memory-mapped, nothing decoded up front.
 public final class Segment: @unchecked Sendable {
-    static let magic = "PSEG0002"
+    static let magic = "PSEG0003"
     static let endMagic = "PSEGEND1"
     static let dictionaryCount = IndexField.allCases.count * 2
 
@@ -34,7 +34,7 @@ public final class Segment: @unchecked Sendable {
         let pnBlobLength = Int(try reader.uint32(at: pnOffsetsStart + 4 * documentCount))
         pnBlobStart = pnOffsetsStart + 4 * documentCount + 4
         datesStart = (pnBlobStart + pnBlobLength + 3) / 4 * 4
-        normsStart = datesStart + 4 * documentCount * DateColumn.allCases.count
+        normsStart = datesStart + 4 * documentCount * Column.allCases.count
         var dictionaries: [TermDictionary?] = []
         for id in 0..<Self.dictionaryCount {
             let offset = Int(try reader.uint64(at: footer + 16 + 8 * id))
@@ -49,7 +49,8 @@ public final class Segment: @unchecked Sendable {
         return try at.string()
     }
 
-    public func date(_ doc: Int, _ column: DateColumn) -> Int32 {
+    /// An integer column of a document (dates, family ids, packed office/kind/type).
+    public func value(_ doc: Int, _ column: Column) -> Int32 {
         let position = datesStart + 4 * (column.rawValue * documentCount + doc)
         return Int32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: position, as: Int32.self))
     }

@@ -8,7 +8,7 @@ enum SegmentMerger {
         for (s, segment) in snapshot.segments.enumerated() {
             var map = Array(repeating: Int32(-1), count: segment.documentCount)
             for doc in 0..<segment.documentCount where !snapshot.deletions[s].contains(doc) {
-                let dates = DateColumn.allCases.map { segment.date(doc, $0) }
+                let dates = Column.allCases.map { segment.value(doc, $0) }
                 let norms = IndexField.textFields.map { UInt32(segment.norm(doc, $0)) }
                 map[doc] = writer.addMetadata(pn: (try? segment.pn(doc)) ?? "", dates: dates, norms: norms)
             }

@@ -5,8 +5,8 @@ import PatentAnalysis
 ///
 /// Layout (little-endian, sections 8-byte aligned):
 ///
-///     "PSEG0002"
-///     docs:        count, PN offsets + bytes, date columns, BM25 length norms per text field
+///     "PSEG0003"
+///     docs:        count, PN offsets + bytes, integer columns, BM25 length norms per text field
 ///     dictionaries (one per field, and per text field a stemmed twin):
 ///                  term count, term offsets + bytes, postings offsets, document frequencies,
 ///                  term numbers in reversed-term order (for leading wildcards)
@@ -203,7 +203,7 @@ public final class SegmentWriter {
         out.uint32(UInt32(pnBlob.count))
         out.append(pnBlob.bytes)
         out.align(to: 4)
-        for column in DateColumn.allCases { for row in dates { out.int32(row[column.rawValue]) } }
+        for column in Column.allCases { for row in dates { out.int32(row[column.rawValue]) } }
         for index in IndexField.textFields.indices { for row in norms { out.uint32(row[index]) } }
         // Dictionaries.
         var dictionaryOffsets: [UInt64] = []

@@ -58,7 +58,7 @@ struct FieldScope {
         }
     }
 
-    var dateColumn: DateColumn? {
+    var dateColumn: Column? {
         switch field.covers.first {
         case .applicationDate: return .applicationDate
         case .publicationDate: return .publicationDate

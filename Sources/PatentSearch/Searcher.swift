@@ -69,7 +69,7 @@ public final class Searcher: @unchecked Sendable {
             let segment = snapshot.segments[index]
             let scores = score(match, segment: segment, frequencies: frequencies)
             for doc in match.docs.docs {
-                top.offer(Candidate(score: scores[doc] ?? 0, date: segment.date(Int(doc), .publicationDate),
+                top.offer(Candidate(score: scores[doc] ?? 0, date: segment.value(Int(doc), .publicationDate),
                                     segment: index, doc: doc), pn: { (try? segment.pn(Int(doc))) ?? "" })
             }
         }
@@ -81,7 +81,7 @@ public final class Searcher: @unchecked Sendable {
     }
 
     private func dateFiltered(_ docs: DocSet, segment: Segment, request: SearchRequest) -> DocSet {
-        let bounds: [(DateColumn, Int?, Int?)] = [
+        let bounds: [(Column, Int?, Int?)] = [
             (.applicationDate, request.applicationDateFrom, request.applicationDateTo),
             (.publicationDate, request.publicationDateFrom, request.publicationDateTo),
         ]
@@ -89,7 +89,7 @@ public final class Searcher: @unchecked Sendable {
         guard !active.isEmpty else { return docs }
         return DocSet(docs.docs.filter { doc in
             active.allSatisfy { column, from, to in
-                let date = Int(segment.date(Int(doc), column))
+                let date = Int(segment.value(Int(doc), column))
                 return date != 0 && date >= (from ?? Int.min) && date <= (to ?? Int.max)
             }
         })

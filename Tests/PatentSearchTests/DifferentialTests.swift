@@ -1,21 +1,11 @@
 import Foundation
 import PatentIndex
 import PatentQuery
+import PatentTestSupport
 import Testing
 @testable import PatentSearch
 
-struct Random: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
-    mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }
-}
+typealias Random = SplitMix64
 
 /// Queries built from the fixture corpus's own words, phrases, names, numbers and classes.
 struct CorpusQueryGenerator {

@@ -3,17 +3,13 @@ import PatentImport
 import PatentIndex
 import PatentModel
 import PatentStore
+import PatentTestSupport
 import Testing
 @testable import PatentSearch
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures").path
 
-func temporaryDirectory(_ name: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patents-\(name)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
 
 /// The fixture corpus imported and indexed once for all search tests.
 final class FixtureIndex: Sendable {

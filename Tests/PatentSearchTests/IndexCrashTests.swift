@@ -3,6 +3,7 @@ import PatentImport
 import PatentModel
 import PatentIndex
 import PatentStore
+import PatentTestSupport
 import Testing
 @testable import PatentSearch
 
@@ -10,9 +11,7 @@ import Testing
 /// the previous or the new generation, never an error.
 @Suite("Index crash safety")
 struct IndexCrashTests {
-    static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("patents").path
-    }
+    static var binary: String { builtPatentsBinary }
 
     @Test("SIGKILL at random moments during indexing, 24 times", .enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
     func killDuringIndexing() throws {

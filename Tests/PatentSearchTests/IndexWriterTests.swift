@@ -2,6 +2,7 @@ import Foundation
 import PatentAnalysis
 import PatentIndex
 import PatentModel
+import PatentTestSupport
 import Testing
 @testable import PatentSearch
 
@@ -63,5 +64,24 @@ struct IndexWriterTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
         #expect(throws: IndexError.self) { _ = try IndexSnapshot.open(directory: directory) }
+    }
+}
+
+@Suite("Columns")
+struct ColumnTests {
+    @Test("dates, family ids, office, kind and type are kept per document")
+    func columns() throws {
+        let index = FixtureIndex.shared
+        let (segment, doc) = try #require(index.snapshot.locate("US11147202B2"))
+        let s = index.snapshot.segments[segment]
+        #expect(s.value(doc, .publicationDate) == 20211019)
+        #expect(s.value(doc, .applicationDate) == 20181226)
+        #expect(Column.unpack(s.value(doc, .office)) == "US")
+        #expect(Column.unpack(s.value(doc, .kind)) == "B2")
+        #expect(Column.unpack(s.value(doc, .patentType)) == "B")
+        let (familySegment, familyDoc) = try #require(index.snapshot.locate("EP2906782A2"))
+        let family = index.snapshot.segments[familySegment].value(familyDoc, .inpadocFamily)
+        #expect(family > 0)
+        #expect(try index.matches("IFAM_ID:\(family)").count == 11)
     }
 }

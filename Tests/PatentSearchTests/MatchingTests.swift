@@ -1,5 +1,6 @@
 import PatentIndex
 import PatentQuery
+import PatentTestSupport
 import Testing
 @testable import PatentSearch
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatentModel
+import PatentTestSupport
 import Testing
 @testable import PatentStore
 
@@ -9,9 +10,7 @@ import Testing
 /// second import must complete it.
 @Suite("Crash safety")
 struct CrashTests {
-    static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("patents").path
-    }
+    static var binary: String { builtPatentsBinary }
 
     @Test("kill -9 at random moments during an import", .enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
     func killDuringImport() throws {

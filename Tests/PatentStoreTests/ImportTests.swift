@@ -1,5 +1,6 @@
 import Foundation
 import PatentModel
+import PatentTestSupport
 import Testing
 @testable import PatentStore
 

@@ -1,13 +1,9 @@
 import Foundation
 import PatentModel
+import PatentTestSupport
 import Testing
 @testable import PatentStore
 
-func temporaryDirectory(_ name: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patents-\(name)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
 
 func record(_ pn: String, family: String? = nil, priorities: [String] = [], application: String? = nil,
             title: String? = nil) -> Patent {
