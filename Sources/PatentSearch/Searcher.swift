@@ -13,6 +13,8 @@ public struct SearchRequest: Sendable {
     public var publicationDateTo: Int?
     public var offset = 0
     public var rows = 10
+    /// Family collapse; nil is `ALL` (no collapse).
+    public var collapse: Collapse?
 
     public init(query: String) { self.query = query }
 }
@@ -61,16 +63,23 @@ public final class Searcher: @unchecked Sendable {
         let filtered = matches.enumerated().map { index, match in
             SegmentMatches(docs: dateFiltered(match.docs, segment: snapshot.segments[index], request: request), leaves: match.leaves)
         }
-        let total = filtered.reduce(0) { $0 + $1.docs.docs.count }
         let frequencies = documentFrequencies(filtered)
         let wanted = max(0, request.offset) + max(0, request.rows)
         var top = TopHits(capacity: wanted)
-        for (index, match) in filtered.enumerated() {
-            let segment = snapshot.segments[index]
-            let scores = score(match, segment: segment, frequencies: frequencies)
-            for doc in match.docs.docs {
-                top.offer(Candidate(score: scores[doc] ?? 0, date: segment.value(Int(doc), .publicationDate),
-                                    segment: index, doc: doc), pn: { (try? segment.pn(Int(doc))) ?? "" })
+        var total = 0
+        if let collapse = request.collapse {
+            let representatives = self.representatives(filtered, frequencies: frequencies, collapse: collapse)
+            total = representatives.count
+            for ranked in representatives { top.offer(ranked.candidate, pn: { ranked.pn }) }
+        } else {
+            total = filtered.reduce(0) { $0 + $1.docs.docs.count }
+            for (index, match) in filtered.enumerated() {
+                let segment = snapshot.segments[index]
+                let scores = score(match, segment: segment, frequencies: frequencies)
+                for doc in match.docs.docs {
+                    top.offer(Candidate(score: scores[doc] ?? 0, date: segment.value(Int(doc), .publicationDate),
+                                        segment: index, doc: doc), pn: { (try? segment.pn(Int(doc))) ?? "" })
+                }
             }
         }
         let hits = top.sorted().dropFirst(max(0, request.offset)).map { candidate in
@@ -78,6 +87,32 @@ public final class Searcher: @unchecked Sendable {
                       score: candidate.score, publicationDate: Int(candidate.date))
         }
         return SearchResult(total: total, hits: Array(hits))
+    }
+
+    /// One representative per collapse group among the matches; documents without a
+    /// group stand alone.
+    private func representatives(_ matches: [SegmentMatches], frequencies: [Int: [IndexField: Int]], collapse: Collapse) -> [Ranked] {
+        var best: [String: Ranked] = [:]
+        var alone: [Ranked] = []
+        for (index, match) in matches.enumerated() {
+            let segment = snapshot.segments[index]
+            let scores = score(match, segment: segment, frequencies: frequencies)
+            let applicationKeys = collapse.kind == .apno ? Collapse.applicationKeys(segment) : [:]
+            for doc in match.docs.docs {
+                let ranked = Ranked(
+                    candidate: Candidate(score: scores[doc] ?? 0, date: segment.value(Int(doc), .publicationDate), segment: index, doc: doc),
+                    pn: (try? segment.pn(Int(doc))) ?? "",
+                    applicationDate: segment.value(Int(doc), .applicationDate),
+                    office: Column.unpack(segment.value(Int(doc), .office)))
+                guard let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationKeys: applicationKeys) else {
+                    alone.append(ranked)
+                    continue
+                }
+                if let current = best[key], !collapse.prefers(ranked, over: current) { continue }
+                best[key] = ranked
+            }
+        }
+        return alone + best.values
     }
 
     private func dateFiltered(_ docs: DocSet, segment: Segment, request: SearchRequest) -> DocSet {

@@ -24,6 +24,11 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Publication date from (yyyyMMdd or *).") var pbdtFrom: String?
     @Option(help: "Publication date to (yyyyMMdd or *).") var pbdtTo: String?
 
+    @Option(help: "Collapse: APNO, DOCDB, INPADOC or EXTEND (default ALL: none).") var collapse: String?
+    @Option(help: "Representative: APD, PBD, AUTHORITY or SCORE (default SCORE).") var collapseBy: String?
+    @Option(help: "OLDEST or LATEST (default LATEST), for APD and PBD.") var collapseOrder: String?
+    @Option(help: "Offices in order of preference for AUTHORITY (default CN,US,EP,JP,KR).") var collapseAuthority: String?
+
     @Option(help: "Hits to print.") var rows = 10
     @Option(help: "Hits to skip.") var offset = 0
 
@@ -39,6 +44,7 @@ struct SearchCommand: ParsableCommand {
         request.publicationDateTo = try Self.date(pbdtTo, "pbdt_to")
         request.rows = rows
         request.offset = offset
+        request.collapse = try collapseOption()
         let snapshot = try IndexSnapshot.open(directory: indexDirectory(options.data))
         let result: SearchResult
         do {
@@ -59,6 +65,30 @@ struct SearchCommand: ParsableCommand {
             let title = (try? store?.patent(hit.pn))??.titles.first?.text ?? ""
             print(String(format: "%-18@ %8.3f  %@", hit.pn as NSString, hit.score, String(title.prefix(90)) as NSString))
         }
+    }
+
+    func collapseOption() throws -> Collapse? {
+        guard let collapse, collapse.uppercased() != "ALL" else { return nil }
+        guard let kind = Collapse.Kind(rawValue: collapse.uppercased()) else {
+            throw ValidationError("collapse_type must be ALL, APNO, DOCDB, INPADOC or EXTEND, got '\(collapse)'")
+        }
+        var result = Collapse(kind: kind)
+        if let collapseBy {
+            guard let by = Collapse.By(rawValue: collapseBy.uppercased()) else {
+                throw ValidationError("collapse_by must be APD, PBD, AUTHORITY or SCORE, got '\(collapseBy)'")
+            }
+            result.by = by
+        }
+        if let collapseOrder {
+            guard let order = Collapse.Order(rawValue: collapseOrder.uppercased()) else {
+                throw ValidationError("collapse_order must be OLDEST or LATEST, got '\(collapseOrder)'")
+            }
+            result.order = order
+        }
+        if let collapseAuthority {
+            result.authorities = collapseAuthority.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        }
+        return result
     }
 
     static func date(_ value: String?, _ name: String) throws -> Int? {
