@@ -27,9 +27,10 @@ let package = Package(
         .target(name: "PatentAnalysis", resources: [.copy("Resources/irregular-forms.tsv")]),
         .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"]),
-        .target(name: "PatentTestSupport"),
+        .target(name: "PatentCorpus", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
+        .target(name: "PatentTestSupport", dependencies: ["PatentCorpus"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
-            "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch",
+            "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch", "PatentCorpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PatentModelTests", dependencies: ["PatentModel"]),
@@ -41,9 +42,12 @@ let package = Package(
         ]),
         .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery", "PatentTestSupport"]),
         .testTarget(name: "PatentAnalysisTests", dependencies: ["PatentAnalysis"]),
+        .testTarget(name: "PatentCorpusTests", dependencies: [
+            "PatentCorpus", "PatentImport", "PatentModel", "PatentStore", "PatentTestSupport",
+        ]),
         .testTarget(name: "PatentSearchTests", dependencies: [
             "PatentSearch", "PatentIndex", "PatentQuery", "PatentAnalysis", "PatentModel", "PatentStore", "PatentImport",
-            "PatentTestSupport",
+            "PatentTestSupport", "PatentCorpus",
         ]),
     ],
     swiftLanguageModes: [.v6]

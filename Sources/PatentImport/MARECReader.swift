@@ -72,6 +72,9 @@ struct MARECReader: PatentFormatReader {
             }
         }
         appendUnique(ipc, to: &patent.ipc)
+        // Not in MAREC itself; written by our corpus generator in the same spelling as IPCR.
+        let cpc = technical.all("classifications-cpc/classification-cpc").compactMap { Classification.normalise($0.text) }
+        appendUnique(cpc, to: &patent.cpc)
         let ecla = technical.all("classification-ecla/classification-symbol").map { SchemeCode(scheme: "ECLA", code: $0.text) }
         appendUnique(ecla, to: &patent.otherClassifications)
         for national in technical.children("classification-national") {

@@ -9,6 +9,7 @@ struct Patents: AsyncParsableCommand {
         commandName: "patents",
         abstract: "A self-hostable patent search and bulk-export server (PatSnap Connect export API).",
         subcommands: [ImportCommand.self, IndexCommand.self, SearchCommand.self, ShowCommand.self, StatsCommand.self,
+                      GenerateCommand.self,
                       ParseCommand.self, BenchCommand.self]
     )
 }
