@@ -126,7 +126,6 @@ public struct DocumentSource {
     private struct Emitter {
         let origin: String
         var count = 0
-        var held: [UInt8]?
 
         init(origin: String) { self.origin = origin }
 

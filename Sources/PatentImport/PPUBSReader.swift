@@ -49,7 +49,7 @@ struct PPUBSReader {
         if let title = (d["inventionTitle"] as? String).map(HTMLText.plain), !title.isEmpty {
             patent.titles = [LocalizedText(language: language, text: title)]
         }
-        let abstract = HTMLText.paragraphs(d["abstractHtml"] as? String)
+        let abstract = HTMLText.lines(d["abstractHtml"] as? String)
         if !abstract.isEmpty { patent.abstracts = [LocalizedParagraphs(language: language, paragraphs: abstract)] }
         let claimPieces = ClaimSplitter.split(HTMLText.lines(d["claimsHtml"] as? String).joined(separator: "\n"))
         let claims = claimPieces.enumerated().map { index, text in
@@ -146,8 +146,6 @@ enum HTMLText {
     }
 
     static func plain(_ html: String) -> String { lines(html).joined(separator: " ") }
-
-    static func paragraphs(_ html: String?) -> [String] { lines(html) }
 
     /// Description lines: a leading `(12)` paragraph number is dropped; a line in
     /// capitals without a full stop is a heading.

@@ -45,7 +45,7 @@ public final class Searcher: @unchecked Sendable {
 
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
         let tree = try QueryParser.parse(request.query)
-        return search(tree: tree, request: request, matches: try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).evaluate(tree))
+        return search(request: request, matches: try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).evaluate(tree))
     }
 
     /// The publication numbers matching a query, in no particular order (for tests and counts).
@@ -59,7 +59,7 @@ public final class Searcher: @unchecked Sendable {
         return out
     }
 
-    func search(tree: QueryNode, request: SearchRequest, matches: [SegmentMatches]) -> SearchResult {
+    func search(request: SearchRequest, matches: [SegmentMatches]) -> SearchResult {
         let filtered = matches.enumerated().map { index, match in
             SegmentMatches(docs: dateFiltered(match.docs, segment: snapshot.segments[index], request: request), leaves: match.leaves)
         }

@@ -31,11 +31,6 @@ extension PatentStore {
             """, arguments: [revision, revision, pn, limit])
     }
 
-    /// Every patent of one revision.
-    public func changes(atRevision revision: Int) throws -> [StoredPatent] {
-        try fetch(sql: "SELECT pn, record, revision FROM patent WHERE revision = ? ORDER BY pn", arguments: [revision])
-    }
-
     private func fetch(sql: String, arguments: StatementArguments) throws -> [StoredPatent] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)

@@ -16,13 +16,12 @@ struct IndexCommand: ParsableCommand {
 
     func run() throws {
         let store = try PatentStore(directory: options.data)
-        let report = try updateIndex(store: store, data: options.data)
+        try updateIndex(store: store, data: options.data)
         if merge {
             let writer = try IndexWriter(directory: indexDirectory(options.data))
             try writer.merge()
             print("merged into \(writer.manifest.segments.count) segment(s), generation \(writer.manifest.generation)")
         }
-        _ = report
     }
 }
 
