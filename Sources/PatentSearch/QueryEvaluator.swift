@@ -37,18 +37,18 @@ final class QueryEvaluator {
             segmentIndex = index
             leaves = []
             nextLeaf = 0
-            var docs = try self.docs(root, scope: .mainf, positive: true)
             let deletions = snapshot.deletions[index]
+            allDocs = DocSet((0..<Int32(segment.documentCount)).filter { !deletions.contains(Int($0)) })
+            var docs = try self.docs(root, scope: .mainf, positive: true)
             if deletions.count > 0 { docs = DocSet(docs.docs.filter { !deletions.contains(Int($0)) }) }
             out.append(SegmentMatches(docs: docs, leaves: leaves))
         }
         return out
     }
 
-    private var allDocs: DocSet {
-        let deletions = snapshot.deletions[segmentIndex]
-        return DocSet((0..<Int32(segment.documentCount)).filter { !deletions.contains(Int($0)) })
-    }
+    /// The live documents of the current segment (what a leading NOT starts from),
+    /// computed once per segment.
+    private var allDocs = DocSet([])
 
     // MARK: documents
 
@@ -202,18 +202,12 @@ final class QueryEvaluator {
     private func expansion(_ term: Term, pieces: [String], scope: FieldScope, inProximity: Bool) throws(QueryError) -> [[IndexField: [String]]] {
         if let cached = expansions[term.position] { return cached }
         var result: [[IndexField: [String]]] = []
-        var total = Set<String>()
-        let limit = inProximity ? WildcardExpansion.proximityLimit : WildcardExpansion.limit
+        var distinct = Set<String>()
         for piece in pieces {
             let pattern = WildcardPattern(piece)
             guard pattern.hasWildcard else { result.append([:]); continue }
-            let byField = try WildcardExpansion.expand(pattern, fields: scope.positionalFields, snapshot: snapshot,
-                                                       term: term, inProximity: inProximity)
-            for terms in byField.values { total.formUnion(terms) }
-            if total.count > limit {
-                throw QueryError("'\(term.text)' matches more than \(limit) terms", at: term.position)
-            }
-            result.append(byField)
+            result.append(try WildcardExpansion.expand(pattern, fields: scope.positionalFields, snapshot: snapshot,
+                                                       term: term, inProximity: inProximity, distinct: &distinct))
         }
         expansions[term.position] = result
         return result

@@ -66,11 +66,11 @@ enum WildcardExpansion {
     static let limit = 10_000
     static let proximityLimit = 1_500
 
-    /// Distinct matching terms of each field, over every segment.
+    /// Distinct matching terms of each field, over every segment. `distinct` collects
+    /// the term's matches over all its pieces, so the limit counts the whole term.
     static func expand(_ pattern: WildcardPattern, fields: [IndexField], snapshot: IndexSnapshot,
-                       term: Term, inProximity: Bool) throws(QueryError) -> [IndexField: [String]] {
+                       term: Term, inProximity: Bool, distinct: inout Set<String>) throws(QueryError) -> [IndexField: [String]] {
         let limit = inProximity ? proximityLimit : self.limit
-        var distinct = Set<String>()
         var byField: [IndexField: Set<String>] = [:]
         for field in fields {
             for segment in snapshot.segments {
