@@ -31,7 +31,7 @@ struct FamilyMaintenance {
             }
         }
         try db.execute(sql: "DELETE FROM family_key WHERE level = ? AND pn IN (SELECT value FROM json_each(?))",
-                       arguments: [level.rawValue, json(Array(changed))])
+                       arguments: [level.rawValue, PatentStore.jsonArray(Array(changed))])
         let insertKey = try db.cachedStatement(sql: "INSERT OR IGNORE INTO family_key (level, key, pn) VALUES (?, ?, ?)")
         // CROSS JOIN fixes the join order: look the key up first, then its families.
         let sharing = try db.cachedStatement(sql: """
@@ -59,7 +59,7 @@ struct FamilyMaintenance {
         var unionFind = UnionFind(count: memberList.count)
         var firstByKey: [String: Int] = [:]
         let rows = try Row.fetchAll(db, sql: "SELECT pn, key FROM family_key WHERE level = ? AND pn IN (SELECT value FROM json_each(?))",
-                                    arguments: [level.rawValue, json(memberList)])
+                                    arguments: [level.rawValue, PatentStore.jsonArray(memberList)])
         for row in rows {
             let pn: String = row["pn"]
             let key: String = row["key"]
@@ -86,22 +86,6 @@ struct FamilyMaintenance {
                 }
             }
         }
-    }
-
-    private func json(_ values: [String]) -> String {
-        let escaped = values.map { value -> String in
-            var out = "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                default:
-                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-                }
-            }
-            return out + "\""
-        }
-        return "[" + escaped.joined(separator: ",") + "]"
     }
 }
 

@@ -34,14 +34,35 @@ extension PatentStore {
     private func fetch(sql: String, arguments: StatementArguments) throws -> [StoredPatent] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            // The page's families in one query rather than one per patent.
+            var families: [String: [FamilyLevel: Int]] = [:]
+            let pns: [String] = rows.map { $0["pn"] }
+            for family in try Row.fetchAll(db, sql: "SELECT pn, level, family_id FROM family WHERE pn IN (SELECT value FROM json_each(?))",
+                                           arguments: [Self.jsonArray(pns)]) {
+                if let level = FamilyLevel(rawValue: family["level"]) { families[family["pn"], default: [:]][level] = family["family_id"] }
+            }
             return try rows.map { row in
                 let pn: String = row["pn"]
-                var families: [FamilyLevel: Int] = [:]
-                for family in try Row.fetchAll(db, sql: "SELECT level, family_id FROM family WHERE pn = ?", arguments: [pn]) {
-                    if let level = FamilyLevel(rawValue: family["level"]) { families[level] = family["family_id"] }
-                }
-                return StoredPatent(patent: try Self.decode(row["record"]), revision: row["revision"], families: families)
+                return StoredPatent(patent: try Self.decode(row["record"]), revision: row["revision"], families: families[pn] ?? [:])
             }
         }
     }
+
+    /// A JSON array of strings, for `IN (SELECT value FROM json_each(?))` with any number of values.
+    static func jsonArray(_ values: [String]) -> String {
+        let escaped = values.map { value -> String in
+            var out = "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                default:
+                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                }
+            }
+            return out + "\""
+        }
+        return "[" + escaped.joined(separator: ",") + "]"
+    }
+
 }
