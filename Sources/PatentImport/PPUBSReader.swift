@@ -50,16 +50,16 @@ struct PPUBSReader {
             patent.titles = [LocalizedText(language: language, text: title)]
         }
         let abstract = HTMLText.lines(d["abstractHtml"] as? String)
-        if !abstract.isEmpty { patent.abstracts = [LocalizedParagraphs(language: language, paragraphs: abstract)] }
+        patent.addAbstract(abstract, language: language)
         let claimPieces = ClaimSplitter.split(HTMLText.lines(d["claimsHtml"] as? String).joined(separator: "\n"))
         let claims = claimPieces.enumerated().map { index, text in
             let (parsed, body) = ClaimSplitter.leadingNumber(text)
             let number = parsed ?? index + 1
             return Claim(number: number, text: text, refersTo: Array(Set(ClaimReferences.find(in: body, before: number))).sorted())
         }
-        if !claims.isEmpty { patent.claims = [ClaimSet(language: language, claims: claims)] }
+        patent.addClaims(claims, language: language)
         let description = HTMLText.descriptionParagraphs(d["descriptionHtml"] as? String)
-        if !description.isEmpty { patent.descriptions = [Description(language: language, paragraphs: description)] }
+        patent.addDescription(description, language: language)
 
         let ipc = split(d["ipcCodeFlattened"]) + strings(d["curIntlPatentClassificationPrimary"]) + strings(d["curIntlPatentClassificationSecondary"])
         appendUnique(ipc.compactMap { Classification.normalise($0) }, to: &patent.ipc)

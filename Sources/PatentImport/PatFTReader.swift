@@ -67,12 +67,12 @@ struct PatFTReader {
                 guard let number = parsed else { return nil }
                 return Claim(number: number, text: text, refersTo: ClaimReferences.find(in: body, before: number))
             }
-            if !list.isEmpty { patent.claims = [ClaimSet(language: "en", claims: list)] }
+            patent.addClaims(list, language: "en")
         }
         if let description = page.html(between: "<i>Description</b></i></CENTER>", and: "<HR>\n<CENTER>")
             ?? page.html(between: "<i>Description</b></i></CENTER>", and: "</BODY>") {
             let paragraphs = HTMLText.descriptionParagraphs(description)
-            if !paragraphs.isEmpty { patent.descriptions = [Description(language: "en", paragraphs: paragraphs)] }
+            patent.addDescription(paragraphs, language: "en")
         }
         return [patent]
     }

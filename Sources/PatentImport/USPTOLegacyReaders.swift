@@ -47,7 +47,7 @@ struct USPTOApplicationPublicationReader: PatentFormatReader {
         }
         if let abstract = root.child("subdoc-abstract") {
             let paragraphs = abstract.children("paragraph").map(\.text).filter { !$0.isEmpty }
-            if !paragraphs.isEmpty { patent.abstracts = [LocalizedParagraphs(language: "en", paragraphs: paragraphs)] }
+            patent.addAbstract(paragraphs, language: "en")
         }
         if let description = root.child("subdoc-description") {
             patent.addDescription(description.descriptionParagraphs(), language: "en")
@@ -125,7 +125,7 @@ struct USPTOGrantST32Reader: PatentFormatReader {
         }
         if let abstract = root.child("SDOAB") {
             let paragraphs = abstract.descendants("PARA").map(\.text).filter { !$0.isEmpty }
-            if !paragraphs.isEmpty { patent.abstracts = [LocalizedParagraphs(language: "en", paragraphs: paragraphs)] }
+            patent.addAbstract(paragraphs, language: "en")
         }
         if let description = root.child("SDODE") {
             patent.addDescription(description.descriptionParagraphs(), language: "en")
