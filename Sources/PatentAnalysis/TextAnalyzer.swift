@@ -164,18 +164,17 @@ extension TextAnalyzer {
     public static func wildcardPieces(_ word: String) -> [String] {
         var pieces: [String] = []
         var current = String.UnicodeScalarView()
-        var currentIsWildcardOnly = false
+        // True while `current` holds only wildcards written right after a CJK character.
+        var wildcardsAfterCJK = false
+        var previousWasCJK = false
         func flush() {
             if !current.isEmpty { pieces.append(String(current)) }
             current = String.UnicodeScalarView()
-            currentIsWildcardOnly = false
+            wildcardsAfterCJK = false
         }
-        var previousWasCJK = false
         for c in normalise(word).unicodeScalars {
-            let isWildcard = c == "*" || c == "?" || c == "#"
-            if isWildcard {
-                if previousWasCJK { flush() }
-                if current.isEmpty { currentIsWildcardOnly = true }
+            if c == "*" || c == "?" || c == "#" {
+                if previousWasCJK { wildcardsAfterCJK = true }
                 current.append(c)
                 previousWasCJK = false
                 continue
@@ -186,9 +185,8 @@ extension TextAnalyzer {
                 pieces.append(String(c))
                 previousWasCJK = true
             case .word:
-                if currentIsWildcardOnly && previousWasCJKBeforeWildcard(pieces) { flush() }
+                if wildcardsAfterCJK { flush() }
                 current.append(c)
-                currentIsWildcardOnly = false
                 previousWasCJK = false
             case .separator:
                 flush()
@@ -197,11 +195,5 @@ extension TextAnalyzer {
         }
         flush()
         return pieces
-    }
-
-    private static func previousWasCJKBeforeWildcard(_ pieces: [String]) -> Bool {
-        guard let last = pieces.last?.unicodeScalars.first else { return false }
-        if case .standalone = CharacterClass(last) { return pieces.last!.unicodeScalars.count == 1 }
-        return false
     }
 }

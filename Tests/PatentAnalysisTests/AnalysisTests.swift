@@ -49,6 +49,16 @@ struct AnalysisTests {
         #expect(TextAnalyzer.analyze("end.").map(\.sentence) == [0])
     }
 
+    @Test("wildcard words split like text; next to CJK a wildcard is its own piece")
+    func wildcardPieces() {
+        #expect(TextAnalyzer.wildcardPieces("lithium-ion*") == ["lithium", "ion*"])
+        #expect(TextAnalyzer.wildcardPieces("电*") == ["电", "*"])
+        #expect(TextAnalyzer.wildcardPieces("电*car") == ["电", "*", "car"])
+        #expect(TextAnalyzer.wildcardPieces("*电") == ["*", "电"])
+        #expect(TextAnalyzer.wildcardPieces("电 *car") == ["电", "*car"])
+        #expect(TextAnalyzer.wildcardPieces("C#R?") == ["c#r?"])
+    }
+
     @Test("only Latin-letter tokens are stemmed; irregular forms map to their base first")
     func stemming() {
         let tokens = TextAnalyzer.analyze("Batteries came 5v h2o mice went led 电")
