@@ -138,8 +138,8 @@ public enum ClassificationTerms {
         if parts.count == 2 {
             let subgroup = Array(parts[1])
             // Subgroup digits extend each other (05 ⊇ 052 ⊇ 0525); "00" is the main group itself.
-            if subgroup != ["0", "0"] {
-                for length in 2...max(2, subgroup.count) where length <= subgroup.count {
+            if subgroup != ["0", "0"], subgroup.count >= 2 {
+                for length in 2...subgroup.count {
                     out.append(subclass + parts[0] + "/" + String(subgroup[0..<length]))
                 }
             }
