@@ -15,3 +15,18 @@ public func temporaryDirectory(_ name: String) throws -> String {
 public var builtPatentsBinary: String {
     URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("patents").path
 }
+
+/// Runs `patents ARGUMENTS…` and kills it with SIGKILL after a random pause in
+/// `pause` (microseconds), as a crash would.
+public func runPatentsAndKill(_ arguments: [String], pause: ClosedRange<UInt32>) throws {
+    var generator = SystemRandomNumberGenerator()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: builtPatentsBinary)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    usleep(UInt32.random(in: pause, using: &generator))
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+}

@@ -11,16 +11,13 @@ import Testing
 /// the previous or the new generation, never an error.
 @Suite("Index crash safety")
 struct IndexCrashTests {
-    static var binary: String { builtPatentsBinary }
-
-    @Test("SIGKILL at random moments during indexing, 24 times", .enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    @Test("SIGKILL at random moments during indexing, 24 times", .enabled(if: FileManager.default.isExecutableFile(atPath: builtPatentsBinary)))
     func killDuringIndexing() throws {
         let data = try temporaryDirectory("index-crash")
         let store = try PatentStore(directory: data)
         _ = try Importer(store: store).run(paths: [fixtures])
         let index = (data as NSString).appendingPathComponent("index")
         let full = Set(FixtureIndex.shared.documents.map(\.pn))
-        var generator = SystemRandomNumberGenerator()
         var sawOld = 0, sawNew = 0
         for round in 0..<24 {
             // Every round changes every patent, so a complete run writes a new generation.
@@ -32,15 +29,7 @@ struct IndexCrashTests {
                 changed.append(patent)
             }
             try store.upsert(changed)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = ["index", "--data", data]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 20_000...1_200_000, using: &generator))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try runPatentsAndKill(["index", "--data", data], pause: 20_000...1_200_000)
 
             let snapshot = try IndexSnapshot.open(directory: index)
             #expect(snapshot.generation >= before)

@@ -10,22 +10,11 @@ import Testing
 /// second import must complete it.
 @Suite("Crash safety")
 struct CrashTests {
-    static var binary: String { builtPatentsBinary }
-
-    @Test("kill -9 at random moments during an import", .enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    @Test("kill -9 at random moments during an import", .enabled(if: FileManager.default.isExecutableFile(atPath: builtPatentsBinary)))
     func killDuringImport() throws {
-        var generator = SystemRandomNumberGenerator()
         for round in 0..<8 {
             let data = try temporaryDirectory("crash-\(round)")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = ["import", "--data", data, fixtures]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 100_000...1_500_000, using: &generator))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try runPatentsAndKill(["import", "--data", data, fixtures], pause: 100_000...1_500_000)
 
             let store = try PatentStore(directory: data)
             try store.pool.read { db in
