@@ -11,6 +11,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -27,11 +31,27 @@ let package = Package(
         .target(name: "PatentAnalysis", resources: [.copy("Resources/irregular-forms.tsv")]),
         .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"]),
+        .target(name: "PatentExport", dependencies: ["PatentModel", "PatentQuery"]),
+        .target(name: "PatentTasks", dependencies: [
+            "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PatentHTTP", dependencies: [
+            "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport", "PatentTasks",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Resources/openapi.json")]),
         .target(name: "PatentCorpus", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
         .target(name: "PatentTestSupport", dependencies: ["PatentCorpus"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch", "PatentCorpus",
+            "PatentExport", "PatentTasks", "PatentHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PatentModelTests", dependencies: ["PatentModel"]),
         .testTarget(name: "PatentImportTests", dependencies: [
@@ -44,6 +64,13 @@ let package = Package(
         .testTarget(name: "PatentAnalysisTests", dependencies: ["PatentAnalysis"]),
         .testTarget(name: "PatentCorpusTests", dependencies: [
             "PatentCorpus", "PatentImport", "PatentModel", "PatentStore", "PatentTestSupport",
+        ]),
+        .testTarget(name: "PatentExportTests", dependencies: ["PatentExport", "PatentModel", "PatentQuery"]),
+        .testTarget(name: "PatentHTTPTests", dependencies: [
+            "PatentHTTP", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",
+            "PatentModel", "PatentQuery", "PatentTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "PatentSearchTests", dependencies: [
             "PatentSearch", "PatentIndex", "PatentQuery", "PatentAnalysis", "PatentModel", "PatentStore", "PatentImport",

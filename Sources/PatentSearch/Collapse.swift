@@ -3,16 +3,16 @@ import PatentIndex
 /// Family collapse of API.md "Collapse": one representative per group among the
 /// matching patents; `total` then counts groups, and order, offset and rows apply to
 /// the representatives.
-public struct Collapse: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
+public struct Collapse: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
         case apno = "APNO", docdb = "DOCDB", inpadoc = "INPADOC", extended = "EXTEND"
     }
 
-    public enum By: String, Sendable, CaseIterable {
+    public enum By: String, Sendable, CaseIterable, Codable {
         case applicationDate = "APD", publicationDate = "PBD", authority = "AUTHORITY", score = "SCORE"
     }
 
-    public enum Order: String, Sendable, CaseIterable {
+    public enum Order: String, Sendable, CaseIterable, Codable {
         case oldest = "OLDEST", latest = "LATEST"
     }
 

@@ -15,6 +15,8 @@ public struct SearchRequest: Sendable {
     public var rows = 10
     /// Family collapse; nil is `ALL` (no collapse).
     public var collapse: Collapse?
+    /// Sort keys before the relevance order (P002's `sort`); empty is relevance order.
+    public var sort: [SortKey] = []
 
     public init(query: String) { self.query = query }
 }
@@ -31,17 +33,23 @@ public struct SearchResult: Equatable, Sendable {
 }
 
 /// Searches one snapshot. Order is total (QUERY.md §5): score descending, then
-/// publication date descending, then PN ascending.
-public final class Searcher: @unchecked Sendable {
+/// publication date descending, then PN ascending. A searcher is immutable once made
+/// and may be shared by concurrent searches.
+public final class Searcher: Sendable {
     public let snapshot: IndexSnapshot
     /// BM25 parameters of QUERY.md §5.
-    public var k1 = 1.2
-    public var b = 0.75
-    /// Field weights (QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1), configurable.
-    public var weights: [IndexField: Double] = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { ($0, $0.weight) })
-    private lazy var averageLengths: [IndexField: Double] = computeAverageLengths()
+    public let k1 = 1.2
+    public let b = 0.75
+    /// Field weights (QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1).
+    public let weights: [IndexField: Double]
+    private let averageLengths: [IndexField: Double]
 
-    public init(snapshot: IndexSnapshot) { self.snapshot = snapshot }
+    public init(snapshot: IndexSnapshot,
+                weights: [IndexField: Double] = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { ($0, $0.weight) })) {
+        self.snapshot = snapshot
+        self.weights = weights
+        averageLengths = Self.averageLengths(snapshot)
+    }
 
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
         let tree = try QueryParser.parse(request.query)
@@ -65,10 +73,11 @@ public final class Searcher: @unchecked Sendable {
         }
         let frequencies = documentFrequencies(filtered)
         let wanted = max(0, request.offset) + max(0, request.rows)
-        var top = TopHits(capacity: wanted)
+        let order = ResultOrder(keys: request.sort)
+        var top = TopHits(capacity: wanted, order: order)
         var total = 0
         if let collapse = request.collapse {
-            let representatives = self.representatives(filtered, frequencies: frequencies, collapse: collapse)
+            let representatives = self.representatives(filtered, frequencies: frequencies, collapse: collapse, order: order)
             total = representatives.count
             for ranked in representatives { top.offer(ranked.candidate, pn: { ranked.pn }) }
         } else {
@@ -77,8 +86,8 @@ public final class Searcher: @unchecked Sendable {
                 let segment = snapshot.segments[index]
                 let scores = score(match, segment: segment, frequencies: frequencies)
                 for doc in match.docs.docs {
-                    top.offer(Candidate(score: scores[doc] ?? 0, date: segment.value(Int(doc), .publicationDate),
-                                        segment: index, doc: doc), pn: { (try? segment.pn(Int(doc))) ?? "" })
+                    top.offer(order.candidate(score: scores[doc] ?? 0, segment: segment, index: index, doc: doc),
+                              pn: { (try? segment.pn(Int(doc))) ?? "" })
                 }
             }
         }
@@ -91,7 +100,8 @@ public final class Searcher: @unchecked Sendable {
 
     /// One representative per collapse group among the matches; documents without a
     /// group stand alone.
-    private func representatives(_ matches: [SegmentMatches], frequencies: [Int: [IndexField: Int]], collapse: Collapse) -> [Ranked] {
+    private func representatives(_ matches: [SegmentMatches], frequencies: [Int: [IndexField: Int]], collapse: Collapse,
+                                 order: ResultOrder) -> [Ranked] {
         var best: [String: Ranked] = [:]
         var alone: [Ranked] = []
         for (index, match) in matches.enumerated() {
@@ -100,7 +110,7 @@ public final class Searcher: @unchecked Sendable {
             let applicationKeys = collapse.kind == .apno ? Collapse.applicationKeys(segment) : [:]
             for doc in match.docs.docs {
                 let ranked = Ranked(
-                    candidate: Candidate(score: scores[doc] ?? 0, date: segment.value(Int(doc), .publicationDate), segment: index, doc: doc),
+                    candidate: order.candidate(score: scores[doc] ?? 0, segment: segment, index: index, doc: doc),
                     pn: (try? segment.pn(Int(doc))) ?? "",
                     applicationDate: segment.value(Int(doc), .applicationDate),
                     office: Column.unpack(segment.value(Int(doc), .office)))
@@ -169,7 +179,7 @@ public final class Searcher: @unchecked Sendable {
         return scores
     }
 
-    private func computeAverageLengths() -> [IndexField: Double] {
+    private static func averageLengths(_ snapshot: IndexSnapshot) -> [IndexField: Double] {
         var sums: [IndexField: Double] = [:]
         var count = 0.0
         for (segment, deletions) in zip(snapshot.segments, snapshot.deletions) {
@@ -179,72 +189,5 @@ public final class Searcher: @unchecked Sendable {
             }
         }
         return sums.mapValues { count > 0 ? $0 / count : 1 }
-    }
-}
-
-/// A hit before its PN is read.
-struct Candidate {
-    var score: Double
-    var date: Int32
-    var segment: Int
-    var doc: Int32
-}
-
-/// Keeps the best `capacity` candidates without sorting everything: a bounded heap
-/// whose root is the worst kept candidate. PNs are read only to break exact ties.
-struct TopHits {
-    let capacity: Int
-    private var heap: [(Candidate, String)] = []
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// True when `a` ranks before `b`.
-    static func precedes(_ a: (Candidate, String), _ b: (Candidate, String)) -> Bool {
-        if a.0.score != b.0.score { return a.0.score > b.0.score }
-        if a.0.date != b.0.date { return a.0.date > b.0.date }
-        return a.1 < b.1
-    }
-
-    mutating func offer(_ candidate: Candidate, pn: () -> String) {
-        guard capacity > 0 else { return }
-        if heap.count == capacity {
-            let worst = heap[0].0
-            if candidate.score < worst.score || (candidate.score == worst.score && candidate.date < worst.date) { return }
-        }
-        let entry = (candidate, pn())
-        if heap.count < capacity {
-            heap.append(entry)
-            siftUp(heap.count - 1)
-        } else if Self.precedes(entry, heap[0]) {
-            heap[0] = entry
-            siftDown(0)
-        }
-    }
-
-    func sorted() -> [Candidate] { heap.sorted(by: Self.precedes).map(\.0) }
-
-    // The root is the entry that ranks last.
-    private mutating func siftUp(_ index: Int) {
-        var child = index
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.precedes(heap[parent], heap[child]) else { return }
-            heap.swapAt(parent, child)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ index: Int) {
-        var parent = index
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var last = parent
-            if left < heap.count, Self.precedes(heap[last], heap[left]) { last = left }
-            if right < heap.count, Self.precedes(heap[last], heap[right]) { last = right }
-            if last == parent { return }
-            heap.swapAt(parent, last)
-            parent = last
-        }
     }
 }

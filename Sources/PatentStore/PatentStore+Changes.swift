@@ -31,6 +31,13 @@ extension PatentStore {
             """, arguments: [revision, revision, pn, limit])
     }
 
+    /// The stored patents among `pns`, keyed by PN (numbers the store lacks are absent).
+    public func patents(_ pns: [String]) throws -> [String: StoredPatent] {
+        let found = try fetch(sql: "SELECT pn, record, revision FROM patent WHERE pn IN (SELECT value FROM json_each(?))",
+                              arguments: [Self.jsonArray(pns)])
+        return Dictionary(found.map { ($0.patent.pn, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     private func fetch(sql: String, arguments: StatementArguments) throws -> [StoredPatent] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)

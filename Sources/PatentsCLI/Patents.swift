@@ -1,5 +1,5 @@
-/// PatentsCLI: the `patents` command — import, show, stats, parse, and (as the
-/// project grows) search, export and serve. Each subcommand is a thin door onto a
+/// PatentsCLI: the `patents` command — import, index, search, export, serve and the
+/// tools around them. Each subcommand is a thin door onto a
 /// library module; the work happens there.
 import ArgumentParser
 
@@ -8,7 +8,8 @@ struct Patents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patents",
         abstract: "A self-hostable patent search and bulk-export server (PatSnap Connect export API).",
-        subcommands: [ImportCommand.self, IndexCommand.self, SearchCommand.self, ShowCommand.self, StatsCommand.self,
+        subcommands: [ServeCommand.self, ImportCommand.self, IndexCommand.self, SearchCommand.self, ExportCommand.self,
+                      ShowCommand.self, StatsCommand.self,
                       GenerateCommand.self,
                       ParseCommand.self, BenchCommand.self]
     )

@@ -4,6 +4,7 @@ import PatentIndex
 import PatentQuery
 import PatentSearch
 import PatentStore
+import PatentTasks
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,22 +37,11 @@ struct SearchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var request = SearchRequest(query: query)
-        request.stemming = stemming
-        request.applicationDateFrom = try Self.date(apdtFrom, "apdt_from")
-        request.applicationDateTo = try Self.date(apdtTo, "apdt_to")
-        request.publicationDateFrom = try Self.date(pbdtFrom, "pbdt_from")
-        request.publicationDateTo = try Self.date(pbdtTo, "pbdt_to")
-        request.rows = rows
-        request.offset = offset
-        request.collapse = try collapseOption()
-        let snapshot = try IndexSnapshot.open(directory: indexDirectory(options.data))
-        let result: SearchResult
-        do {
-            result = try Searcher(snapshot: snapshot).search(request)
-        } catch {
-            FileHandle.standardError.write(Data("error \(QueryError.code): query_text: \(error.message)\n".utf8))
-            throw ExitCode(2)
+        let parameters = try queryParameters(query: query, stemming: stemming, dates: (apdtFrom, apdtTo, pbdtFrom, pbdtTo),
+                                             collapse: (collapse, collapseBy, collapseOrder, collapseAuthority))
+        let search = SearchService(indexDirectory: indexDirectory(options.data))
+        let result = try reportingServiceErrors { () throws(ServiceError) in
+            try search.search(parameters.searchRequest(offset: offset, rows: rows))
         }
         if json {
             let hits = result.hits.map { ["pn": $0.pn, "score": ($0.score * 10_000).rounded() / 10_000] as [String: Any] }
@@ -66,36 +56,29 @@ struct SearchCommand: ParsableCommand {
             print(String(format: "%-18@ %8.3f  %@", hit.pn as NSString, hit.score, String(title.prefix(90)) as NSString))
         }
     }
+}
 
-    func collapseOption() throws -> Collapse? {
-        guard let collapse, collapse.uppercased() != "ALL" else { return nil }
-        guard let kind = Collapse.Kind(rawValue: collapse.uppercased()) else {
-            throw ValidationError("collapse_type must be ALL, APNO, DOCDB, INPADOC or EXTEND, got '\(collapse)'")
-        }
-        var result = Collapse(kind: kind)
-        if let collapseBy {
-            guard let by = Collapse.By(rawValue: collapseBy.uppercased()) else {
-                throw ValidationError("collapse_by must be APD, PBD, AUTHORITY or SCORE, got '\(collapseBy)'")
-            }
-            result.by = by
-        }
-        if let collapseOrder {
-            guard let order = Collapse.Order(rawValue: collapseOrder.uppercased()) else {
-                throw ValidationError("collapse_order must be OLDEST or LATEST, got '\(collapseOrder)'")
-            }
-            result.order = order
-        }
-        if let collapseAuthority {
-            result.authorities = collapseAuthority.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
-        }
-        return result
-    }
+/// The query options of `search` and `export` checked by the API's own rules
+/// (QueryParameters), so the command line and HTTP accept exactly the same values.
+func queryParameters(query: String, stemming: Bool, dates: (String?, String?, String?, String?),
+                     collapse: (String?, String?, String?, String?)) throws -> QueryParameters {
+    var body: [String: JSONValue] = ["query_text": .string(query), "stemming": .integer(stemming ? 1 : 0)]
+    let named: [(String, String?)] = [
+        ("apdt_from", dates.0), ("apdt_to", dates.1), ("pbdt_from", dates.2), ("pbdt_to", dates.3),
+        ("collapse_type", collapse.0), ("collapse_by", collapse.1), ("collapse_order", collapse.2),
+        ("collapse_order_authority", collapse.3),
+    ]
+    for (name, value) in named { if let value { body[name] = .string(value) } }
+    return try reportingServiceErrors { () throws(ServiceError) in try QueryParameters(body: .object(body)) }
+}
 
-    static func date(_ value: String?, _ name: String) throws -> Int? {
-        guard let value, value != "*" else { return nil }
-        guard value.count == 8, let number = Int(value), number > 10_000_000 else {
-            throw ValidationError("\(name) must be yyyyMMdd or *, got '\(value)'")
-        }
-        return number
+/// Runs `body`; a service error is printed as `error CODE: message` on stderr and the
+/// command exits with status 2.
+func reportingServiceErrors<T>(_ body: () throws(ServiceError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        FileHandle.standardError.write(Data("error \(error.code): \(error.message)\n".utf8))
+        throw ExitCode(2)
     }
 }

@@ -1,0 +1,47 @@
+import PatentQuery
+
+/// A file format's writer: records go in one at a time, in result order, and reach
+/// the disk as they come; `finish` completes the file and forces it to disk.
+public protocol ExportWriter: AnyObject {
+    func write(_ record: ExportRecord) throws(ExportError)
+    func finish() throws(ExportError)
+}
+
+/// The writers of API.md "Export files" by export type.
+public enum ExportFormat {
+    /// The upper-case extension of the download's file name (`yyyyMMddHHmmssSSS.CSV`).
+    public static func fileExtension(_ type: ExportType) -> String {
+        switch type {
+        case .csv: return "CSV"
+        case .json: return "JSON"
+        case .xml: return "XML"
+        case .xls: return "XLSX"
+        case .pdf, .fullText: return "ZIP"
+        }
+    }
+
+    public static func contentType(_ type: ExportType) -> String {
+        switch type {
+        case .csv: return "text/csv; charset=utf-8"
+        case .json: return "application/json"
+        case .xml: return "application/xml"
+        case .xls: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        case .pdf, .fullText: return "application/zip"
+        }
+    }
+
+    /// The export types this build writes; the others are refused when a task is created.
+    public static let supported: Set<ExportType> = [.csv, .json, .xml]
+
+    /// A writer of `type` creating the file at `path`.
+    public static func writer(_ type: ExportType, path: String, fields: [ExportField],
+                              languages: ExportLanguages) throws(ExportError) -> any ExportWriter {
+        let output = try FileOutput(path: path)
+        switch type {
+        case .csv: return try CSVExportWriter(output: output, fields: fields, languages: languages)
+        case .json: return JSONExportWriter(output: output, fields: fields, languages: languages)
+        case .xml: return try XMLExportWriter(output: output, fields: fields, languages: languages)
+        case .xls, .pdf, .fullText: throw ExportError.unsupported("export_type \(type.rawValue) is not supported yet")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Glibc
+
+/// An export file being written: bytes are collected in a 64 KB buffer and written
+/// with one system call per buffer, so memory stays flat whatever the file's size.
+public final class FileOutput {
+    public let path: String
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let capacity = 64 * 1024
+    /// Bytes handed to `write` so far, buffered or not.
+    public private(set) var bytesWritten = 0
+
+    /// Creates (or truncates) the file at `path`.
+    public init(path: String) throws(ExportError) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ExportError.io("cannot create \(path): errno \(errno)") }
+        buffer.reserveCapacity(capacity)
+    }
+
+    deinit { close(descriptor) }
+
+    public func write(_ text: String) throws(ExportError) {
+        var text = text
+        let outcome = text.withUTF8 { bytes in Result { () throws(ExportError) in try write(bytes) } }
+        try outcome.get()
+    }
+
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws(ExportError) {
+        bytesWritten += bytes.count
+        if buffer.count + bytes.count > capacity { try flush() }
+        if bytes.count >= capacity {
+            try writeAll(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(ExportError) {
+        try bytes.withUnsafeBufferPointer { pointer throws(ExportError) in try write(pointer) }
+    }
+
+    /// Writes what is buffered and forces the file to disk.
+    public func finish() throws(ExportError) {
+        try flush()
+        guard fsync(descriptor) == 0 else { throw ExportError.io("cannot sync \(path): errno \(errno)") }
+    }
+
+    private func flush() throws(ExportError) {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBufferPointer { pointer throws(ExportError) in try writeAll(pointer) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) throws(ExportError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ExportError.io("cannot write \(path): errno \(errno)")
+            }
+            offset += written
+        }
+    }
+}
+
+/// Why an export file could not be written.
+public enum ExportError: Error, Equatable, CustomStringConvertible {
+    case io(String)
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .io(let message): return message
+        case .unsupported(let message): return message
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import PatentTasks
+
+/// P055: create an export task by query, and report a task.
+struct ExportRoutes {
+    let tasks: ExportTaskService
+    /// The scheme and host links are built on (`https://patents.example.org`); the
+    /// request's Host header when nil.
+    let publicURL: String?
+
+    /// Both paths PatSnap clients use, plus the lower-case spelling of the V2 one.
+    static let createPaths = ["/patent-search/export/V2", "/patent-search/export/v2", "/patent-search/export"]
+
+    func register(on router: Router<PatentRequestContext>) {
+        for path in Self.createPaths {
+            router.post(RouterPath(path)) { request, context in try await create(request, context: context) }
+        }
+        router.get("/patent-search/task") { request, context in try status(request, context: context) }
+    }
+
+    struct CreatedData: Encodable {
+        let count: Int
+        let task_id: String
+        let total: Int
+    }
+
+    func create(_ request: Request, context: PatentRequestContext) async throws -> Response {
+        var request = request
+        let specification = try ExportSpecification(body: try await request.jsonBody(context: context))
+        let created = try tasks.create(specification, owner: context.client)
+        return Envelope.success(CreatedData(count: created.count, task_id: created.taskID, total: created.total))
+    }
+
+    struct StatusData: Encodable {
+        let export_status: String
+        let count: Int
+        let url: String?
+        let rows_written: Int
+        let percent: Int
+        let file_size: Int?
+        let sha256: String?
+        let failure: String?
+    }
+
+    func status(_ request: Request, context: PatentRequestContext) throws -> Response {
+        guard let id = request.uri.queryParameters["task_id"].map(String.init), !id.isEmpty else {
+            throw ServiceError.invalidParameter("task_id is required")
+        }
+        let task = try tasks.task(id, owner: context.client)
+        let url = tasks.downloadPath(of: task).map { baseURL(of: request) + $0 }
+        return Envelope.success(StatusData(
+            export_status: task.status.rawValue, count: task.count, url: url, rows_written: task.rowsWritten,
+            percent: task.percent, file_size: task.fileSize, sha256: task.sha256,
+            failure: task.status == .fail ? "the export failed; create the task again" : nil))
+    }
+
+    private func baseURL(of request: Request) -> String {
+        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        return "http://" + (request.head.authority ?? "localhost")
+    }
+}

@@ -1,0 +1,137 @@
+import PatentIndex
+
+/// A sort key before the relevance order, as P002's `sort` names them.
+public struct SortKey: Sendable, Equatable {
+    public enum Field: String, Sendable, CaseIterable {
+        case score = "SCORE"
+        case publicationDate = "PBDT_YEARMONTHDAY"
+        case applicationDate = "APD_YEARMONTHDAY"
+        case grantDate = "ISD"
+    }
+
+    public var field: Field
+    public var descending: Bool
+
+    public init(_ field: Field, descending: Bool) {
+        self.field = field
+        self.descending = descending
+    }
+}
+
+/// A hit before its PN is read.
+struct Candidate {
+    var score: Double
+    var date: Int32
+    var segment: Int
+    var doc: Int32
+    /// Read only when a sort key needs them.
+    var applicationDate: Int32 = 0
+    var grantDate: Int32 = 0
+}
+
+/// The order of results: the request's sort keys, then the total relevance order of
+/// QUERY.md §5 (score descending, publication date descending, PN ascending). A date
+/// key puts undated patents last in either direction.
+struct ResultOrder {
+    let keys: [SortKey]
+    private let needsApplicationDate: Bool
+    private let needsGrantDate: Bool
+
+    init(keys: [SortKey]) {
+        self.keys = keys
+        needsApplicationDate = keys.contains { $0.field == .applicationDate }
+        needsGrantDate = keys.contains { $0.field == .grantDate }
+    }
+
+    func candidate(score: Double, segment: Segment, index: Int, doc: Int32) -> Candidate {
+        var candidate = Candidate(score: score, date: segment.value(Int(doc), .publicationDate), segment: index, doc: doc)
+        if needsApplicationDate { candidate.applicationDate = segment.value(Int(doc), .applicationDate) }
+        if needsGrantDate { candidate.grantDate = segment.value(Int(doc), .grantDate) }
+        return candidate
+    }
+
+    /// Negative when `a` ranks first, positive when `b` does, 0 when only PNs can tell.
+    func compare(_ a: Candidate, _ b: Candidate) -> Int {
+        for key in keys {
+            let result: Int
+            switch key.field {
+            case .score: result = Self.compare(a.score, b.score, descending: key.descending)
+            case .publicationDate: result = Self.compareDates(a.date, b.date, descending: key.descending)
+            case .applicationDate: result = Self.compareDates(a.applicationDate, b.applicationDate, descending: key.descending)
+            case .grantDate: result = Self.compareDates(a.grantDate, b.grantDate, descending: key.descending)
+            }
+            if result != 0 { return result }
+        }
+        let byScore = Self.compare(a.score, b.score, descending: true)
+        return byScore != 0 ? byScore : Self.compare(a.date, b.date, descending: true)
+    }
+
+    /// True when `a` ranks before `b`.
+    func precedes(_ a: (Candidate, String), _ b: (Candidate, String)) -> Bool {
+        let result = compare(a.0, b.0)
+        return result != 0 ? result < 0 : a.1 < b.1
+    }
+
+    private static func compare<T: Comparable>(_ a: T, _ b: T, descending: Bool) -> Int {
+        if a == b { return 0 }
+        return (a > b) == descending ? -1 : 1
+    }
+
+    private static func compareDates(_ a: Int32, _ b: Int32, descending: Bool) -> Int {
+        if (a == 0) != (b == 0) { return a == 0 ? 1 : -1 }
+        return compare(a, b, descending: descending)
+    }
+}
+
+/// Keeps the best `capacity` candidates without sorting everything: a bounded heap
+/// whose root is the worst kept candidate. PNs are read only to break exact ties.
+struct TopHits {
+    let capacity: Int
+    let order: ResultOrder
+    private var heap: [(Candidate, String)] = []
+
+    init(capacity: Int, order: ResultOrder) {
+        self.capacity = capacity
+        self.order = order
+    }
+
+    mutating func offer(_ candidate: Candidate, pn: () -> String) {
+        guard capacity > 0 else { return }
+        if heap.count == capacity, order.compare(candidate, heap[0].0) > 0 { return }
+        let entry = (candidate, pn())
+        if heap.count < capacity {
+            heap.append(entry)
+            siftUp(heap.count - 1)
+        } else if order.precedes(entry, heap[0]) {
+            heap[0] = entry
+            siftDown(0)
+        }
+    }
+
+    func sorted() -> [Candidate] { heap.sorted(by: order.precedes).map(\.0) }
+
+    // The root is the entry that ranks last.
+    private mutating func siftUp(_ index: Int) {
+        var child = index
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard order.precedes(heap[parent], heap[child]) else { return }
+            heap.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ index: Int) {
+        var parent = index
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var last = parent
+            if left < heap.count, order.precedes(heap[last], heap[left]) { last = left }
+            if right < heap.count, order.precedes(heap[last], heap[right]) { last = right }
+            if last == parent { return }
+            heap.swapAt(parent, last)
+            parent = last
+        }
+    }
+}

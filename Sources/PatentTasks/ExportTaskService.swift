@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+import PatentExport
+import PatentStore
+
+/// The export task lifecycle of API.md: create (search now, fix the count, store the
+/// result, answer), write in the background, report, serve the signed file, expire.
+///
+/// Restarts: tasks found PENDING when the service starts are written again from their
+/// stored result, so a task is never stuck and never served half-written.
+public final class ExportTaskService: Sendable {
+    /// A task id answers for 24 hours (API.md).
+    public static let taskLifetime: TimeInterval = 24 * 3600
+    /// Files and their links last 7 days.
+    public static let fileLifetime: TimeInterval = 7 * 24 * 3600
+
+    public let dataDirectory: String
+    let store: PatentStore
+    let search: SearchService
+    let tasks: TaskStore
+    let signer: DownloadSigner
+    let now: @Sendable () -> Date
+    let logger: Logger
+    private let pool: ExportWorkerPool
+    /// Progress is written at most this often per task.
+    private let progressInterval: TimeInterval = 0.5
+
+    public init(dataDirectory: String, store: PatentStore, search: SearchService, workers: Int = 2,
+                logger: Logger = Logger(label: "patents.export"), now: @escaping @Sendable () -> Date = Date.init) throws {
+        self.dataDirectory = dataDirectory
+        self.store = store
+        self.search = search
+        self.tasks = try TaskStore(directory: dataDirectory)
+        self.signer = try DownloadSigner.loadOrCreate(directory: dataDirectory)
+        self.now = now
+        self.logger = logger
+        let box = WeakBox()
+        pool = ExportWorkerPool(workers: workers) { id in box.service?.write(id) }
+        box.service = self
+    }
+
+    /// Starts the writers and queues every task left PENDING by an earlier run.
+    public func start() throws {
+        pool.start()
+        for id in try tasks.ids(status: .pending) {
+            logger.info("resuming export task", metadata: ["task": "\(id)"])
+            pool.enqueue(id)
+        }
+    }
+
+    /// Stops taking work; a file being written is left PENDING and rewritten on the next start.
+    public func stop() { pool.stop() }
+
+    /// Blocks until no task is queued or being written.
+    public func waitUntilIdle() { pool.waitUntilIdle() }
+
+    // MARK: create
+
+    public struct Created: Sendable, Equatable {
+        public let taskID: String
+        public let count: Int
+        public let total: Int
+    }
+
+    /// Runs the search on the current generation, fixes `count`, stores the task with its
+    /// ordered result and queues it; returns once the task is durable.
+    public func create(_ specification: ExportSpecification, owner: String?) throws(ServiceError) -> Created {
+        let searcher = try search.searcher()
+        let request = specification.parameters.searchRequest(offset: specification.offset, rows: specification.rows)
+        let result = try search.search(request, on: searcher)
+        let pns = result.hits.map(\.pn)
+        let created = now()
+        let task = ExportTask(
+            id: ExportTask.newID(), owner: owner, specification: specification, generation: searcher.snapshot.generation,
+            total: result.total, count: pns.count, status: .pending, rowsWritten: 0,
+            fileName: ExportTask.fileStem(created) + "." + ExportFormat.fileExtension(specification.exportType),
+            createdAt: created, updatedAt: created, expiresAt: created.addingTimeInterval(Self.taskLifetime))
+        do {
+            try tasks.insert(task, result: pns)
+        } catch {
+            logger.error("cannot store export task", metadata: ["error": "\(error)"])
+            throw ServiceError.serviceError("the task could not be stored, please try again later")
+        }
+        pool.enqueue(task.id)
+        logger.info("export task created", metadata: ["task": "\(task.id)", "count": "\(task.count)", "type": "\(specification.exportType.rawValue)"])
+        return Created(taskID: task.id, count: task.count, total: task.total)
+    }
+
+    // MARK: status
+
+    /// A task the caller may see: known, its own, not expired — otherwise 68300004, with
+    /// one message for all three so that ids of other clients cannot be probed.
+    public func task(_ id: String, owner: String?) throws(ServiceError) -> ExportTask {
+        let normalized = id.lowercased()
+        guard normalized.count == 32, normalized.allSatisfy(\.isHexDigit) else {
+            throw ServiceError.invalidParameter("task_id must be 32 hexadecimal characters")
+        }
+        let task: ExportTask?
+        do {
+            task = try tasks.task(normalized)
+        } catch {
+            throw ServiceError.serviceError("tasks cannot be read, please try again later")
+        }
+        guard let task, task.owner == owner, task.expiresAt > now() else {
+            throw ServiceError.invalidParameter("task_id \(id) is unknown or has expired")
+        }
+        return task
+    }
+
+    /// The signed link of a SUCCESS task, valid until its file expires.
+    public func downloadPath(of task: ExportTask) -> String? {
+        guard task.status == .success, let expires = task.fileExpiresAt else { return nil }
+        let seconds = Int(expires.timeIntervalSince1970)
+        let signature = signer.signature(taskID: task.id, fileName: task.fileName, expires: seconds)
+        return "/patent-search/download/\(task.id)/\(task.fileName)?expires=\(seconds)&signature=\(signature)"
+    }
+
+    /// The finished file of a SUCCESS task.
+    public func file(of task: ExportTask) -> String? {
+        task.status == .success ? filePath(task) : nil
+    }
+
+    // MARK: download
+
+    public struct Download: Sendable {
+        public let path: String
+        public let fileName: String
+        public let size: Int
+        public let sha256: String
+        public let contentType: String
+    }
+
+    public enum DownloadRefusal: Error, Equatable {
+        /// Tampered or expired link: 403.
+        case forbidden
+        /// A valid link whose file is gone: 404.
+        case gone
+    }
+
+    /// Checks a signed link and finds its file.
+    public func download(taskID: String, fileName: String, expires: Int, signature: String) throws(DownloadRefusal) -> Download {
+        guard signer.verify(taskID: taskID, fileName: fileName, expires: expires, signature: signature),
+              Double(expires) >= now().timeIntervalSince1970 else { throw .forbidden }
+        guard let task = try? tasks.task(taskID), task.status == .success, task.fileName == fileName,
+              let size = task.fileSize, let sha256 = task.sha256 else { throw .gone }
+        let path = filePath(task)
+        guard FileManager.default.fileExists(atPath: path) else { throw .gone }
+        return Download(path: path, fileName: fileName, size: size, sha256: sha256,
+                        contentType: ExportFormat.contentType(task.specification.exportType))
+    }
+
+    // MARK: expiry
+
+    /// Deletes tasks and files past their lifetimes; returns how many tasks went.
+    @discardableResult
+    public func sweep() -> Int {
+        do {
+            let ids = try tasks.deleteExpired(now: now())
+            for id in ids { try? FileManager.default.removeItem(atPath: taskDirectory(id)) }
+            if !ids.isEmpty { logger.info("expired export tasks deleted", metadata: ["count": "\(ids.count)"]) }
+            return ids.count
+        } catch {
+            logger.error("sweeping expired tasks failed", metadata: ["error": "\(error)"])
+            return 0
+        }
+    }
+
+    // MARK: writing
+
+    func taskDirectory(_ id: String) -> String {
+        (dataDirectory as NSString).appendingPathComponent("exports/\(id)")
+    }
+
+    func filePath(_ task: ExportTask) -> String {
+        (taskDirectory(task.id) as NSString).appendingPathComponent(task.fileName)
+    }
+
+    /// Writes one task's file (on a pool thread) and records the outcome.
+    func write(_ id: String) {
+        do {
+            guard let task = try tasks.task(id), task.status == .pending else { return }
+            let job = ExportJob(task: task, result: try tasks.result(id), store: store, path: filePath(task))
+            var reported = now()
+            let outcome = try job.run { rows in
+                if self.pool.isStopping { return false }
+                if self.now().timeIntervalSince(reported) >= self.progressInterval {
+                    reported = self.now()
+                    try self.tasks.progress(id, rows: rows, at: reported)
+                }
+                return true
+            }
+            let finished = now()
+            try tasks.succeed(id, rows: outcome.rows, size: outcome.size, sha256: outcome.sha256, at: finished,
+                              fileExpiresAt: finished.addingTimeInterval(Self.fileLifetime))
+            logger.info("export task written", metadata: ["task": "\(id)", "rows": "\(outcome.rows)", "bytes": "\(outcome.size)"])
+        } catch is ExportJob.Stopped {
+            logger.info("export task interrupted by shutdown; it resumes on the next start", metadata: ["task": "\(id)"])
+        } catch {
+            logger.error("export task failed", metadata: ["task": "\(id)", "error": "\(error)"])
+            try? tasks.fail(id, error: "\(error)", at: now())
+        }
+    }
+}
+
+/// Lets the pool's work closure reach the service without a retain cycle.
+private final class WeakBox: @unchecked Sendable {
+    weak var service: ExportTaskService?
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A fixed number of threads that write export files, so long exports never block the
+/// server's event loops or Swift's cooperative threads. Jobs are task ids in FIFO order.
+final class ExportWorkerPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [String] = []
+    private var running = 0
+    private var stopping = false
+    private var threads: [Thread] = []
+    private let work: @Sendable (String) -> Void
+
+    init(workers: Int, work: @escaping @Sendable (String) -> Void) {
+        self.work = work
+        for index in 0..<max(1, workers) {
+            let thread = Thread { [weak self] in self?.loop() }
+            thread.name = "export-\(index)"
+            threads.append(thread)
+        }
+    }
+
+    func start() { threads.forEach { $0.start() } }
+
+    func enqueue(_ id: String) {
+        condition.lock()
+        queue.append(id)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// True once `stop` was called: jobs check it between pages and leave their task PENDING.
+    var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    /// Stops taking jobs and waits for running ones to notice.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Waits until the queue is empty and no job runs (tests, `patents export`).
+    func waitUntilIdle() {
+        condition.lock()
+        while !queue.isEmpty || running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if stopping {
+                condition.unlock()
+                return
+            }
+            let id = queue.removeFirst()
+            running += 1
+            condition.unlock()
+            work(id)
+            condition.lock()
+            running -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

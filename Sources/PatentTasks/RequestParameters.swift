@@ -1,0 +1,101 @@
+import Foundation
+import PatentModel
+
+/// The parameters of one JSON request body with typed readers whose errors name the
+/// parameter (68300004). `null` counts as absent; keys the API does not know are ignored,
+/// as PatSnap does.
+struct RequestParameters {
+    private let values: [String: JSONValue]
+
+    /// `name` is how errors call the object: the body, or `sort[0]` inside it.
+    init(_ body: JSONValue, name: String = "the request body") throws(ServiceError) {
+        guard case .object(let values) = body else {
+            throw ServiceError.invalidParameter("\(name) must be a JSON object, not \(body.typeName)")
+        }
+        self.values = values
+    }
+
+    private func value(_ name: String, required: Bool) throws(ServiceError) -> JSONValue? {
+        guard let value = values[name], value != .null else {
+            if required { throw ServiceError.invalidParameter("\(name) is required") }
+            return nil
+        }
+        return value
+    }
+
+    func string(_ name: String, required: Bool = false) throws(ServiceError) -> String? {
+        guard let value = try value(name, required: required) else { return nil }
+        guard case .string(let text) = value else {
+            throw ServiceError.invalidParameter("\(name) must be a string, not \(value.typeName)")
+        }
+        return text
+    }
+
+    func integer(_ name: String, required: Bool = false) throws(ServiceError) -> Int? {
+        guard let value = try value(name, required: required) else { return nil }
+        switch value {
+        case .integer(let number): return number
+        case .number(let number) where number == number.rounded() && abs(number) < 1e15: return Int(number)
+        default: throw ServiceError.invalidParameter("\(name) must be an integer, not \(value.typeName)")
+        }
+    }
+
+    /// A value from a fixed list, compared without regard to case; returns the list's spelling.
+    func choice(_ key: String, _ allowed: [String], name: String? = nil, required: Bool = false) throws(ServiceError) -> String? {
+        let name = name ?? key
+        guard let value = values[key], value != .null else {
+            if required { throw ServiceError.invalidParameter("\(name) is required") }
+            return nil
+        }
+        guard case .string(let text) = value else {
+            throw ServiceError.invalidParameter("\(name) must be a string, not \(value.typeName)")
+        }
+        guard let match = allowed.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) else {
+            throw ServiceError.invalidParameter("\(name) must be one of \(allowed.joined(separator: ", ")), not '\(text)'")
+        }
+        return match
+    }
+
+    /// `yyyyMMdd` or `*` (nil: no bound). The reference's examples write the date as a
+    /// bare number, so an 8-digit integer is accepted too.
+    func date(_ name: String) throws(ServiceError) -> Int? {
+        guard let value = try value(name, required: false) else { return nil }
+        let text: String
+        switch value {
+        case .string(let string): text = string.trimmingCharacters(in: .whitespaces)
+        case .integer(let number): text = String(number)
+        default: throw ServiceError.invalidParameter("\(name) must be a date 'yyyyMMdd' or '*', not \(value.typeName)")
+        }
+        if text == "*" || text.isEmpty { return nil }
+        guard text.count == 8, text.allSatisfy(\.isASCIIDigit), let date = PatentDate(text) else {
+            throw ServiceError.invalidParameter("\(name) must be a date 'yyyyMMdd' or '*', not '\(text)'")
+        }
+        return date.value
+    }
+
+    /// An array of strings; a comma-separated string is accepted as well.
+    func strings(_ name: String) throws(ServiceError) -> [String]? {
+        guard let value = try value(name, required: false) else { return nil }
+        switch value {
+        case .string(let text):
+            return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case .array(let items):
+            var out: [String] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item else {
+                    throw ServiceError.invalidParameter("\(name)[\(index)] must be a string, not \(item.typeName)")
+                }
+                out.append(text.trimmingCharacters(in: .whitespaces))
+            }
+            return out
+        default:
+            throw ServiceError.invalidParameter("\(name) must be an array of strings, not \(value.typeName)")
+        }
+    }
+
+    func raw(_ name: String) -> JSONValue? { values[name] == .null ? nil : values[name] }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

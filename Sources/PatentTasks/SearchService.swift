@@ -1,0 +1,59 @@
+import Foundation
+import PatentIndex
+import PatentSearch
+import PatentQuery
+
+/// The engine as the service uses it: the index's current generation, reopened when
+/// another process (`patents import`, `patents index`) commits a new one, shared by
+/// concurrent requests. Query errors become 68300004 naming `query_text`.
+public final class SearchService: @unchecked Sendable {
+    public let indexDirectory: String
+    private let lock = NSLock()
+    private var current: (stamp: ManifestStamp, searcher: Searcher)?
+
+    public init(indexDirectory: String) {
+        self.indexDirectory = indexDirectory
+    }
+
+    /// The searcher of the current generation; cheap when nothing changed (one `stat`).
+    public func searcher() throws(ServiceError) -> Searcher {
+        let stamp = ManifestStamp(directory: indexDirectory)
+        lock.lock()
+        defer { lock.unlock() }
+        if let current, current.stamp == stamp { return current.searcher }
+        do {
+            let searcher = Searcher(snapshot: try IndexSnapshot.open(directory: indexDirectory))
+            current = (stamp, searcher)
+            return searcher
+        } catch {
+            throw ServiceError.serviceError("the index cannot be opened: \(error)")
+        }
+    }
+
+    /// Runs a search on `searcher` (the current one when nil).
+    public func search(_ request: SearchRequest, on searcher: Searcher? = nil) throws(ServiceError) -> SearchResult {
+        let chosen: Searcher
+        if let searcher { chosen = searcher } else { chosen = try self.searcher() }
+        do {
+            return try chosen.search(request)
+        } catch {
+            throw ServiceError.invalidParameter("query_text: \(error.message)")
+        }
+    }
+}
+
+/// Identifies one version of `manifest.json`: commits replace the file by renaming, so
+/// a new generation always has a new inode or modification time.
+struct ManifestStamp: Equatable {
+    var inode: UInt64 = 0
+    var modified: Int = 0
+    var nanoseconds: Int = 0
+
+    init(directory: String) {
+        var info = stat()
+        guard stat((directory as NSString).appendingPathComponent("manifest.json"), &info) == 0 else { return }
+        inode = UInt64(info.st_ino)
+        modified = info.st_mtim.tv_sec
+        nanoseconds = info.st_mtim.tv_nsec
+    }
+}
