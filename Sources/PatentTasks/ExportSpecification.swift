@@ -22,7 +22,7 @@ public struct ExportSpecification: Codable, Sendable, Equatable {
     public init(body: JSONValue) throws(ServiceError) {
         let request = try RequestParameters(body)
         parameters = try QueryParameters(request)
-        let typeName = try request.choice("export_type", ExportType.allCases.map(\.rawValue))!
+        let typeName = try request.choice("export_type", ExportType.allCases.map(\.rawValue), required: true)!
         exportType = ExportType(rawValue: typeName)!
         let fieldList = try request.string("fields", required: true)!
         fields = try Self.fields(fieldList, type: exportType)

@@ -1,10 +1,13 @@
 import Foundation
 
 /// A fixed number of threads that write export files, so long exports never block the
-/// server's event loops or Swift's cooperative threads. Jobs are task ids in FIFO order.
+/// server's event loops or Swift's cooperative threads. Jobs are task ids in FIFO order;
+/// an id already queued or being written is not queued twice.
 final class ExportWorkerPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [String] = []
+    /// Ids queued or being written.
+    private var active: Set<String> = []
     private var running = 0
     private var stopping = false
     private var threads: [Thread] = []
@@ -23,8 +26,10 @@ final class ExportWorkerPool: @unchecked Sendable {
 
     func enqueue(_ id: String) {
         condition.lock()
-        queue.append(id)
-        condition.signal()
+        if active.insert(id).inserted {
+            queue.append(id)
+            condition.signal()
+        }
         condition.unlock()
     }
 
@@ -65,6 +70,7 @@ final class ExportWorkerPool: @unchecked Sendable {
             work(id)
             condition.lock()
             running -= 1
+            active.remove(id)
             condition.broadcast()
             condition.unlock()
         }

@@ -1,0 +1,109 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import PatentModel
+import PatentQuery
+import Testing
+@testable import PatentExport
+
+/// A patent with a bit of everything the writers must get right.
+func samplePatent() -> ExportRecord {
+    var patent = Patent(publication: PublicationNumber(office: "CN", number: "110000001", kind: "A")!)
+    patent.application = DocumentReference(office: "CN", number: "201910000001.5", date: PatentDate("20190102"))
+    patent.publicationDate = PatentDate("20190705")
+    patent.type = .application
+    patent.originalLanguage = "zh"
+    patent.titles = [LocalizedText(language: "zh", text: "一种电池"), LocalizedText(language: "en", text: "A battery, \"improved\"")]
+    patent.abstracts = [LocalizedParagraphs(language: "zh", paragraphs: ["第一段", "第二段"])]
+    patent.applicants = [Party(name: "ACME <Batteries> & Co")]
+    patent.assignees = [Party(name: "ACME <Batteries> & Co"), Party(name: "Beta\u{1}Corp")]
+    patent.inventors = [Party(name: "Li, Wei"), Party(name: "Zhang San")]
+    patent.ipc = ["H01M10/0525", "H01M4/00"]
+    patent.priorities = [DocumentReference(office: "CN", number: "201810000009", date: PatentDate("20180101"))]
+    return ExportRecord(patent: patent, families: [.docdb: 42, .inpadoc: 43])
+}
+
+func fields(_ codes: String) -> [ExportField] { codes.split(separator: ",").map { FieldCatalogue.exportField(String($0))! } }
+
+func write(_ type: ExportType, _ codes: String, _ records: [ExportRecord], languages: ExportLanguages = ExportLanguages()) throws -> [UInt8] {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let writer = try ExportFormat.writer(type, path: path, fields: fields(codes), languages: languages)
+    for record in records { try writer.write(record) }
+    try writer.finish()
+    return Array(FileManager.default.contents(atPath: path)!)
+}
+
+@Suite struct ExportValueTests {
+    @Test func valuesFollowTheFieldCatalogue() {
+        let record = samplePatent()
+        let languages = ExportLanguages()
+        #expect(record.value("PN", languages: languages) == .single("CN110000001A"))
+        #expect(record.value("APNO", languages: languages) == .single("CN201910000001"))
+        #expect(record.value("APD", languages: languages) == .single("2019-01-02"))
+        #expect(record.value("PRIORITY_DATE", languages: languages) == .single("2018-01-01"))
+        #expect(record.value("ISD", languages: languages) == .single(nil))
+        #expect(record.value("PATENT_TYPE", languages: languages) == .single("A"))
+        // Applicants ∪ assignees, each name once, in order.
+        #expect(record.value("AN", languages: languages) == .list(["ACME <Batteries> & Co", "Beta\u{1}Corp"]))
+        #expect(record.value("FAM_ID", languages: languages) == .single("42"))
+        #expect(record.value("EFAM_ID", languages: languages) == .single(nil))
+        #expect(record.value("PRNO", languages: languages) == .list(["CN201810000009"]))
+    }
+
+    @Test func languageFallsBackFromLangToTransLangToOriginal() {
+        let record = samplePatent()
+        #expect(record.value("TTL", languages: ExportLanguages(lang: "en")) == .single("A battery, \"improved\""))
+        #expect(record.value("TTL", languages: ExportLanguages(lang: "cn")) == .single("一种电池"))
+        // No German title: trans_lang (jp) is missing too, so the original (zh).
+        #expect(record.value("TTL", languages: ExportLanguages(lang: "de", transLang: "jp")) == .single("一种电池"))
+        #expect(record.value("TTL", languages: ExportLanguages(lang: "de", transLang: "en")) == .single("A battery, \"improved\""))
+        // Abstract only in Chinese: whatever is asked, the paragraphs joined by a line break.
+        #expect(record.value("ABST", languages: ExportLanguages(lang: "en")) == .single("第一段\n第二段"))
+    }
+}
+
+@Suite struct ExportWriterTests {
+    @Test func csvHasABOMAHeaderAndRFC4180Quoting() throws {
+        let bytes = try write(.csv, "PN,TTL,IN,ABST", [samplePatent()])
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        #expect(text == "PN,TTL,IN,ABST\r\nCN110000001A,\"A battery, \"\"improved\"\"\",\"Li, Wei | Zhang San\",\"第一段\n第二段\"\r\n")
+    }
+
+    @Test func csvWithoutRowsIsTheHeader() throws {
+        let bytes = try write(.csv, "PN,APD", [])
+        #expect(String(decoding: bytes.dropFirst(3), as: UTF8.self) == "PN,APD\r\n")
+    }
+
+    @Test func jsonIsAnArrayOfObjectsWithArraysForMultiValuedFields() throws {
+        let bytes = try write(.json, "PN,TTL,ISD,AN,IPC", [samplePatent(), samplePatent()])
+        let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as! [[String: Any]]
+        #expect(parsed.count == 2)
+        #expect(parsed[0]["PN"] as? String == "CN110000001A")
+        #expect(parsed[0]["TTL"] as? String == "A battery, \"improved\"")
+        #expect(parsed[0]["ISD"] is NSNull)
+        #expect(parsed[0]["AN"] as? [String] == ["ACME <Batteries> & Co", "Beta\u{1}Corp"])
+        #expect(parsed[1]["IPC"] as? [String] == ["H01M10/0525", "H01M4/00"])
+        // Keys in the requested order.
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains(#"{"PN":"CN110000001A","TTL":"A battery, \"improved\"","ISD":null,"AN":"#))
+        #expect(text.contains(#""Beta\u0001Corp""#))
+        #expect(String(decoding: try write(.json, "PN", []), as: UTF8.self) == "[]\n")
+    }
+
+    @Test func xmlIsWellFormedWithEscapesAndWithoutIllegalCharacters() throws {
+        let bytes = try write(.xml, "PN,ISD,AN", [samplePatent()])
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("<patent><PN>CN110000001A</PN><ISD/><AN><value>ACME &lt;Batteries&gt; &amp; Co</value><value>BetaCorp</value></AN></patent>"))
+        let document = try XMLDocument(data: Data(bytes))
+        #expect(try document.nodes(forXPath: "/patents/patent/AN/value").count == 2)
+    }
+
+    @Test func typesNotBuiltYetAreRefused() {
+        #expect(throws: ExportError.unsupported("export_type xls is not supported yet")) {
+            try write(.xls, "PN", [])
+        }
+    }
+}
