@@ -1,0 +1,217 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import PatentStore
+import PatentTestSupport
+import Testing
+
+/// The real binary on a real port, driven by a real HTTP client (URLSession).
+final class RunningServer {
+    let process = Process()
+    let base: String
+
+    init(data: String) throws {
+        process.executableURL = URL(fileURLWithPath: builtPatentsBinary)
+        process.arguments = ["serve", "--data", data, "--port", "0", "--log-level", "warning"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw E2EError("the server exited before listening") }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: #"http://[0-9.]+:\d+"#, options: .regularExpression) else { throw E2EError("no address in \(text)") }
+        base = String(text[range])
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    func call(_ method: String, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    /// Polls a task until it leaves PENDING; returns its data.
+    func finished(_ id: String, timeout: TimeInterval = 60) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let data = try await call("GET", "/patent-search/task?task_id=\(id)")["data"] as? [String: Any] ?? [:]
+            if data["export_status"] as? String != "PENDING" { return data }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw E2EError("task \(id) still PENDING after \(timeout) s")
+    }
+
+    func download(_ url: String) async throws -> Data {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw E2EError("download answered \(response)") }
+        return data
+    }
+}
+
+struct E2EError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `patents ARGUMENTS…` to completion.
+func runPatents(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: builtPatentsBinary)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw E2EError("patents \(arguments) exited \(process.terminationStatus)") }
+}
+
+/// RFC 4180 rows of a CSV file (BOM removed): an independent reader for the tests.
+func csvRows(_ data: Data) -> [[String]] {
+    var text = String(decoding: data, as: UTF8.self)
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    var rows: [[String]] = []
+    var row: [String] = []
+    var cell = ""
+    var quoted = false
+    var characters = Array(text.unicodeScalars)[...]
+    while let c = characters.popFirst() {
+        if quoted {
+            if c == "\"" {
+                if characters.first == "\"" { cell.unicodeScalars.append("\""); characters.removeFirst() } else { quoted = false }
+            } else {
+                cell.unicodeScalars.append(c)
+            }
+        } else if c == "\"" {
+            quoted = true
+        } else if c == "," {
+            row.append(cell); cell = ""
+        } else if c == "\r" && characters.first == "\n" {
+            characters.removeFirst()
+            row.append(cell); rows.append(row); row = []; cell = ""
+        } else {
+            cell.unicodeScalars.append(c)
+        }
+    }
+    return rows
+}
+
+@Suite(.serialized) struct EndToEndTests {
+    static let fields = ["PN", "TTL", "APD", "AN", "IPC"]
+
+    @Test func exportsOfEveryImplementedTypeHoldTheExpectedPatentsInOrder() async throws {
+        let data = try temporaryDirectory("e2e")
+        try runPatents(["import", "--data", data, fixtures])
+        let server = try RunningServer(data: data)
+        defer { server.stop() }
+        let store = try PatentStore(directory: data)
+        let query = #"{"query_text": "method OR TTL:device", "limit": 25, "offset": 2}"#
+        let preview = try await server.call("POST", "/search/patent/query-search-patent/v2", query)
+        let expected = ((preview["data"] as? [String: Any])?["results"] as? [[String: Any]] ?? []).compactMap { $0["pn"] as? String }
+        #expect(expected.count == 25)
+
+        for type in ["csv", "json", "xml"] {
+            let body = #"{"query_text": "method OR TTL:device", "fields": "\#(Self.fields.joined(separator: ","))", "export_type": "\#(type)", "rows": 25, "offset": 2}"#
+            let created = try await server.call("POST", "/patent-search/export/V2", body)
+            #expect(created["status"] as? Bool == true, "\(created)")
+            let id = try #require((created["data"] as? [String: Any])?["task_id"] as? String)
+            #expect((created["data"] as? [String: Any])?["count"] as? Int == 25)
+            let task = try await server.finished(id)
+            #expect(task["export_status"] as? String == "SUCCESS")
+            let file = try await server.download(try #require(task["url"] as? String))
+
+            var rows: [[String: [String]]] = []
+            switch type {
+            case "csv":
+                let table = csvRows(file)
+                #expect(table.first == Self.fields)
+                rows = table.dropFirst().map { cells in
+                    Dictionary(uniqueKeysWithValues: zip(Self.fields, cells.map { $0.isEmpty ? [] : $0.components(separatedBy: " | ") }))
+                }
+            case "json":
+                let objects = try #require(try JSONSerialization.jsonObject(with: file) as? [[String: Any]])
+                rows = objects.map { object in
+                    object.mapValues { value in (value as? [String]) ?? ((value as? String).map { [$0] } ?? []) }
+                }
+            default:
+                let document = try XMLDocument(data: file)
+                rows = try document.nodes(forXPath: "/patents/patent").map { patent in
+                    var row: [String: [String]] = [:]
+                    for field in Self.fields {
+                        let element = try patent.nodes(forXPath: field).first as? XMLElement
+                        let values = element?.elements(forName: "value").compactMap(\.stringValue) ?? []
+                        row[field] = values.isEmpty ? (element?.stringValue.flatMap { $0.isEmpty ? nil : [$0] } ?? []) : values
+                    }
+                    return row
+                }
+            }
+            #expect(rows.map { $0["PN"]?.first ?? "" } == expected, "\(type)")
+            for row in rows {
+                let patent = try #require(try store.patent(row["PN"]?.first ?? ""))
+                #expect(row["APD"] == (patent.application?.date.map { [$0.iso] } ?? []), "\(type)")
+                #expect(row["IPC"] == patent.ipc, "\(type)")
+                let title = (patent.titles.first { $0.language == "en" } ?? patent.titles.first)?.text
+                #expect(row["TTL"] == (title.map { [$0] } ?? []), "\(type)")
+            }
+        }
+    }
+
+    @Test func anExportKilledMidWayIsWrittenCompletelyAfterARestart() async throws {
+        let data = try temporaryDirectory("e2e-crash")
+        let corpus = try temporaryDirectory("e2e-corpus")
+        try runPatents(["import", "--data", data, fixtures])
+        try runPatents(["generate", "--data", data, "--count", "4000", "--seed", "7", "--biblio-only", "--out", corpus])
+        try runPatents(["import", "--data", data, corpus])
+        let body = #"{"query_text": "PBD:[19000101 TO 20991231]", "fields": "PN,TTL,ABST,AN,IN,IPC,CPC", "export_type": "json", "rows": 4000}"#
+
+        var server = try RunningServer(data: data)
+        let created = try await server.call("POST", "/patent-search/export/V2", body)
+        let id = try #require((created["data"] as? [String: Any])?["task_id"] as? String)
+        let count = try #require((created["data"] as? [String: Any])?["count"] as? Int)
+        #expect(count == 4000)
+        let before = try await server.call("GET", "/patent-search/task?task_id=\(id)")
+        #expect((before["data"] as? [String: Any])?["export_status"] as? String == "PENDING")
+        server.kill9()
+
+        server = try RunningServer(data: data)
+        defer { server.stop() }
+        let task = try await server.finished(id)
+        #expect(task["export_status"] as? String == "SUCCESS")
+        #expect(task["rows_written"] as? Int == 4000)
+        let file = try await server.download(try #require(task["url"] as? String))
+        let rows = try #require(try JSONSerialization.jsonObject(with: file) as? [[String: Any]])
+        #expect(rows.count == 4000)
+        // Same order as the engine's ranking of the query, page by page.
+        var expected: [String] = []
+        for offset in stride(from: 0, to: 4000, by: 1000) {
+            let page = try await server.call("POST", "/search/patent/query-search-patent/v2",
+                                             #"{"query_text": "PBD:[19000101 TO 20991231]", "limit": 1000, "offset": \#(offset)}"#)
+            expected += ((page["data"] as? [String: Any])?["results"] as? [[String: Any]] ?? []).compactMap { $0["pn"] as? String }
+        }
+        #expect(rows.compactMap { $0["PN"] as? String } == expected)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: data + "/exports/\(id)").filter { $0.hasSuffix(".part") }
+        #expect(leftovers.isEmpty)
+    }
+}
