@@ -3,10 +3,15 @@
 SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
-APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip
+APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip python3-venv
+HOST ?= 127.0.0.1
+PORT ?= 8080
+# Test helpers from PyPI (never used by the product): the OpenAPI validator.
+VENV := .build/venv
+PY_PACKAGES := openapi-spec-validator requests
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps clean
+.PHONY: run test build deps venv clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -18,17 +23,21 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# Until the HTTP server exists (the export-API issue), `run` shows the store's statistics.
+venv:
+	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
+	@$(VENV)/bin/python -c "import openapi_spec_validator, requests" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
+
 run: build
 	@if [ ! -f "$(DATA)/patents.sqlite" ]; then \
 		echo "first run: importing the bundled sample ($(SAMPLE)) into $(DATA)"; \
 		.build/release/patents import --data "$(DATA)" "$(SAMPLE)"; \
 	fi
 	.build/release/patents stats --data "$(DATA)"
+	.build/release/patents serve --data "$(DATA)" --host "$(HOST)" --port "$(PORT)"
 
-test: deps
+test: deps venv
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Export API benchmark: create-task latency over HTTP and export throughput per format.
+
+    scripts/bench-export.py --data DIR [--binary .build/release/patents] [--rows 100000]
+
+Starts `patents serve` on DIR (a store + index, e.g. a generated corpus), then
+  1. create-task latency: >= 10 realistic queries, each created --repeat times over HTTP
+     (rows 100 csv, so the file work stays small), p50/p99 per query and overall;
+  2. throughput: one --rows export per format (csv, json, xml), each on a freshly started
+     server, timed from the create call to SUCCESS; rows/s and the server's peak RSS
+     (VmHWM) while writing it.
+Prints Markdown tables for BENCHMARKS.md. Python is only the load generator here.
+"""
+import argparse, json, os, re, statistics, subprocess, time, urllib.request
+
+QUERIES = [
+    "TTL:battery",
+    "ABST:(lithium AND electrode)",
+    "TA:(battery OR cell) AND NOT TTL:fuel",
+    "TTL:\"electric vehicle\"",
+    "ABST:(method $W3 device)",
+    "TA:batter*",
+    "IPC:H01M",
+    "CPC:G06F AND PBD:[20100101 TO 20201231]",
+    "APD:[20150101 TO 20151231]",
+    "TA:(system AND method) AND AUTHORITY:US",
+    "ABST:(signal $SEN processing)",
+    "TTL:(sensor OR detector OR probe)",
+]
+
+
+def start(binary, data):
+    proc = subprocess.Popen([binary, "serve", "--data", data, "--port", "0", "--log-level", "warning"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    match = re.search(r"http://[0-9.]+:\d+", line)
+    if not match:
+        proc.kill()
+        raise SystemExit(f"server did not start: {line!r}")
+    return proc, match.group(0)
+
+
+def call(base, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, headers={"Content-Type": "application/json"} if data else {})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def latency(binary, data, repeat):
+    proc, base = start(binary, data)
+    try:
+        print("| query | total | p50 ms | p99 ms |")
+        print("|---|---:|---:|---:|")
+        every = []
+        for query in QUERIES:
+            body = {"query_text": query, "fields": "PN,TTL,PBD", "export_type": "csv", "rows": 100}
+            call(base, "/patent-search/export/V2", body)  # warm-up
+            times, total = [], 0
+            for _ in range(repeat):
+                started = time.perf_counter()
+                answer = call(base, "/patent-search/export/V2", body)
+                times.append((time.perf_counter() - started) * 1000)
+                assert answer["status"], answer
+                total = answer["data"]["total"]
+            every += times
+            print(f"| `{query}` | {total:,} | {percentile(times, 50):.1f} | {percentile(times, 99):.1f} |")
+        print(f"| **all {len(every)} creates** | | **{percentile(every, 50):.1f}** | **{percentile(every, 99):.1f}** |")
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def throughput(binary, data, rows):
+    print("| format | rows | seconds | rows/s | file MB | server peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for export_type in ["csv", "json", "xml"]:
+        proc, base = start(binary, data)
+        try:
+            body = {"query_text": "PBD:[18000101 TO 20991231]", "fields": "PN,KD,APNO,APD,PBD,TTL,ABST,AN,IN,IPC,CPC,PRNO,FAM_ID",
+                    "export_type": export_type, "rows": rows}
+            started = time.perf_counter()
+            answer = call(base, "/patent-search/export/V2", body)
+            task = answer["data"]["task_id"]
+            while True:
+                status = call(base, f"/patent-search/task?task_id={task}")["data"]
+                if status["export_status"] != "PENDING":
+                    break
+                time.sleep(0.05)
+            seconds = time.perf_counter() - started
+            assert status["export_status"] == "SUCCESS", status
+            print(f"| {export_type} | {status['count']:,} | {seconds:.1f} | {status['count'] / seconds:,.0f} | "
+                  f"{status['file_size'] / 1e6:.0f} | {peak_rss_mb(proc.pid):.0f} |")
+        finally:
+            proc.terminate()
+            proc.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--binary", default=".build/release/patents")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    latency(args.binary, args.data, args.repeat)
+    print()
+    throughput(args.binary, args.data, args.rows)
+
+
+if __name__ == "__main__":
+    main()
