@@ -30,11 +30,7 @@ public struct ExportSpecification: Codable, Sendable, Equatable {
         guard rows >= 1, rows <= exportType.maximumRows else {
             throw ServiceError.invalidParameter("rows must be between 1 and \(exportType.maximumRows) for export_type \(exportType.rawValue), not \(rows)")
         }
-        offset = try request.integer("offset") ?? 0
-        guard offset >= 0 else { throw ServiceError.invalidParameter("offset must be 0 or more, not \(offset)") }
-        guard rows + offset <= Self.window else {
-            throw ServiceError.invalidParameter("rows + offset must be at most \(Self.window), not \(rows + offset)")
-        }
+        offset = try request.offset(rows: rows, rowsName: "rows + offset", window: Self.window)
         lang = try request.choice("lang", ["cn", "en", "jp", "de", "fr", "kr"]) ?? "en"
         transLang = try request.choice("trans_lang", ["cn", "en", "jp"]) ?? "en"
         guard ExportFormat.supported.contains(exportType) else {

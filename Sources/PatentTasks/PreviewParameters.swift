@@ -29,11 +29,7 @@ public struct PreviewParameters: Sendable, Equatable {
         guard limit >= 1, limit <= Self.maximumLimit else {
             throw ServiceError.invalidParameter("limit must be between 1 and \(Self.maximumLimit), not \(limit)")
         }
-        offset = try request.integer("offset") ?? 0
-        guard offset >= 0 else { throw ServiceError.invalidParameter("offset must be 0 or more, not \(offset)") }
-        guard offset + limit <= Self.window else {
-            throw ServiceError.invalidParameter("offset + limit must be at most \(Self.window), not \(offset + limit)")
-        }
+        offset = try request.offset(rows: limit, rowsName: "offset + limit", window: Self.window)
         sort = try Self.sort(request.raw("sort"))
     }
 

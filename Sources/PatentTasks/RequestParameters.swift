@@ -40,6 +40,16 @@ struct RequestParameters {
         }
     }
 
+    /// `offset`: 0 or more, default 0, and with `rows` at most `window`.
+    func offset(rows: Int, rowsName: String, window: Int) throws(ServiceError) -> Int {
+        let offset = try integer("offset") ?? 0
+        guard offset >= 0 else { throw ServiceError.invalidParameter("offset must be 0 or more, not \(offset)") }
+        guard offset + rows <= window else {
+            throw ServiceError.invalidParameter("\(rowsName) must be at most \(window), not \(offset + rows)")
+        }
+        return offset
+    }
+
     /// A value from a fixed list, compared without regard to case; returns the list's spelling.
     func choice(_ key: String, _ allowed: [String], name: String? = nil, required: Bool = false) throws(ServiceError) -> String? {
         let name = name ?? key

@@ -16,16 +16,30 @@ public var builtPatentsBinary: String {
     URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("patents").path
 }
 
-/// Runs `patents ARGUMENTS…` and kills it with SIGKILL after a random pause in
-/// `pause` (microseconds), as a crash would.
-public func runPatentsAndKill(_ arguments: [String], pause: ClosedRange<UInt32>) throws {
-    var generator = SystemRandomNumberGenerator()
+/// Runs `patents ARGUMENTS…` to completion; a non-zero exit status is an error.
+public func runPatents(_ arguments: [String]) throws {
+    let process = try startPatents(arguments)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "patents \(arguments) exited \(process.terminationStatus)"])
+    }
+}
+
+private func startPatents(_ arguments: [String]) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: builtPatentsBinary)
     process.arguments = arguments
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
+    return process
+}
+
+/// Runs `patents ARGUMENTS…` and kills it with SIGKILL after a random pause in
+/// `pause` (microseconds), as a crash would.
+public func runPatentsAndKill(_ arguments: [String], pause: ClosedRange<UInt32>) throws {
+    var generator = SystemRandomNumberGenerator()
+    let process = try startPatents(arguments)
     usleep(UInt32.random(in: pause, using: &generator))
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()

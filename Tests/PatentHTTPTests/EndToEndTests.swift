@@ -76,18 +76,6 @@ struct E2EError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs `patents ARGUMENTS…` to completion.
-func runPatents(_ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: builtPatentsBinary)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw E2EError("patents \(arguments) exited \(process.terminationStatus)") }
-}
-
 /// RFC 4180 rows of a CSV file (BOM removed): an independent reader for the tests.
 func csvRows(_ data: Data) -> [[String]] {
     var text = String(decoding: data, as: UTF8.self)

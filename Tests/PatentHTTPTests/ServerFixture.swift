@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import PatentImport
 import PatentIndex
 import PatentStore
@@ -60,8 +61,10 @@ struct TestServer {
         self.clock = clock
         self.store = store
         self.search = search
+        var logger = Logger(label: "patents.test")
+        logger.logLevel = .warning
         tasks = try ExportTaskService(dataDirectory: try temporaryDirectory("http-tasks"), store: store, search: search,
-                                      workers: 2, now: { clock.now })
+                                      workers: 2, logger: logger, now: { clock.now })
         if start { try tasks.start() }
     }
 
