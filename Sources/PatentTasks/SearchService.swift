@@ -5,7 +5,8 @@ import PatentQuery
 
 /// The engine as the service uses it: the index's current generation, reopened when
 /// another process (`patents import`, `patents index`) commits a new one, shared by
-/// concurrent requests. Query errors become 68300004 naming `query_text`.
+/// concurrent requests. Query errors become 68300004 naming `query_text`; an index that
+/// cannot be opened is a search failure, 68300005.
 public final class SearchService: @unchecked Sendable {
     public let indexDirectory: String
     private let lock = NSLock()
@@ -26,7 +27,7 @@ public final class SearchService: @unchecked Sendable {
             current = (stamp, searcher)
             return searcher
         } catch {
-            throw ServiceError.serviceError("the index cannot be opened: \(error)")
+            throw ServiceError.searchFailure("search failure: the index cannot be opened (\(error))")
         }
     }
 

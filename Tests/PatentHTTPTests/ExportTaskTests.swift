@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import HummingbirdTesting
 import PatentImport
 import PatentIndex
@@ -7,7 +8,7 @@ import PatentModel
 import PatentStore
 import PatentTestSupport
 import PatentSearch
-import PatentTasks
+@testable import PatentTasks
 import Testing
 @testable import PatentHTTP
 
@@ -229,6 +230,36 @@ import Testing
             let status = try await client.get("/patent-search/task?task_id=\(created.data["task_id"] as! String)")
             #expect(status.data["export_status"] as? String == "FAIL")
             #expect(status.data["url"] == nil)
+        }
+    }
+}
+
+/// The service's own failures: 68300005 when the index cannot be read, 68300008 when a
+/// task cannot be stored — never a crash, never a task that was not stored.
+@Suite struct ServiceFailureTests {
+    @Test func anUnreadableIndexIsASearchFailure() async throws {
+        let data = try PatentTestSupport.temporaryDirectory("http-broken-index")
+        let store = try PatentStore(directory: data)
+        let index = (data as NSString).appendingPathComponent("index")
+        try FileManager.default.createDirectory(atPath: index, withIntermediateDirectories: true)
+        try Data("{ not a manifest".utf8).write(to: URL(fileURLWithPath: index + "/manifest.json"))
+        try await TestServer(store: store, search: SearchService(indexDirectory: index)).run { client in
+            let answer = try await client.export(#"{"query_text": "a", "fields": "PN", "export_type": "csv", "rows": 1}"#)
+            #expect(answer.code == 68300005)
+            #expect(answer.message.hasPrefix("search failure: the index cannot be opened"))
+            let count = try await client.post("/search/patent/query-search-count/v2", #"{"query_text": "a"}"#)
+            #expect(count.code == 68300005)
+        }
+    }
+
+    @Test func aTaskThatCannotBeStoredIsAServiceError() async throws {
+        let server = try TestServer()
+        try await server.tasks.tasks.pool.write { db in try db.execute(sql: "DROP TABLE export_task_result") }
+        try await server.run { client in
+            let answer = try await client.export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 1}"#)
+            #expect(answer.code == 68300008)
+            #expect(answer.message == "the task could not be stored, please try again later")
+            #expect(answer.status == 200)
         }
     }
 }
