@@ -61,22 +61,40 @@ struct BenchSearch: ParsableCommand {
     @Option(help: "Runs per query.")
     var repeats = 20
 
-    static let queries = [
+    @Option(help: "A file of queries, one per line (default: a built-in set of 16).")
+    var queries: String?
+
+    @Flag(help: "Print JSON: open time, documents, peak RSS and per-query total, p50, p99.")
+    var json = false
+
+    static let builtIn = [
         "battery", "TTL:battery", "\"lithium ion\"", "lithium $W3 battery", "TAC:(vehicle AND (battery OR \"fuel cell\"))",
         "batter*", "*ology", "IPC:H01M", "CPC:G06F", "PBD:[20100101 TO 20201231] AND TTL:system", "method NOT device",
         "display $SEN pixel", "claim $PARA wherein", "TTL:显示设备", "AN:google", "PN:US10047600",
     ]
 
     func run() throws {
+        let list = try queries.map { path in
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        } ?? Self.builtIn
         let start = DispatchTime.now().uptimeNanoseconds
         let snapshot = try IndexSnapshot.open(directory: indexDirectory(options.data))
         let searcher = Searcher(snapshot: snapshot)
         let open = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        print(String(format: "index: %d documents, %d segment(s), opened in %.1f ms", snapshot.liveDocuments, snapshot.segments.count, open))
-        print("query                                          total   p50 ms   p99 ms")
-        for query in Self.queries {
-            var request = SearchRequest(query: query)
+        var results: [[String: Any]] = []
+        if !json {
+            print(String(format: "index: %d documents, %d segment(s), opened in %.1f ms", snapshot.liveDocuments, snapshot.segments.count, open))
+            print("query                                          total   p50 ms   p99 ms")
+        }
+        for line in list {
+            // `query<TAB>options`: `stem` turns stemming on, APNO/DOCDB/INPADOC/EXTEND collapse.
+            let parts = line.split(separator: "\t").map(String.init)
+            var request = SearchRequest(query: parts[0])
             request.rows = 1_000
+            for option in parts.dropFirst().flatMap({ $0.split(separator: ",").map(String.init) }) {
+                if option == "stem" { request.stemming = true }
+                if let kind = Collapse.Kind(rawValue: option) { request.collapse = Collapse(kind: kind) }
+            }
             var samples: [Double] = []
             var total = 0
             for _ in 0..<repeats {
@@ -85,8 +103,17 @@ struct BenchSearch: ParsableCommand {
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
             }
             samples.sort()
-            print(query.padding(toLength: 46, withPad: " ", startingAt: 0)
-                + String(format: " %6d %8.2f %8.2f", total, samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)]))
+            let p50 = samples[samples.count / 2]
+            let p99 = samples[min(samples.count - 1, samples.count * 99 / 100)]
+            results.append(["query": line, "total": total, "p50_ms": p50, "p99_ms": p99])
+            if !json { print(line.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: " %6d %8.2f %8.2f", total, p50, p99)) }
+        }
+        if json {
+            var usage = rusage()
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            let report: [String: Any] = ["open_ms": open, "documents": snapshot.liveDocuments, "segments": snapshot.segments.count,
+                                         "max_rss_mb": Double(usage.ru_maxrss) / 1024, "queries": results]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
         }
     }
 }
