@@ -1,3 +1,4 @@
+import Foundation
 import PatentIndex
 
 /// Family collapse of API.md "Collapse": one representative per group among the
@@ -33,27 +34,36 @@ public struct Collapse: Sendable, Equatable, Codable {
     }
 }
 
-/// A matching document with what choosing and ranking need.
+/// A matching document with what choosing and ranking need; its PN is read only when
+/// a tie needs it.
 struct Ranked {
     var candidate: Candidate
-    var pn: String
+    let segment: Segment
     var applicationDate: Int32
-    var office: String
+    /// Position of the office in the collapse's authority list; `Int.max` when unlisted.
+    var authorityRank: Int
+
+    var pn: String { (try? segment.pn(Int(candidate.doc))) ?? "" }
 }
 
 extension Collapse {
+    enum GroupKey: Hashable {
+        case application(String)
+        case family(Int32)
+    }
+
     /// The group a document belongs to; nil when it is alone (no application number or
     /// no family id).
-    func groupKey(segment: Segment, doc: Int, applicationKeys: [Int: String]) -> String? {
+    func groupKey(segment: Segment, doc: Int, applicationKeys: [Int: String]) -> GroupKey? {
         switch kind {
-        case .apno: return applicationKeys[doc]
+        case .apno: return applicationKeys[doc].map(GroupKey.application)
         case .docdb: return familyKey(segment.value(doc, .docdbFamily))
         case .inpadoc: return familyKey(segment.value(doc, .inpadocFamily))
         case .extended: return familyKey(segment.value(doc, .extendedFamily))
         }
     }
 
-    private func familyKey(_ id: Int32) -> String? { id > 0 ? String(id) : nil }
+    private func familyKey(_ id: Int32) -> GroupKey? { id > 0 ? .family(id) : nil }
 
     /// True when `a` is the better representative: by date (undated last), by the
     /// authority list (unlisted last, then latest PBD), or by score; ties by PN.
@@ -65,14 +75,29 @@ extension Collapse {
             if (da == 0) != (db == 0) { return db == 0 }
             if da != db { return order == .latest ? da > db : da < db }
         case .authority:
-            let ra = authorities.firstIndex(of: a.office) ?? Int.max
-            let rb = authorities.firstIndex(of: b.office) ?? Int.max
-            if ra != rb { return ra < rb }
+            if a.authorityRank != b.authorityRank { return a.authorityRank < b.authorityRank }
             if a.candidate.date != b.candidate.date { return a.candidate.date > b.candidate.date }
         case .score:
             if a.candidate.score != b.candidate.score { return a.candidate.score > b.candidate.score }
         }
         return a.pn < b.pn
+    }
+
+}
+
+/// Office-prefixed application numbers by document, read once per segment (segments
+/// never change) and shared by the searches of a snapshot.
+final class ApplicationKeyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bySegment: [Int: [Int: String]] = [:]
+
+    func keys(_ segment: Segment) -> [Int: String] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let keys = bySegment[segment.id] { return keys }
+        let keys = Self.applicationKeys(segment)
+        bySegment[segment.id] = keys
+        return keys
     }
 
     /// Office-prefixed application numbers of a segment's documents, from the keyword dictionary.

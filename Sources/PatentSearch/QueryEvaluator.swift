@@ -2,17 +2,18 @@ import PatentAnalysis
 import PatentIndex
 import PatentQuery
 
-/// The matches of a query in one segment, and the spans of every positive text term
-/// (for scoring).
+/// The matches of a query in one segment, and the term frequencies of every positive
+/// text term (for scoring).
 struct SegmentMatches {
     var docs: DocSet
-    var leaves: [LeafSpans]
+    var leaves: [LeafStatistics]
 }
 
-/// The spans of one text term that is not under NOT, by document.
-struct LeafSpans {
+/// The frequencies of one text term that is not under NOT, per text field. `leaf`
+/// numbers the term the same way in every segment.
+struct LeafStatistics {
     let leaf: Int
-    let spans: SpanMap
+    let fields: [FieldFrequencies]
 }
 
 /// Evaluates a syntax tree on every segment of a snapshot (QUERY.md §3, §8).
@@ -21,7 +22,7 @@ final class QueryEvaluator {
     let stemming: Bool
     private var expansions: [Int: [[IndexField: [String]]]] = [:]
     private var segmentIndex = 0
-    private var leaves: [LeafSpans] = []
+    private var leaves: [LeafStatistics] = []
     private var nextLeaf = 0
 
     init(snapshot: IndexSnapshot, stemming: Bool) {
@@ -38,7 +39,7 @@ final class QueryEvaluator {
             leaves = []
             nextLeaf = 0
             let deletions = snapshot.deletions[index]
-            allDocs = DocSet((0..<Int32(segment.documentCount)).filter { !deletions.contains(Int($0)) })
+            allDocsCache = nil
             var docs = try self.docs(root, scope: .mainf, positive: true)
             if deletions.count > 0 { docs = DocSet(docs.docs.filter { !deletions.contains(Int($0)) }) }
             out.append(SegmentMatches(docs: docs, leaves: leaves))
@@ -47,8 +48,15 @@ final class QueryEvaluator {
     }
 
     /// The live documents of the current segment (what a leading NOT starts from),
-    /// computed once per segment.
-    private var allDocs = DocSet([])
+    /// computed once per segment and only when a NOT needs them.
+    private var allDocsCache: DocSet?
+    private var allDocs: DocSet {
+        if let allDocsCache { return allDocsCache }
+        let deletions = snapshot.deletions[segmentIndex]
+        let all = DocSet((0..<Int32(segment.documentCount)).filter { !deletions.contains(Int($0)) })
+        allDocsCache = all
+        return all
+    }
 
     // MARK: documents
 
@@ -93,12 +101,31 @@ final class QueryEvaluator {
         case .number, .code, .classification, .family:
             return keywordDocs(term, fields: scope.keywordFields)
         case .text, .party:
-            return DocSet(unsorted: try textSpans(term, scope: scope, positive: positive, inProximity: false).keys)
+            return try textDocs(term, scope: scope, positive: positive)
         case .mixed:
             // An unfielded term also matches as a number or class code (QUERY.md §8).
-            let text = DocSet(unsorted: try textSpans(term, scope: scope, positive: positive, inProximity: false).keys)
+            let text = try textDocs(term, scope: scope, positive: positive)
             return term.minimumFrequency == nil ? text.union(keywordDocs(term, fields: scope.keywordFields)) : text
         }
+    }
+
+    /// Documents of a text term outside proximity. A single-token term (a word, or a
+    /// wildcard word of one piece) without `$FREQ` is read from the postings' document
+    /// lists only; phrases and `$FREQ` need positions and go through spans.
+    private func textDocs(_ term: Term, scope: FieldScope, positive: Bool) throws(QueryError) -> DocSet {
+        var perField: [(IndexField, [Slot])] = []
+        for field in scope.positionalFields {
+            if let slots = try slots(term, field: field, scope: scope, inProximity: false) { perField.append((field, slots)) }
+        }
+        guard term.minimumFrequency == nil, perField.allSatisfy({ $0.1.count == 1 }) else {
+            return DocSet(unsorted: textSpans(term, slots: perField, positive: positive).keys)
+        }
+        let statistics = perField.map { field, slots in
+            FieldFrequencies.read(slots[0].terms, field: field, stemmed: slots[0].stemmed, segment: segment)
+        }
+        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: statistics.filter { $0.field.kind == .text })) }
+        nextLeaf += 1
+        return statistics.reduce(DocSet([])) { $0.union(DocSet($1.docs)) }
     }
 
     private func range(from: String?, to: String?, scope: FieldScope) -> DocSet {
@@ -157,17 +184,17 @@ final class QueryEvaluator {
 
     /// Spans of a text term in the positional fields of its scope.
     private func textSpans(_ term: Term, scope: FieldScope, positive: Bool, inProximity: Bool) throws(QueryError) -> SpanMap {
-        let fields = scope.positionalFields
-        var maps: [SpanMap] = []
-        for field in fields {
-            guard let slots = try slots(term, field: field, scope: scope, inProximity: inProximity) else { continue }
-            maps.append(match(slots, in: field))
+        var perField: [(IndexField, [Slot])] = []
+        for field in scope.positionalFields {
+            if let slots = try slots(term, field: field, scope: scope, inProximity: inProximity) { perField.append((field, slots)) }
         }
-        var result = SpanOperations.union(maps)
+        return textSpans(term, slots: perField, positive: positive)
+    }
+
+    private func textSpans(_ term: Term, slots perField: [(IndexField, [Slot])], positive: Bool) -> SpanMap {
+        var result = SpanOperations.union(perField.map { field, slots in match(slots, in: field) })
         if let frequency = term.minimumFrequency { result = SpanOperations.atLeast(frequency, result) }
-        if positive {
-            leaves.append(LeafSpans(leaf: nextLeaf, spans: result))
-        }
+        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: FieldFrequencies.counting(result))) }
         nextLeaf += 1
         return result
     }

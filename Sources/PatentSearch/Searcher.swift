@@ -43,6 +43,7 @@ public final class Searcher: Sendable {
     /// Field weights (QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1).
     public let weights: [IndexField: Double]
     private let averageLengths: [IndexField: Double]
+    private let applicationKeyCache = ApplicationKeyCache()
 
     public init(snapshot: IndexSnapshot,
                 weights: [IndexField: Double] = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { ($0, $0.weight) })) {
@@ -85,8 +86,8 @@ public final class Searcher: Sendable {
             for (index, match) in filtered.enumerated() {
                 let segment = snapshot.segments[index]
                 let scores = score(match, segment: segment, frequencies: frequencies)
-                for doc in match.docs.docs {
-                    top.offer(order.candidate(score: scores[doc] ?? 0, segment: segment, index: index, doc: doc),
+                for (position, doc) in match.docs.docs.enumerated() {
+                    top.offer(order.candidate(score: scores[position], segment: segment, index: index, doc: doc),
                               pn: { (try? segment.pn(Int(doc))) ?? "" })
                 }
             }
@@ -99,21 +100,22 @@ public final class Searcher: Sendable {
     }
 
     /// One representative per collapse group among the matches; documents without a
-    /// group stand alone.
+    /// group stand alone. PNs are read only to break exact ties.
     private func representatives(_ matches: [SegmentMatches], frequencies: [Int: [IndexField: Int]], collapse: Collapse,
                                  order: ResultOrder) -> [Ranked] {
-        var best: [String: Ranked] = [:]
+        var best: [Collapse.GroupKey: Ranked] = [:]
         var alone: [Ranked] = []
+        let ranks = Dictionary(collapse.authorities.enumerated().map { (Column.pack($1), $0) }, uniquingKeysWith: { first, _ in first })
         for (index, match) in matches.enumerated() {
             let segment = snapshot.segments[index]
             let scores = score(match, segment: segment, frequencies: frequencies)
-            let applicationKeys = collapse.kind == .apno ? Collapse.applicationKeys(segment) : [:]
-            for doc in match.docs.docs {
+            let applicationKeys = collapse.kind == .apno ? applicationKeyCache.keys(segment) : [:]
+            for (position, doc) in match.docs.docs.enumerated() {
                 let ranked = Ranked(
-                    candidate: order.candidate(score: scores[doc] ?? 0, segment: segment, index: index, doc: doc),
-                    pn: (try? segment.pn(Int(doc))) ?? "",
+                    candidate: order.candidate(score: scores[position], segment: segment, index: index, doc: doc),
+                    segment: segment,
                     applicationDate: segment.value(Int(doc), .applicationDate),
-                    office: Column.unpack(segment.value(Int(doc), .office)))
+                    authorityRank: ranks[segment.value(Int(doc), .office)] ?? Int.max)
                 guard let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationKeys: applicationKeys) else {
                     alone.append(ranked)
                     continue
@@ -147,32 +149,46 @@ public final class Searcher: Sendable {
         var out: [Int: [IndexField: Int]] = [:]
         for match in matches {
             for leaf in match.leaves {
-                for spans in leaf.spans.values {
-                    for field in Set(spans.map(\.field)) where field.kind == .text {
-                        out[leaf.leaf, default: [:]][field, default: 0] += 1
-                    }
-                }
+                for statistics in leaf.fields { out[leaf.leaf, default: [:]][statistics.field, default: 0] += statistics.docs.count }
             }
         }
         return out
     }
 
-    /// BM25 (k1, b) summed over the matched text-field terms with field weights.
-    private func score(_ match: SegmentMatches, segment: Segment, frequencies: [Int: [IndexField: Int]]) -> [Int32: Double] {
+    /// BM25 (k1, b) summed over the matched text-field terms with field weights; one
+    /// score per document of `match.docs`, in its order. Both lists are sorted, so each
+    /// term's documents are merged with the matches in one pass.
+    private func score(_ match: SegmentMatches, segment: Segment, frequencies: [Int: [IndexField: Int]]) -> [Double] {
+        let docs = match.docs.docs
+        var scores = [Double](repeating: 0, count: docs.count)
+        guard !docs.isEmpty else { return scores }
         let n = Double(max(1, snapshot.liveDocuments))
-        let wanted = Set(match.docs.docs)
-        var scores: [Int32: Double] = [:]
         for leaf in match.leaves {
-            for (doc, spans) in leaf.spans where wanted.contains(doc) {
-                var perField: [IndexField: Int] = [:]
-                for span in spans where span.field.kind == .text { perField[span.field, default: 0] += 1 }
-                for (field, tf) in perField {
-                    let df = Double(frequencies[leaf.leaf]?[field] ?? 1)
-                    let idf = log(1 + (n - df + 0.5) / (df + 0.5))
-                    let length = Double(segment.norm(Int(doc), field))
-                    let average = averageLengths[field] ?? 1
-                    let norm = Double(tf) * (k1 + 1) / (Double(tf) + k1 * (1 - b + b * length / max(average, 1)))
-                    scores[doc, default: 0] += (weights[field] ?? 0) * idf * norm
+            for statistics in leaf.fields {
+                let field = statistics.field
+                let df = Double(frequencies[leaf.leaf]?[field] ?? 1)
+                let idf = log(1 + (n - df + 0.5) / (df + 0.5))
+                let weight = (weights[field] ?? 0) * idf
+                guard weight != 0 else { continue }
+                let average = max(averageLengths[field] ?? 1, 1)
+                let (k1, b) = (self.k1, self.b)
+                var i = 0
+                var j = 0
+                while i < statistics.docs.count, j < docs.count {
+                    let termDoc = statistics.docs[i]
+                    let matchDoc = docs[j]
+                    if termDoc < matchDoc {
+                        i += 1
+                    } else if termDoc > matchDoc {
+                        j += 1
+                    } else {
+                        let tf = Double(statistics.frequencies[i])
+                        let length = Double(segment.norm(Int(termDoc), field))
+                        let saturation: Double = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
+                        scores[j] += weight * saturation
+                        i += 1
+                        j += 1
+                    }
                 }
             }
         }
