@@ -143,7 +143,7 @@ final class QueryEvaluator {
 
     private func keywordDocs(_ term: Term, fields: [IndexField]) -> DocSet {
         if let frequency = term.minimumFrequency, frequency > 1 { return DocSet([]) }
-        var docs: [Int32] = []
+        var lists: [[Int32]] = []
         for field in fields {
             guard let dictionary = segment.dictionary(field) else { continue }
             var terms: [Int] = []
@@ -154,10 +154,15 @@ final class QueryEvaluator {
             }
             for i in terms {
                 var postings = dictionary.postings(i, positional: false)
+                var docs: [Int32] = []
+                docs.reserveCapacity(postings.remaining)
                 while (try? postings.next()) == true { docs.append(Int32(postings.doc)) }
+                lists.append(docs)
             }
         }
-        return DocSet(unsorted: docs)
+        // A postings list is sorted already; several are merged.
+        if lists.count == 1 { return DocSet(lists[0]) }
+        return DocSet(unsorted: lists.joined())
     }
 
     // MARK: spans
