@@ -3,12 +3,12 @@
 SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
-APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip python3-venv
+APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip python3-venv unzip libxml2-utils
 HOST ?= 127.0.0.1
 PORT ?= 8080
-# Test helpers from PyPI (never used by the product): the OpenAPI validator.
+# Test helpers from PyPI (never used by the product): the OpenAPI validator, openpyxl.
 VENV := .build/venv
-PY_PACKAGES := openapi-spec-validator requests
+PY_PACKAGES := openapi-spec-validator requests openpyxl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build deps venv clean
@@ -25,7 +25,7 @@ build: deps
 
 venv:
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c "import openapi_spec_validator, requests" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
+	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
 
 run: build
 	@if [ ! -f "$(DATA)/patents.sqlite" ]; then \

@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "PatentAnalysis", resources: [.copy("Resources/irregular-forms.tsv")]),
         .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"]),
-        .target(name: "PatentExport", dependencies: ["PatentModel", "PatentQuery"]),
+        .target(name: "PatentExport", dependencies: [
+            "PatentModel", "PatentQuery", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .target(name: "PatentTasks", dependencies: [
             "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -65,7 +67,9 @@ let package = Package(
         .testTarget(name: "PatentCorpusTests", dependencies: [
             "PatentCorpus", "PatentImport", "PatentModel", "PatentStore", "PatentTestSupport",
         ]),
-        .testTarget(name: "PatentExportTests", dependencies: ["PatentExport", "PatentModel", "PatentQuery"]),
+        .testTarget(name: "PatentExportTests", dependencies: [
+            "PatentExport", "PatentModel", "PatentQuery", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "PatentHTTPTests", dependencies: [
             "PatentHTTP", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",
             "PatentModel", "PatentQuery", "PatentTestSupport",

@@ -78,9 +78,7 @@ public struct ExportRecord: Sendable {
         case "PRIORITY_DATE": return .single(patent.priorityDate?.iso)
         case "TTL":
             return .single(languages.pick(patent.titles.map(\.language), original: original).map { patent.titles[$0].text })
-        case "ABST":
-            return .single(languages.pick(patent.abstracts.map(\.language), original: original)
-                .map { patent.abstracts[$0].paragraphs.joined(separator: "\n") })
+        case "ABST": return .single(abstract(languages)?.paragraphs.joined(separator: "\n"))
         case "AN", "ANS": return .list(Self.unique((patent.applicants + patent.assignees).map(\.name)))
         case "IN": return .list(Self.unique(patent.inventors.map(\.name)))
         case "AT": return .list(Self.unique(patent.agents.map(\.name)))
@@ -90,14 +88,23 @@ public struct ExportRecord: Sendable {
         case "FAM_ID": return .single(families[.docdb].map(String.init))
         case "IFAM_ID": return .single(families[.inpadoc].map(String.init))
         case "EFAM_ID": return .single(families[.extended].map(String.init))
-        case "CLMS":
-            return .list(languages.pick(patent.claims.map(\.language), original: original)
-                .map { patent.claims[$0].claims.map(\.text) } ?? [])
-        case "DESC":
-            return .single(languages.pick(patent.descriptions.map(\.language), original: original)
-                .map { patent.descriptions[$0].paragraphs.map(\.text).joined(separator: "\n") })
+        case "CLMS": return .list(claims(languages)?.claims.map(\.text) ?? [])
+        case "DESC": return .single(description(languages)?.paragraphs.map(\.text).joined(separator: "\n"))
         default: return .single(nil)
         }
+    }
+
+    /// The abstract in the language the export asks for (QUERY.md §7 fallbacks).
+    public func abstract(_ languages: ExportLanguages) -> LocalizedParagraphs? {
+        languages.pick(patent.abstracts.map(\.language), original: patent.resolvedOriginalLanguage).map { patent.abstracts[$0] }
+    }
+
+    public func claims(_ languages: ExportLanguages) -> ClaimSet? {
+        languages.pick(patent.claims.map(\.language), original: patent.resolvedOriginalLanguage).map { patent.claims[$0] }
+    }
+
+    public func description(_ languages: ExportLanguages) -> Description? {
+        languages.pick(patent.descriptions.map(\.language), original: patent.resolvedOriginalLanguage).map { patent.descriptions[$0] }
     }
 
     private static func unique(_ values: [String]) -> [String] {

@@ -31,17 +31,18 @@ public enum ExportFormat {
     }
 
     /// The export types this build writes; the others are refused when a task is created.
-    public static let supported: Set<ExportType> = [.csv, .json, .xml]
+    public static let supported: Set<ExportType> = [.csv, .json, .xml, .xls, .fullText]
 
     /// A writer of `type` creating the file at `path`.
     public static func writer(_ type: ExportType, path: String, fields: [ExportField],
                               languages: ExportLanguages) throws(ExportError) -> any ExportWriter {
-        let output = try FileOutput(path: path)
         switch type {
-        case .csv: return try CSVExportWriter(output: output, fields: fields, languages: languages)
-        case .json: return JSONExportWriter(output: output, fields: fields, languages: languages)
-        case .xml: return try XMLExportWriter(output: output, fields: fields, languages: languages)
-        case .xls, .pdf, .fullText: throw ExportError.unsupported("export_type \(type.rawValue) is not supported yet")
+        case .csv: return try CSVExportWriter(output: try FileOutput(path: path), fields: fields, languages: languages)
+        case .json: return JSONExportWriter(output: try FileOutput(path: path), fields: fields, languages: languages)
+        case .xml: return try XMLExportWriter(output: try FileOutput(path: path), fields: fields, languages: languages)
+        case .xls: return try XLSXExportWriter(path: path, fields: fields, languages: languages)
+        case .fullText: return try FullTextExportWriter(path: path, fields: fields, languages: languages)
+        case .pdf: throw ExportError.unsupported("export_type pdf is not supported yet")
         }
     }
 }

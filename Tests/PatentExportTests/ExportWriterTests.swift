@@ -102,8 +102,8 @@ func write(_ type: ExportType, _ codes: String, _ records: [ExportRecord], langu
     }
 
     @Test func typesNotBuiltYetAreRefused() {
-        #expect(throws: ExportError.unsupported("export_type xls is not supported yet")) {
-            try write(.xls, "PN", [])
+        #expect(throws: ExportError.unsupported("export_type pdf is not supported yet")) {
+            try write(.pdf, "PN", [])
         }
     }
 }

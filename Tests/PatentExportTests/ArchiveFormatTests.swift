@@ -1,0 +1,133 @@
+import Foundation
+import PatentModel
+import PatentQuery
+import Testing
+@testable import PatentExport
+
+/// Runs a program and returns its standard output; a non-zero exit fails the test.
+func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let problems = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(executable) \(arguments): \(String(decoding: problems, as: UTF8.self))")
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// The test helpers' Python (`make test` installs openpyxl into .build/venv).
+let python = ProcessInfo.processInfo.environment["PATENTS_PYTHON"] ?? ".build/venv/bin/python"
+
+func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], languages: ExportLanguages = ExportLanguages()) throws -> String {
+    // openpyxl goes by the extension.
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).\(type == .xls ? "xlsx" : "zip")").path
+    let writer = try ExportFormat.writer(type, path: path, fields: fields(codes), languages: languages)
+    for record in records { try writer.write(record) }
+    try writer.finish()
+    return path
+}
+
+@Suite struct XLSXTests {
+    /// openpyxl's view of the first sheet: cells, their types, the header's font, panes, widths.
+    static let reader = """
+        import json, sys, openpyxl
+        sheet = openpyxl.load_workbook(sys.argv[1]).active
+        cells = [[None if c.value is None else (c.value.strftime('%Y-%m-%d') if hasattr(c.value, 'strftime') else c.value)
+                  for c in row] for row in sheet.iter_rows()]
+        print(json.dumps({"title": sheet.title, "cells": cells, "bold": [c.font.bold for c in sheet[1]],
+                          "dates": [c.is_date for c in sheet[2]], "freeze": sheet.freeze_panes,
+                          "widths": [sheet.column_dimensions[k].width for k in ["A", "B"]]}))
+        """
+
+    @Test func openpyxlReadsValuesDatesHeaderAndPanes() throws {
+        var long = samplePatent()
+        var patent = long.patent
+        patent.abstracts = [LocalizedParagraphs(language: "en", paragraphs: [String(repeating: "ab", count: 20_000)])]
+        long = ExportRecord(patent: patent, families: [:])
+        let path = try writeFile(.xls, "PN,APD,TTL,AN,ABST", [samplePatent(), long])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let json = try run(python, ["-c", Self.reader, path])
+        let sheet = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let cells = try #require(sheet["cells"] as? [[Any]])
+        #expect(sheet["title"] as? String == "Patents")
+        #expect(cells.count == 3)
+        #expect(cells[0] as? [String] == ["PN", "APD", "TTL", "AN", "ABST"])
+        #expect(cells[1][0] as? String == "CN110000001A")
+        #expect(cells[1][1] as? String == "2019-01-02")
+        #expect(cells[1][2] as? String == "A battery, \"improved\"")
+        // Joined with " | ", the XML-illegal \u{1} dropped.
+        #expect(cells[1][3] as? String == "ACME <Batteries> & Co | BetaCorp")
+        #expect(cells[1][4] as? String == "第一段\n第二段")
+        let cut = try #require(cells[2][4] as? String)
+        #expect(cut.utf16.count == 32_767)
+        #expect(cut.hasSuffix(XLSXExportWriter.cutMarker))
+        #expect(sheet["bold"] as? [Bool] == [true, true, true, true, true])
+        #expect(sheet["dates"] as? [Bool] == [false, true, false, false, false])
+        #expect(sheet["freeze"] as? String == "A2")
+        #expect((sheet["widths"] as? [Double] ?? []).allSatisfy { $0 >= 8 })
+    }
+
+    @Test func columnNamesAndExcelDates() {
+        #expect(XLSXExportWriter.column(0) == "A")
+        #expect(XLSXExportWriter.column(25) == "Z")
+        #expect(XLSXExportWriter.column(26) == "AA")
+        #expect(XLSXExportWriter.column(701) == "ZZ")
+        #expect(XLSXExportWriter.column(702) == "AAA")
+        #expect(XLSXExportWriter.excelSerial("1900-03-01") == 61)
+        #expect(XLSXExportWriter.excelSerial("2019-01-02") == 43_467)
+    }
+}
+
+@Suite struct FullTextTests {
+    static let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("schemas/full-text.xsd").path
+
+    func fullTextPatent() -> ExportRecord {
+        var patent = samplePatent().patent
+        patent.claims = [ClaimSet(language: "en", claims: [Claim(number: 1, text: "A cell & <anode>."),
+                                                             Claim(number: 2, text: "The cell of claim 1.", refersTo: [1])])]
+        patent.descriptions = [Description(language: "en", paragraphs: [.init(.heading, "FIELD"), .init(.paragraph, "Batteries\u{2}.")])]
+        return ExportRecord(patent: patent, families: [:])
+    }
+
+    @Test func zipOfValidDocumentsWithUniqueNames() throws {
+        let path = try writeFile(.fullText, "PN,ABST,CLMS,DESC", [fullTextPatent(), fullTextPatent()])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try run("/usr/bin/unzip", ["-t", path]).contains("No errors detected"))
+        let listing = try run("/usr/bin/unzip", ["-Z1", path]).split(separator: "\n")
+        #expect(listing == ["CN110000001A.xml", "CN110000001A_2.xml"])
+        let folder = path + "-files"
+        _ = try run("/usr/bin/unzip", ["-q", path, "-d", folder])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for name in listing {
+            let file = folder + "/" + name
+            let validation = Process()
+            validation.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+            validation.arguments = ["--noout", "--schema", Self.schema, file]
+            validation.standardError = FileHandle.nullDevice
+            try validation.run()
+            validation.waitUntilExit()
+            #expect(validation.terminationStatus == 0, "\(name) does not validate")
+        }
+        let text = try String(contentsOfFile: folder + "/CN110000001A.xml", encoding: .utf8)
+        #expect(text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"))
+        #expect(text.contains("<claim num=\"1\">A cell &amp; &lt;anode&gt;.</claim>"))
+        #expect(text.contains("<claim num=\"2\" refers-to=\"1\">The cell of claim 1.</claim>"))
+        #expect(text.contains("<heading>FIELD</heading>\n<p>Batteries.</p>"))
+        #expect(text.contains("<ABST lang=\"zh\"><p>第一段</p><p>第二段</p></ABST>"))
+    }
+
+    @Test func onlyTheRequestedPartsAreWritten() throws {
+        let path = try writeFile(.fullText, "PN,CLMS", [fullTextPatent()])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = try run("/usr/bin/unzip", ["-p", path, "CN110000001A.xml"])
+        #expect(text.contains("<CLMS lang=\"en\">"))
+        #expect(!text.contains("<ABST") && !text.contains("<DESC"))
+    }
+}
