@@ -18,6 +18,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
         .target(name: "PatentModel"),
         .target(name: "PatentImport", dependencies: [
             "PatentModel", "CGzip",
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"]),
         .target(name: "PatentExport", dependencies: [
-            "PatentModel", "PatentQuery", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "PatentModel", "PatentQuery", "CPangoCairo", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .target(name: "PatentTasks", dependencies: [
             "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport",
@@ -68,7 +69,7 @@ let package = Package(
             "PatentCorpus", "PatentImport", "PatentModel", "PatentStore", "PatentTestSupport",
         ]),
         .testTarget(name: "PatentExportTests", dependencies: [
-            "PatentExport", "PatentModel", "PatentQuery", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "PatentExport", "PatentModel", "PatentQuery", "PatentImport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "PatentHTTPTests", dependencies: [
             "PatentHTTP", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",

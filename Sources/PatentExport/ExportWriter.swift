@@ -30,9 +30,6 @@ public enum ExportFormat {
         }
     }
 
-    /// The export types this build writes; the others are refused when a task is created.
-    public static let supported: Set<ExportType> = [.csv, .json, .xml, .xls, .fullText]
-
     /// A writer of `type` creating the file at `path`.
     public static func writer(_ type: ExportType, path: String, fields: [ExportField],
                               languages: ExportLanguages) throws(ExportError) -> any ExportWriter {
@@ -42,7 +39,7 @@ public enum ExportFormat {
         case .xml: return try XMLExportWriter(output: try FileOutput(path: path), fields: fields, languages: languages)
         case .xls: return try XLSXExportWriter(path: path, fields: fields, languages: languages)
         case .fullText: return try FullTextExportWriter(path: path, fields: fields, languages: languages)
-        case .pdf: throw ExportError.unsupported("export_type pdf is not supported yet")
+        case .pdf: return try PDFExportWriter(path: path, codes: fields.map(\.code), languages: languages)
         }
     }
 }

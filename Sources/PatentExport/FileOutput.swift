@@ -68,12 +68,10 @@ public final class FileOutput {
 /// Why an export file could not be written.
 public enum ExportError: Error, Equatable, CustomStringConvertible {
     case io(String)
-    case unsupported(String)
 
     public var description: String {
         switch self {
         case .io(let message): return message
-        case .unsupported(let message): return message
         }
     }
 }

@@ -33,9 +33,6 @@ public struct ExportSpecification: Codable, Sendable, Equatable {
         offset = try request.offset(rows: rows, rowsName: "rows + offset", window: Self.window)
         lang = try request.choice("lang", ["cn", "en", "jp", "de", "fr", "kr"]) ?? "en"
         transLang = try request.choice("trans_lang", ["cn", "en", "jp"]) ?? "en"
-        guard ExportFormat.supported.contains(exportType) else {
-            throw ServiceError.invalidParameter("export_type \(exportType.rawValue) is not supported yet")
-        }
     }
 
     /// Field codes checked against the catalogue and the export type.

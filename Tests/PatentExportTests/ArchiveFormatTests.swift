@@ -1,4 +1,5 @@
 import Foundation
+import PatentImport
 import PatentModel
 import PatentQuery
 import Testing
@@ -129,5 +130,53 @@ func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], l
         let text = try run("/usr/bin/unzip", ["-p", path, "CN110000001A.xml"])
         #expect(text.contains("<CLMS lang=\"en\">"))
         #expect(!text.contains("<ABST") && !text.contains("<DESC"))
+    }
+}
+
+/// PDFs read back with poppler (pdfinfo, pdftotext, pdffonts), on real Chinese and
+/// Japanese patents from the fixtures.
+@Suite struct PDFTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/cnipa-jpo").path
+
+    func patent(_ file: String) throws -> ExportRecord {
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/" + file)))
+        guard case .success(let patents) = DocumentDecoder.decode(bytes), let patent = patents.first else {
+            throw ExportError.io("\(file) does not decode")
+        }
+        return ExportRecord(patent: patent, families: [:])
+    }
+
+    /// Text without any whitespace, so line wrapping does not matter when comparing.
+    func squeezed(_ text: String) -> String { String(text.unicodeScalars.filter { !$0.properties.isWhitespace }.map(Character.init)) }
+
+    @Test(arguments: ["cn_new1.xml", "jp_example1.xml"])
+    func textExtractsWithEmbeddedFonts(file: String) throws {
+        let record = try patent(file)
+        let languages = ExportLanguages(lang: file.hasPrefix("cn") ? "cn" : "jp")
+        let path = try writeFile(.pdf, "PN,TTL,APD,AN,IPC,ABST,CLMS", [record, record], languages: languages)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let pn = FullTextExportWriter.safeName(record.patent.pn)
+        #expect(try run("/usr/bin/unzip", ["-Z1", path]).split(separator: "\n") == ["\(pn).pdf", "\(pn)_2.pdf"])
+        let folder = path + "-files"
+        _ = try run("/usr/bin/unzip", ["-q", path, "-d", folder])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pdf = folder + "/\(pn).pdf"
+        let info = try run("/usr/bin/pdfinfo", [pdf])
+        #expect(info.contains("595.276 x 841.89 pts (A4)"))
+        let text = squeezed(try run("/usr/bin/pdftotext", ["-enc", "UTF-8", pdf, "-"]))
+        let title = try #require(record.value("TTL", languages: languages).values.first)
+        #expect(text.contains(squeezed(title)), "title \(title)")
+        #expect(text.contains(record.patent.pn))
+        let claims = try #require(record.claims(languages)?.claims)
+        #expect(!claims.isEmpty)
+        #expect(text.contains(squeezed(claims[0].text)), "first claim")
+        if let abstract = record.abstract(languages)?.paragraphs.first { #expect(text.contains(squeezed(abstract))) }
+        // Every font embedded (pdffonts' "emb" column).
+        let fonts = try run("/usr/bin/pdffonts", [pdf]).split(separator: "\n").dropFirst(2)
+        #expect(!fonts.isEmpty)
+        for font in fonts { #expect(font.contains(" yes "), "\(font)") }
+        // Page numbers.
+        #expect(text.contains("Page1"))
     }
 }

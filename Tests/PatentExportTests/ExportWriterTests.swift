@@ -100,10 +100,4 @@ func write(_ type: ExportType, _ codes: String, _ records: [ExportRecord], langu
         let document = try XMLDocument(data: Data(bytes))
         #expect(try document.nodes(forXPath: "/patents/patent/AN/value").count == 2)
     }
-
-    @Test func typesNotBuiltYetAreRefused() {
-        #expect(throws: ExportError.unsupported("export_type pdf is not supported yet")) {
-            try write(.pdf, "PN", [])
-        }
-    }
 }

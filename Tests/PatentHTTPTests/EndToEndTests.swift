@@ -76,6 +76,20 @@ struct E2EError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// A program's standard output.
+func output(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
 /// RFC 4180 rows of a CSV file (BOM removed): an independent reader for the tests.
 func csvRows(_ data: Data) -> [[String]] {
     var text = String(decoding: data, as: UTF8.self)
@@ -162,6 +176,39 @@ func csvRows(_ data: Data) -> [[String]] {
                 #expect(row["IPC"] == patent.ipc, "\(type)")
                 let title = (patent.titles.first { $0.language == "en" } ?? patent.titles.first)?.text
                 #expect(row["TTL"] == (title.map { [$0] } ?? []), "\(type)")
+            }
+        }
+    }
+
+    @Test func zipAndWorkbookExportsHoldThePatentsInOrder() async throws {
+        let data = try temporaryDirectory("e2e-archives")
+        try runPatents(["import", "--data", data, fixtures])
+        let server = try RunningServer(data: data)
+        defer { server.stop() }
+        let query = "CLMS:(method OR device)"
+        let preview = try await server.call("POST", "/search/patent/query-search-patent/v2", #"{"query_text": "\#(query)", "limit": 6}"#)
+        let expected = ((preview["data"] as? [String: Any])?["results"] as? [[String: Any]] ?? []).compactMap { $0["pn"] as? String }
+        #expect(expected.count == 6)
+        for (type, fields) in [("full_text", "PN,ABST,CLMS,DESC"), ("pdf", "PN,TTL,APD,ABST,CLMS"), ("xls", "PN,TTL,APD,IPC")] {
+            let created = try await server.call("POST", "/patent-search/export/V2",
+                                                #"{"query_text": "\#(query)", "fields": "\#(fields)", "export_type": "\#(type)", "rows": 6}"#)
+            let id = try #require((created["data"] as? [String: Any])?["task_id"] as? String, "\(created)")
+            let task = try await server.finished(id)
+            #expect(task["export_status"] as? String == "SUCCESS", "\(type)")
+            let url = try #require(task["url"] as? String)
+            #expect(url.contains(".XLSX?") == (type == "xls") && url.contains(".ZIP?") == (type != "xls"))
+            let file = data + "/download-\(type)"
+            try await server.download(url).write(to: URL(fileURLWithPath: file))
+            if type == "xls" {
+                let script = "import sys, openpyxl; print('\\n'.join(r[0].value for r in openpyxl.load_workbook(sys.argv[1]).active.iter_rows(min_row=2)))"
+                try FileManager.default.moveItem(atPath: file, toPath: file + ".xlsx")
+                let python = ProcessInfo.processInfo.environment["PATENTS_PYTHON"] ?? ".build/venv/bin/python"
+                let column = try output(python, ["-c", script, file + ".xlsx"])
+                #expect(column.split(separator: "\n").map(String.init) == expected)
+            } else {
+                let names = try output("/usr/bin/unzip", ["-Z1", file]).split(separator: "\n").map(String.init)
+                let ext = type == "pdf" ? ".pdf" : ".xml"
+                #expect(names == expected.map { $0 + ext }, "\(type)")
             }
         }
     }

@@ -56,8 +56,6 @@ import Testing
         (#"{\#(valid), "lang": "es"}"#, 68300004, "lang must be one of cn, en, jp, de, fr, kr, not 'es'"),
         (#"{\#(valid), "trans_lang": "de"}"#, 68300004, "trans_lang must be one of cn, en, jp, not 'de'"),
         (#"{\#(valid), "stemming": 2}"#, 68300004, "stemming must be 0 or 1, not 2"),
-        // Types this build does not write yet.
-        (#"{"query_text": "a", "fields": "PN,CLMS", "export_type": "pdf", "rows": 1}"#, 68300004, "export_type pdf is not supported yet"),
         // Bodies.
         (#"[1, 2]"#, 68300004, "the request body must be a JSON object, not an array"),
         (#"{"query_text": "a", "#, 68300007, "request body is not valid JSON"),
