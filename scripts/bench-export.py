@@ -2,13 +2,14 @@
 """Export API benchmark: create-task latency over HTTP and export throughput per format.
 
     scripts/bench-export.py --data DIR [--binary .build/release/patents] [--rows 100000]
+                            [--types csv,json,xml,xls,pdf,full_text] [--skip-latency]
 
 Starts `patents serve` on DIR (a store + index, e.g. a generated corpus), then
   1. create-task latency: >= 10 realistic queries, each created --repeat times over HTTP
      (rows 100 csv, so the file work stays small), p50/p99 per query and overall;
-  2. throughput: one --rows export per format (csv, json, xml), each on a freshly started
-     server, timed from the create call to SUCCESS; rows/s and the server's peak RSS
-     (VmHWM) while writing it.
+  2. throughput: one --rows export per format (pdf and full_text: their cap of 1,000),
+     each on a freshly started server, timed from the create call to SUCCESS; rows/s and
+     the server's peak RSS (VmHWM) while writing it.
 Prints Markdown tables for BENCHMARKS.md. Python is only the load generator here.
 """
 import argparse, json, os, re, statistics, subprocess, time, urllib.request
@@ -84,14 +85,21 @@ def latency(binary, data, repeat):
         proc.wait()
 
 
-def throughput(binary, data, rows):
+FIELDS = {
+    "pdf": "PN,KD,APNO,APD,PBD,TTL,ABST,AN,IN,IPC,CPC,PRNO,CLMS",
+    "full_text": "PN,ABST,CLMS,DESC",
+}
+
+
+def throughput(binary, data, rows, types):
     print("| format | rows | seconds | rows/s | file MB | server peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|")
-    for export_type in ["csv", "json", "xml"]:
+    for export_type in types:
         proc, base = start(binary, data)
         try:
-            body = {"query_text": "PBD:[18000101 TO 20991231]", "fields": "PN,KD,APNO,APD,PBD,TTL,ABST,AN,IN,IPC,CPC,PRNO,FAM_ID",
-                    "export_type": export_type, "rows": rows}
+            fields = FIELDS.get(export_type, "PN,KD,APNO,APD,PBD,TTL,ABST,AN,IN,IPC,CPC,PRNO,FAM_ID")
+            body = {"query_text": "PBD:[18000101 TO 20991231]", "fields": fields, "export_type": export_type,
+                    "rows": min(rows, 1000) if export_type in FIELDS else rows}
             started = time.perf_counter()
             answer = call(base, "/patent-search/export/V2", body)
             task = answer["data"]["task_id"]
@@ -115,10 +123,13 @@ def main():
     parser.add_argument("--binary", default=".build/release/patents")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--types", default="csv,json,xml,xls,pdf,full_text")
+    parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
-    latency(args.binary, args.data, args.repeat)
-    print()
-    throughput(args.binary, args.data, args.rows)
+    if not args.skip_latency:
+        latency(args.binary, args.data, args.repeat)
+        print()
+    throughput(args.binary, args.data, args.rows, args.types.split(","))
 
 
 if __name__ == "__main__":

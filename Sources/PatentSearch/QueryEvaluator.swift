@@ -167,19 +167,24 @@ final class QueryEvaluator {
 
     // MARK: spans
 
-    private func spans(_ node: QueryNode, scope: FieldScope, positive: Bool) throws(QueryError) -> SpanMap {
+    /// Spans of a proximity operand, read only in documents of `within` when given: a
+    /// proximity first intersects its operands' document lists (no positions) and reads
+    /// positions only where both can occur.
+    private func spans(_ node: QueryNode, scope: FieldScope, positive: Bool, within: DocSet? = nil) throws(QueryError) -> SpanMap {
         switch node {
         case .term(let term):
-            return try textSpans(term, scope: scope, positive: positive, inProximity: true)
+            return try proximityTermSpans(term, scope: scope, positive: positive, within: within)
         case .or(let children):
             var maps: [SpanMap] = []
-            for child in children { maps.append(try spans(child, scope: scope, positive: positive)) }
+            for child in children { maps.append(try spans(child, scope: scope, positive: positive, within: within)) }
             return SpanOperations.union(maps)
         case .field(let code, let child):
-            return try spans(child, scope: FieldScope(FieldCatalogue.searchField(code)!), positive: positive)
+            return try spans(child, scope: FieldScope(FieldCatalogue.searchField(code)!), positive: positive, within: within)
         case .proximity(let left, let op, let right):
-            let leftSpans = try spans(left, scope: scope, positive: positive)
-            let rightSpans = try spans(right, scope: scope, positive: positive)
+            var candidates = try operandDocs(left, scope: scope).intersection(try operandDocs(right, scope: scope))
+            if let within { candidates = candidates.intersection(within) }
+            let leftSpans = try spans(left, scope: scope, positive: positive, within: candidates)
+            let rightSpans = try spans(right, scope: scope, positive: positive, within: candidates)
             return SpanOperations.proximity(leftSpans, op, rightSpans)
         default:
             // The parser refuses AND, NOT and ranges inside proximity operands.
@@ -187,13 +192,55 @@ final class QueryEvaluator {
         }
     }
 
-    /// Spans of a text term in the positional fields of its scope.
-    private func textSpans(_ term: Term, scope: FieldScope, positive: Bool, inProximity: Bool) throws(QueryError) -> SpanMap {
+    /// A superset of the documents where a proximity operand has spans, from document
+    /// lists alone: a term's tokens all occur in one field; OR unites; a proximity needs both.
+    private func operandDocs(_ node: QueryNode, scope: FieldScope) throws(QueryError) -> DocSet {
+        switch node {
+        case .term(let term):
+            var result = DocSet([])
+            for field in scope.positionalFields {
+                guard let slots = try slots(term, field: field, scope: scope, inProximity: true) else { continue }
+                var docs: DocSet?
+                for slot in slots {
+                    let found = DocSet(FieldFrequencies.read(slot.terms, field: field, stemmed: slot.stemmed, segment: segment).docs)
+                    docs = docs.map { $0.intersection(found) } ?? found
+                }
+                result = result.union(docs ?? DocSet([]))
+            }
+            return result
+        case .or(let children):
+            var result = DocSet([])
+            for child in children { result = result.union(try operandDocs(child, scope: scope)) }
+            return result
+        case .field(let code, let child):
+            return try operandDocs(child, scope: FieldScope(FieldCatalogue.searchField(code)!))
+        case .proximity(let left, _, let right):
+            return try operandDocs(left, scope: scope).intersection(try operandDocs(right, scope: scope))
+        default:
+            return DocSet([])
+        }
+    }
+
+    /// Spans of a term inside a proximity. A single-token term's statistics come from its
+    /// document lists (over every document, as for a term outside proximity) and its
+    /// positions are read only within the candidates; a phrase is read everywhere so that
+    /// its document frequency stays exact.
+    private func proximityTermSpans(_ term: Term, scope: FieldScope, positive: Bool, within: DocSet?) throws(QueryError) -> SpanMap {
         var perField: [(IndexField, [Slot])] = []
         for field in scope.positionalFields {
-            if let slots = try slots(term, field: field, scope: scope, inProximity: inProximity) { perField.append((field, slots)) }
+            if let slots = try slots(term, field: field, scope: scope, inProximity: true) { perField.append((field, slots)) }
         }
-        return textSpans(term, slots: perField, positive: positive)
+        guard let within, term.minimumFrequency == nil, perField.allSatisfy({ $0.1.count == 1 }) else {
+            return textSpans(term, slots: perField, positive: positive)
+        }
+        if positive {
+            let statistics = perField.filter { $0.0.kind == .text }.map { field, slots in
+                FieldFrequencies.read(slots[0].terms, field: field, stemmed: slots[0].stemmed, segment: segment)
+            }
+            leaves.append(LeafStatistics(leaf: nextLeaf, fields: statistics))
+        }
+        nextLeaf += 1
+        return SpanOperations.union(perField.map { field, slots in match(slots, in: field, within: within) })
     }
 
     private func textSpans(_ term: Term, slots perField: [(IndexField, [Slot])], positive: Bool) -> SpanMap {
@@ -245,8 +292,9 @@ final class QueryEvaluator {
         return result
     }
 
-    /// Spans where the slots occur at consecutive positions of one value.
-    private func match(_ slots: [Slot], in field: IndexField) -> SpanMap {
+    /// Spans where the slots occur at consecutive positions of one value; only documents
+    /// of `within` (sorted) when given.
+    private func match(_ slots: [Slot], in field: IndexField, within: DocSet? = nil) -> SpanMap {
         var perSlot: [[Int32: [Occurrence]]] = []
         var candidates: Set<Int32>?
         for slot in slots {
@@ -255,8 +303,13 @@ final class QueryEvaluator {
                 for term in slot.terms {
                     guard let i = dictionary.find(term) else { continue }
                     var postings = dictionary.postings(i, positional: true)
+                    var cursor = 0
                     while (try? postings.next()) == true {
                         let doc = Int32(postings.doc)
+                        if let within {
+                            while cursor < within.docs.count, within.docs[cursor] < doc { cursor += 1 }
+                            guard cursor < within.docs.count, within.docs[cursor] == doc else { continue }
+                        }
                         if let candidates, !candidates.contains(doc) { continue }
                         occurrences[doc, default: []].append(contentsOf: (try? postings.occurrences()) ?? [])
                     }
