@@ -14,7 +14,7 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var search: QueryOptions
     @Option(help: "Comma-separated export field codes.") var fields = "PN,TTL,APD,PBD,AN"
-    @Option(help: "csv, json or xml.") var type = "csv"
+    @Option(help: "csv, json, xml, xls, pdf or full_text.") var type = "csv"
     @Option(help: "Rows to export.") var rows = 100
     @Option(help: "Rows to skip.") var offset = 0
     @Option(help: "Output file.") var out: String
