@@ -295,6 +295,9 @@ final class QueryEvaluator {
     /// Spans where the slots occur at consecutive positions of one value; only documents
     /// of `within` (sorted) when given.
     private func match(_ slots: [Slot], in field: IndexField, within: DocSet? = nil) -> SpanMap {
+        if slots.allSatisfy({ $0.terms.count == 1 }) {
+            return PhraseMatcher.spans(slots.map { ($0.terms[0], $0.stemmed) }, field: field, segment: segment, within: within)
+        }
         var perSlot: [[Int32: [Occurrence]]] = []
         var candidates: Set<Int32>?
         for slot in slots {
