@@ -10,10 +10,12 @@ public final class Segment: @unchecked Sendable {
     public let id: Int
     public let documentCount: Int
     private let file: MappedFile
+    /// `file`'s bytes (valid while the segment lives), for the inlinable column readers.
+    @usableFromInline let bytes: UnsafeRawBufferPointer
     private let pnOffsetsStart: Int
     private let pnBlobStart: Int
-    private let datesStart: Int
-    private let normsStart: Int
+    @usableFromInline let datesStart: Int
+    @usableFromInline let normsStart: Int
     private let postingsStart: Int
     private let dictionaries: [TermDictionary?]
 
@@ -21,6 +23,7 @@ public final class Segment: @unchecked Sendable {
         self.id = id
         file = try MappedFile(path: path)
         let bytes = file.bytes
+        self.bytes = bytes
         guard bytes.count >= 16, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<8]), as: UTF8.self) == Self.magic,
               String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - 8)...]), as: UTF8.self) == Self.endMagic else {
             throw IndexError.corrupt("\(path) is not a complete segment")
@@ -50,16 +53,33 @@ public final class Segment: @unchecked Sendable {
     }
 
     /// An integer column of a document (dates, family ids, packed office/kind/type).
+    @inlinable
     public func value(_ doc: Int, _ column: Column) -> Int32 {
         let position = datesStart + 4 * (column.rawValue * documentCount + doc)
-        return Int32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: position, as: Int32.self))
+        return Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int32.self))
     }
 
+    /// Documents whose `column` value lies in `low...high`, skipping 0 (no value), in order.
+    public func documents(_ column: Column, from low: Int32, to high: Int32) -> [Int32] {
+        var out: [Int32] = []
+        let base = datesStart + 4 * column.rawValue * documentCount
+        for doc in 0..<documentCount {
+            let value = Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 4 * doc, as: Int32.self))
+            if value != 0, value >= low, value <= high { out.append(Int32(doc)) }
+        }
+        return out
+    }
+
+    /// Where each field's norms are among the text fields (-1 for other fields), by raw value.
+    @usableFromInline static let normSlots: [Int] = IndexField.allCases.map { IndexField.textFields.firstIndex(of: $0) ?? -1 }
+
     /// Tokens of a text field in a document (BM25 document length).
+    @inlinable
     public func norm(_ doc: Int, _ field: IndexField) -> Int {
-        guard let index = IndexField.textFields.firstIndex(of: field) else { return 0 }
+        let index = Self.normSlots[Int(field.rawValue)]
+        guard index >= 0 else { return 0 }
         let position = normsStart + 4 * (index * documentCount + doc)
-        return Int(UInt32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+        return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
     }
 
     /// The dictionary of a field (or of its stems), nil when the segment has no term in it.

@@ -133,12 +133,7 @@ final class QueryEvaluator {
         let isYear = scope.field.kind == .year
         let low = from.flatMap { Int32($0) }.map { isYear ? $0 * 10_000 : $0 } ?? Int32.min
         let high = to.flatMap { Int32($0) }.map { isYear ? $0 * 10_000 + 9_999 : $0 } ?? Int32.max
-        var out: [Int32] = []
-        for doc in 0..<segment.documentCount {
-            let date = segment.value(doc, column)
-            if date != 0, date >= low, date <= high { out.append(Int32(doc)) }
-        }
-        return DocSet(out)
+        return DocSet(segment.documents(column, from: low, to: high))
     }
 
     private func keywordDocs(_ term: Term, fields: [IndexField]) -> DocSet {

@@ -96,7 +96,7 @@ struct BenchSearch: ParsableCommand {
                 if let kind = Collapse.Kind(rawValue: option) { request.collapse = Collapse(kind: kind) }
             }
             var samples: [Double] = []
-            var total = 0
+            var total = try searcher.search(request).total  // warm-up, as the peers get
             for _ in 0..<repeats {
                 let t = DispatchTime.now().uptimeNanoseconds
                 total = try searcher.search(request).total
