@@ -4,7 +4,7 @@ SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
 APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libpango1.0-dev libcairo2-dev fonts-wqy-microhei fonts-dejavu-core \
-	python3-venv unzip libxml2-utils poppler-utils
+	python3-venv unzip libxml2-utils poppler-utils libreoffice-calc-nogui
 HOST ?= 127.0.0.1
 PORT ?= 8080
 # Test helpers from PyPI (never used by the product): the OpenAPI validator, openpyxl.

@@ -5,8 +5,10 @@ the same queries (translated where the peer can express them).
     python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install tantivy
     .build/bench-venv/bin/python scripts/bench-engines.py --data DIR --corpus GEN_DIR --work WORK_DIR
 
-DIR is our data folder built from GEN_DIR (`patents import --data DIR GEN_DIR`, which
-also indexes; time that with /usr/bin/time for our build numbers). GEN_DIR holds the
+DIR is our data folder with GEN_DIR imported (`patents import --data DIR --no-index GEN_DIR`);
+with --build-ours the script (re)builds our index there with `patents index` and reports
+its time and peak RSS like the peers' (otherwise it reuses the index and its last build
+numbers from WORK_DIR/builds.json). GEN_DIR holds the
 MAREC bundles `patents generate` wrote; the peers index the same documents read from
 them. Every engine runs count + top-1,000 per query, --repeats times, in its own process
 (peak RSS per process). Prints Markdown for BENCHMARKS.md.
@@ -235,6 +237,7 @@ def main():
     parser.add_argument("--binary", default=".build/release/patents")
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--skip-build", action="store_true", help="reuse the peers' indexes in --work")
+    parser.add_argument("--build-ours", action="store_true", help="rebuild our index in --data and time it")
     parser.add_argument("--step")
     args = parser.parse_args()
     if args.step:
@@ -247,6 +250,15 @@ def main():
         json.dump(builds, open(os.path.join(args.work, "builds.json"), "w"))
     else:
         builds = json.load(open(os.path.join(args.work, "builds.json")))
+    if args.build_ours:
+        import shutil
+        shutil.rmtree(os.path.join(args.data, "index"), ignore_errors=True)
+        started = time.perf_counter()
+        subprocess.run([args.binary, "index", "--data", args.data], check=True, capture_output=True)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        builds["ours"] = {"seconds": seconds, "max_rss_mb": peak}
+        json.dump(builds, open(os.path.join(args.work, "builds.json"), "w"))
 
     cold = drop_caches()
     query_file = os.path.join(args.work, "queries.txt")
@@ -263,7 +275,9 @@ def main():
     print("| engine | build s | docs/s | size MB | build peak RSS MB | open ms" + (" (caches dropped)" if cold else "") + " | query peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     index_dir = os.path.join(args.data, "index")
-    print(f"| ours | see import log | | {size_mb(index_dir):.0f} | | {ours['open_ms']:.1f} | {ours['max_rss_mb']:.0f} |")
+    mine = builds.get("ours")
+    built = f"{mine['seconds']:.0f} | {ours['documents'] / mine['seconds']:,.0f}" if mine else "not measured (--build-ours) |"
+    print(f"| ours | {built} | {size_mb(index_dir):.0f} | {mine['max_rss_mb'] if mine else 0:.0f} | {ours['open_ms']:.1f} | {ours['max_rss_mb']:.0f} |")
     for name, path, result in [("tantivy", os.path.join(args.work, "tantivy"), tantivy), ("fts5", os.path.join(args.work, "fts5.sqlite"), fts5)]:
         build = builds[name]
         print(f"| {name} | {build['seconds']:.0f} | {build['documents'] / build['seconds']:,.0f} | {size_mb(path):.0f} | "

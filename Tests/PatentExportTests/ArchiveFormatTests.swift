@@ -74,6 +74,34 @@ func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], l
         #expect((sheet["widths"] as? [Double] ?? []).allSatisfy { $0 >= 8 })
     }
 
+    /// LibreOffice (Debian's libreoffice-calc-nogui) converts the workbook to CSV; the
+    /// cells must read as written, CJK included (the `76` asks for UTF-8).
+    @Test func libreOfficeReadsTheWorkbook() throws {
+        let path = try writeFile(.xls, "PN,APD,TTL,ABST,IPC", [samplePatent()], languages: ExportLanguages(lang: "cn"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lo-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/soffice")
+        process.arguments = ["--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", folder, path]
+        process.environment = ["HOME": folder, "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let csv = folder + "/" + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".csv"
+        let text = try String(contentsOfFile: csv, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "PN,APD,TTL,ABST,IPC")
+        #expect(text.contains("CN110000001A,2019-01-02,一种电池,"))
+        #expect(text.contains("\"第一段\n第二段\""))
+        #expect(text.contains("H01M10/0525 | H01M4/00"))
+    }
+
     @Test func columnNamesAndExcelDates() {
         #expect(XLSXExportWriter.column(0) == "A")
         #expect(XLSXExportWriter.column(25) == "Z")
