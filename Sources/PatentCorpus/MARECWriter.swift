@@ -9,7 +9,7 @@ public enum MARECWriter {
         x += "<patent-document country=\"\(p.office)\" doc-number=\"\(p.number)\" kind=\"\(p.kind)\""
         if let date = patent.publicationDate { x += " date=\"\(date)\"" }
         x += " lang=\"\(language)\""
-        if let family = patent.docdbFamilyID { x += " family-id=\"\(escape(family))\"" }
+        if let family = patent.docdbFamilyID { x += " family-id=\"\(XMLText.escaped(family))\"" }
         x += "><bibliographic-data>"
         x += "<publication-reference><document-id format=\"original\">" + id(p.office, p.number, p.kind, patent.publicationDate)
             + "</document-id></publication-reference>"
@@ -26,62 +26,44 @@ public enum MARECWriter {
             x += "</priority-claims>"
         }
         x += "<technical-data><classifications-ipcr>"
-        for code in patent.ipc { x += "<classification-ipcr>\(escape(code))</classification-ipcr>" }
+        for code in patent.ipc { x += "<classification-ipcr>\(XMLText.escaped(code))</classification-ipcr>" }
         x += "</classifications-ipcr><classifications-cpc>"
-        for code in patent.cpc { x += "<classification-cpc>\(escape(code))</classification-cpc>" }
+        for code in patent.cpc { x += "<classification-cpc>\(XMLText.escaped(code))</classification-cpc>" }
         x += "</classifications-cpc>"
-        for title in patent.titles { x += "<invention-title lang=\"\(title.language.uppercased())\">\(escape(title.text))</invention-title>" }
+        for title in patent.titles { x += "<invention-title lang=\"\(title.language.uppercased())\">\(XMLText.escaped(title.text))</invention-title>" }
         x += "</technical-data><parties>"
         x += parties("applicants", "applicant", patent.applicants) + parties("assignees", "assignee", patent.assignees)
             + parties("inventors", "inventor", patent.inventors) + parties("agents", "agent", patent.agents)
         x += "</parties></bibliographic-data>"
         for abstract in patent.abstracts {
-            x += "<abstract lang=\"\(abstract.language.uppercased())\">" + abstract.paragraphs.map { "<p>\(escape($0))</p>" }.joined() + "</abstract>"
+            x += "<abstract lang=\"\(abstract.language.uppercased())\">" + abstract.paragraphs.map { "<p>\(XMLText.escaped($0))</p>" }.joined() + "</abstract>"
         }
         for description in patent.descriptions {
             x += "<description lang=\"\(description.language.uppercased())\">"
             for paragraph in description.paragraphs {
                 let tag = paragraph.kind == .heading ? "heading" : "p"
-                x += "<\(tag)>\(escape(paragraph.text))</\(tag)>"
+                x += "<\(tag)>\(XMLText.escaped(paragraph.text))</\(tag)>"
             }
             x += "</description>"
         }
         for claims in patent.claims {
             x += "<claims lang=\"\(claims.language.uppercased())\">"
-            for claim in claims.claims { x += "<claim num=\"\(claim.number)\"><claim-text>\(escape(claim.text))</claim-text></claim>" }
+            for claim in claims.claims { x += "<claim num=\"\(claim.number)\"><claim-text>\(XMLText.escaped(claim.text))</claim-text></claim>" }
             x += "</claims>"
         }
         return x + "</patent-document>\n"
     }
 
     private static func id(_ office: String, _ number: String, _ kind: String?, _ date: PatentDate?) -> String {
-        "<country>\(office)</country><doc-number>\(escape(number))</doc-number>"
+        "<country>\(office)</country><doc-number>\(XMLText.escaped(number))</doc-number>"
             + (kind.map { "<kind>\($0)</kind>" } ?? "") + (date.map { "<date>\($0)</date>" } ?? "")
     }
 
     private static func parties(_ group: String, _ element: String, _ parties: [Party]) -> String {
         guard !parties.isEmpty else { return "" }
         return "<\(group)>" + parties.map { party in
-            "<\(element) format=\"original\"><addressbook><last-name>\(escape(party.name))</last-name>"
+            "<\(element) format=\"original\"><addressbook><last-name>\(XMLText.escaped(party.name))</last-name>"
                 + (party.country.map { "<address><country>\($0)</country></address>" } ?? "") + "</addressbook></\(element)>"
         }.joined() + "</\(group)>"
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default:
-                // Characters XML 1.0 forbids are dropped.
-                if c.value < 0x20 && c != "\n" && c != "\t" && c != "\r" { continue }
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
     }
 }

@@ -1,3 +1,4 @@
+import PatentModel
 import CPangoCairo
 import Foundation
 

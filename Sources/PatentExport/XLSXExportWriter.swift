@@ -1,3 +1,4 @@
+import PatentModel
 import Foundation
 import PatentQuery
 
