@@ -38,7 +38,9 @@ public struct Collapse: Sendable, Equatable, Codable {
 /// a tie needs it.
 struct Ranked {
     var candidate: Candidate
-    let segment: Segment
+    /// The snapshot keeps its segments alive for the whole search; not retaining it here
+    /// spares a reference count per matching document.
+    unowned(unsafe) let segment: Segment
     var applicationDate: Int32
     /// Position of the office in the collapse's authority list; `Int.max` when unlisted.
     var authorityRank: Int
@@ -47,23 +49,19 @@ struct Ranked {
 }
 
 extension Collapse {
-    enum GroupKey: Hashable {
-        case application(String)
-        case family(Int32)
-    }
-
-    /// The group a document belongs to; nil when it is alone (no application number or
-    /// no family id).
-    func groupKey(segment: Segment, doc: Int, applicationKeys: [Int: String]) -> GroupKey? {
+    /// The group a document belongs to — an application id (`applicationIDs`, see
+    /// `ApplicationKeyCache`) or a family id; one search uses one kind, so the integers
+    /// never mix. Nil when the document is alone (no application number or no family id).
+    func groupKey(segment: Segment, doc: Int, applicationIDs: [Int32]) -> Int64? {
+        let id: Int32
         switch kind {
-        case .apno: return applicationKeys[doc].map(GroupKey.application)
-        case .docdb: return familyKey(segment.value(doc, .docdbFamily))
-        case .inpadoc: return familyKey(segment.value(doc, .inpadocFamily))
-        case .extended: return familyKey(segment.value(doc, .extendedFamily))
+        case .apno: id = doc < applicationIDs.count ? applicationIDs[doc] : 0
+        case .docdb: id = segment.value(doc, .docdbFamily)
+        case .inpadoc: id = segment.value(doc, .inpadocFamily)
+        case .extended: id = segment.value(doc, .extendedFamily)
         }
+        return id > 0 ? Int64(id) : nil
     }
-
-    private func familyKey(_ id: Int32) -> GroupKey? { id > 0 ? .family(id) : nil }
 
     /// True when `a` is the better representative: by date (undated last), by the
     /// authority list (unlisted last, then latest PBD), or by score; ties by PN.
@@ -85,31 +83,30 @@ extension Collapse {
 
 }
 
-/// Office-prefixed application numbers by document, read once per segment (segments
-/// never change) and shared by the searches of a snapshot.
+/// Office-prefixed application numbers as integers by document, read once per segment
+/// (segments never change) and shared by the searches of a snapshot. The same number gets
+/// the same id in every segment; 0 means none.
 final class ApplicationKeyCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var bySegment: [Int: [Int: String]] = [:]
+    private var bySegment: [Int: [Int32]] = [:]
+    private var ids: [String: Int32] = [:]
 
-    func keys(_ segment: Segment) -> [Int: String] {
+    func ids(_ segment: Segment) -> [Int32] {
         lock.lock()
         defer { lock.unlock() }
-        if let keys = bySegment[segment.id] { return keys }
-        let keys = Self.applicationKeys(segment)
-        bySegment[segment.id] = keys
-        return keys
-    }
-
-    /// Office-prefixed application numbers of a segment's documents, from the keyword dictionary.
-    static func applicationKeys(_ segment: Segment) -> [Int: String] {
-        guard let dictionary = segment.dictionary(.applicationNumber) else { return [:] }
-        var keys: [Int: String] = [:]
-        for i in 0..<dictionary.count {
-            let term = dictionary.term(i)
-            guard term.count > 2, term.prefix(2).allSatisfy({ $0.isLetter && $0.isUppercase }) else { continue }
-            var postings = dictionary.postings(i, positional: false)
-            while (try? postings.next()) == true { keys[postings.doc] = term }
+        if let known = bySegment[segment.id] { return known }
+        var byDoc = [Int32](repeating: 0, count: segment.documentCount)
+        if let dictionary = segment.dictionary(.applicationNumber) {
+            for i in 0..<dictionary.count {
+                let term = dictionary.term(i)
+                guard term.count > 2, term.prefix(2).allSatisfy({ $0.isLetter && $0.isUppercase }) else { continue }
+                let id = ids[term] ?? Int32(ids.count + 1)
+                ids[term] = id
+                var postings = dictionary.postings(i, positional: false)
+                while (try? postings.next()) == true { byDoc[postings.doc] = id }
+            }
         }
-        return keys
+        bySegment[segment.id] = byDoc
+        return byDoc
     }
 }

@@ -103,20 +103,22 @@ public final class Searcher: Sendable {
     /// group stand alone. PNs are read only to break exact ties.
     private func representatives(_ matches: [SegmentMatches], frequencies: [Int: [IndexField: Int]], collapse: Collapse,
                                  order: ResultOrder) -> [Ranked] {
-        var best: [Collapse.GroupKey: Ranked] = [:]
+        var best: [Int64: Ranked] = [:]
+        // Sized up front: growing a dictionary of 100,000s of groups rehashes it many times.
+        best.reserveCapacity(matches.reduce(0) { $0 + $1.docs.docs.count })
         var alone: [Ranked] = []
         let ranks = Dictionary(collapse.authorities.enumerated().map { (Column.pack($1), $0) }, uniquingKeysWith: { first, _ in first })
         for (index, match) in matches.enumerated() {
             let segment = snapshot.segments[index]
             let scores = score(match, segment: segment, frequencies: frequencies)
-            let applicationKeys = collapse.kind == .apno ? applicationKeyCache.keys(segment) : [:]
+            let applicationIDs = collapse.kind == .apno ? applicationKeyCache.ids(segment) : []
             for (position, doc) in match.docs.docs.enumerated() {
                 let ranked = Ranked(
                     candidate: order.candidate(score: scores[position], segment: segment, index: index, doc: doc),
                     segment: segment,
                     applicationDate: segment.value(Int(doc), .applicationDate),
-                    authorityRank: ranks[segment.value(Int(doc), .office)] ?? Int.max)
-                guard let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationKeys: applicationKeys) else {
+                    authorityRank: collapse.by == .authority ? ranks[segment.value(Int(doc), .office)] ?? Int.max : 0)
+                guard let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationIDs: applicationIDs) else {
                     alone.append(ranked)
                     continue
                 }
