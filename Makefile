@@ -4,12 +4,13 @@ SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
 APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libpango1.0-dev libcairo2-dev fonts-wqy-microhei fonts-dejavu-core \
-	python3-venv unzip libxml2-utils poppler-utils libreoffice-calc-nogui
+	python3-venv unzip libxml2-utils poppler-utils libreoffice-calc-nogui curl
 HOST ?= 127.0.0.1
 PORT ?= 8080
-# Test helpers from PyPI (never used by the product): the OpenAPI validator, openpyxl.
+# Test helpers from PyPI (never used by the product): the OpenAPI validator, openpyxl, and
+# patsnap-pythonsdk, an independent PatSnap client the platform tests drive the server with.
 VENV := .build/venv
-PY_PACKAGES := openapi-spec-validator requests openpyxl
+PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build deps venv clean
@@ -26,7 +27,7 @@ build: deps
 
 venv:
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
+	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl, patsnap_pythonSDK" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
 
 run: build
 	@if [ ! -f "$(DATA)/patents.sqlite" ]; then \

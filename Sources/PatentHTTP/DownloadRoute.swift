@@ -11,7 +11,7 @@ struct DownloadRoute {
     let tasks: ExportTaskService
     let fileIO = FileIO()
 
-    func register(on router: Router<PatentRequestContext>) {
+    func register(on router: some RouterMethods<PatentRequestContext>) {
         router.get("/patent-search/download/{task}/{file}") { request, context in
             try await download(request, context: context, includeBody: true)
         }

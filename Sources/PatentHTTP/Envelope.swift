@@ -9,9 +9,15 @@ enum Envelope {
         response(Body(data: data, status: true, errorCode: 0, errorMessage: nil), status: .ok)
     }
 
-    static func failure(_ error: ServiceError) -> Response {
-        response(Body<Empty>(data: nil, status: false, errorCode: error.code, errorMessage: error.message),
-                 status: HTTPResponse.Status(code: error.httpStatus))
+    /// A refusal with its HTTP status, `Retry-After` when the error has one and
+    /// `WWW-Authenticate` on 401.
+    static func failure(_ error: ServiceError, headers: HTTPFields = [:]) -> Response {
+        var response = response(Body<Empty>(data: nil, status: false, errorCode: error.code, errorMessage: error.message),
+                                status: HTTPResponse.Status(code: error.httpStatus))
+        response.headers.append(contentsOf: headers)
+        if let seconds = error.retryAfter, response.headers[.retryAfter] == nil { response.headers[.retryAfter] = String(seconds) }
+        if error.httpStatus == 401 { response.headers[.wwwAuthenticate] = #"Bearer realm="patents""# }
+        return response
     }
 
     private struct Empty: Encodable {}
@@ -48,20 +54,32 @@ enum Envelope {
 
 /// Turns errors thrown by routes into envelopes: `ServiceError` as itself, HTTP errors
 /// (404 route, 403 download) unchanged, anything else as 68300008 with the details only
-/// in the log.
+/// in the log. Counts every answer by route, HTTP status and PatSnap code.
 struct EnvelopeMiddleware: RouterMiddleware {
     typealias Context = PatentRequestContext
 
+    let metrics: ServiceMetrics
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let route = context.endpointPath ?? "unmatched"
         do {
-            return try await next(request, context)
-        } catch let error as ServiceError {
-            return Envelope.failure(error)
+            let response = try await next(request, context)
+            metrics.request(route: route, status: Int(response.status.code), code: 0)
+            return response
         } catch let error as any HTTPResponseError {
+            metrics.request(route: route, status: Int(error.status.code), code: 0)
             throw error
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return Envelope.failure(.serviceError("service error, please try again later"))
+            let (failure, headers): (ServiceError, HTTPFields)
+            switch error {
+            case let error as ServiceError: (failure, headers) = (error, [:])
+            case let error as EnvelopedError: (failure, headers) = (error.error, error.headers)
+            default:
+                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+                (failure, headers) = (.serviceError("service error, please try again later"), [:])
+            }
+            metrics.request(route: route, status: failure.httpStatus, code: failure.code)
+            return Envelope.failure(failure, headers: headers)
         }
     }
 }

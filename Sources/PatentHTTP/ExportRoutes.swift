@@ -12,7 +12,7 @@ struct ExportRoutes {
     /// Both paths PatSnap clients use, plus the lower-case spelling of the V2 one.
     static let createPaths = ["/patent-search/export/V2", "/patent-search/export/v2", "/patent-search/export"]
 
-    func register(on router: Router<PatentRequestContext>) {
+    func register(on router: some RouterMethods<PatentRequestContext>) {
         for path in Self.createPaths {
             router.post(RouterPath(path)) { request, context in try await create(request, context: context) }
         }
@@ -28,7 +28,7 @@ struct ExportRoutes {
     func create(_ request: Request, context: PatentRequestContext) async throws -> Response {
         var request = request
         let specification = try ExportSpecification(body: try await request.jsonBody(context: context))
-        let created = try tasks.create(specification, owner: context.client)
+        let created = try tasks.create(specification, for: context.client)
         return Envelope.success(CreatedData(count: created.count, task_id: created.taskID, total: created.total))
     }
 
@@ -47,7 +47,7 @@ struct ExportRoutes {
         guard let id = request.uri.queryParameters["task_id"].map(String.init), !id.isEmpty else {
             throw ServiceError.invalidParameter("task_id is required")
         }
-        let task = try tasks.task(id, owner: context.client)
+        let task = try tasks.task(id, owner: context.client?.id)
         let url = tasks.downloadPath(of: task).map { baseURL(of: request) + $0 }
         return Envelope.success(StatusData(
             export_status: task.status.rawValue, count: task.count, url: url, rows_written: task.rowsWritten,

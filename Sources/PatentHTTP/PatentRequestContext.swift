@@ -1,15 +1,16 @@
 /// PatentHTTP: the HTTP face of the service on Hummingbird 2 — routes, PatSnap's
-/// envelope, request parsing and file downloads. Every rule lives in PatentTasks; this
-/// module only translates between HTTP and those calls.
+/// envelope, request parsing, authentication, rate limits, metrics and file downloads.
+/// Every business rule lives in PatentTasks; this module translates between HTTP and
+/// those calls.
 import Hummingbird
 import Logging
+import PatentTasks
 
-/// The request context: Hummingbird's core plus the calling client. Authentication
-/// fills `client`; until it exists every request runs as the anonymous client (nil),
-/// which owns the tasks it creates.
+/// The request context: Hummingbird's core plus the calling client, which
+/// ``ClientAuthentication`` fills on every business route.
 public struct PatentRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public var client: String?
+    public var client: ClientAccount?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

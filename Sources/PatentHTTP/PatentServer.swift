@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PatentStore
 import PatentTasks
+import Prometheus
 
 /// How `patents serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -14,23 +15,79 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: String?
     /// Threads writing export files.
     public var workers = 2
+    public var limits = PlatformLimits()
+    /// Balance of the demo client made on first run, in cents.
+    public var demoBalance = 100_00
 
     public init() {}
+}
+
+/// What the routes work on.
+public struct ServerServices: Sendable {
+    public let tasks: ExportTaskService
+    public let search: SearchService
+    public let store: PatentStore
+    public let limits: PlatformLimits
+    /// Where `/metrics` reads from; the factory of `tasks.metrics` writes into it.
+    public let registry: PrometheusCollectorRegistry
+    let limiter = RateLimiter()
+
+    public init(tasks: ExportTaskService, search: SearchService, store: PatentStore, limits: PlatformLimits = PlatformLimits(),
+                registry: PrometheusCollectorRegistry) {
+        self.tasks = tasks
+        self.search = search
+        self.store = store
+        self.limits = limits
+        self.registry = registry
+    }
+
+    /// A Prometheus registry and the metrics that write into it.
+    public static func prometheus() -> (PrometheusCollectorRegistry, ServiceMetrics) {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[ServiceMetrics.searchDuration] = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+        ]
+        return (registry, ServiceMetrics(factory: factory))
+    }
+}
+
+/// Credentials of the client made on first run, shown once.
+public struct DemoClient: Sendable {
+    public let clientID: String
+    public let secret: String
+    public let apiKey: String
+    public let balance: Int
 }
 
 /// The server: routes on Hummingbird, the export service behind them, and a sweeper
 /// that deletes expired tasks and files every ten minutes.
 public enum PatentServer {
-    /// All routes of the API over `tasks` and `search`.
-    public static func router(tasks: ExportTaskService, search: SearchService, store: PatentStore,
-                              publicURL: String?) -> Router<PatentRequestContext> {
+    /// All routes of the API. Business routes require a client (``ClientAuthentication``);
+    /// `/oauth/token`, signed downloads, `/health`, `/metrics` and `/openapi.json` do not.
+    public static func router(_ services: ServerServices, publicURL: String?) -> Router<PatentRequestContext> {
         let router = Router(context: PatentRequestContext.self)
-        router.add(middleware: EnvelopeMiddleware())
-        ExportRoutes(tasks: tasks, publicURL: publicURL).register(on: router)
-        DownloadRoute(tasks: tasks).register(on: router)
-        PreviewRoutes(search: search).register(on: router)
+        router.add(middleware: EnvelopeMiddleware(metrics: services.tasks.metrics))
+        let now = services.tasks.now
+        func guarded(_ api: PlatformAPI) -> RouterGroup<PatentRequestContext> {
+            router.group().add(middleware: ClientAuthentication(accounts: services.tasks.accounts, limiter: services.limiter,
+                                                                 limits: services.limits, api: api, now: now))
+        }
+        ExportRoutes(tasks: services.tasks, publicURL: publicURL).register(on: guarded(.export))
+        PreviewRoutes(search: services.search, metrics: services.tasks.metrics)
+            .register(count: guarded(.count), preview: guarded(.preview))
+        TokenRoute(accounts: services.tasks.accounts, limiter: services.limiter, limits: services.limits, now: now)
+            .register(on: router)
+        DownloadRoute(tasks: services.tasks).register(on: router)
         router.get("/health") { _, _ in
-            Envelope.success(Health(patents: try store.count(), index_generation: try search.searcher().snapshot.generation))
+            Envelope.success(Health(patents: try services.store.count(),
+                                    index_generation: try services.search.searcher().snapshot.generation))
+        }
+        router.get("/metrics") { _, _ in
+            services.tasks.recordGauges()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: services.registry.emitToBuffer())))
         }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
@@ -44,23 +101,37 @@ public enum PatentServer {
         let index_generation: Int
     }
 
+    /// On a data folder without clients: a demo client with every API, all field levels,
+    /// `balance` cents and one `sk-` key. Nil when clients exist.
+    public static func makeDemoClientIfNone(_ accounts: AccountStore, balance: Int) throws -> DemoClient? {
+        guard try accounts.isEmpty else { return nil }
+        var new = AccountStore.NewClient(name: "demo")
+        new.balance = balance
+        let (client, secret) = try accounts.createClient(new)
+        return DemoClient(clientID: client.id, secret: secret, apiKey: try accounts.createKey(for: client.id), balance: balance)
+    }
+
     /// Runs until SIGTERM or SIGINT. Export files being written when the server stops stay
-    /// PENDING and are written again on the next start.
+    /// PENDING and are written again on the next start. `onRunning` gets the port and, on
+    /// a first run, the demo client.
     public static func run(_ configuration: ServerConfiguration, logger: Logger,
-                           onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+                           onRunning: @escaping @Sendable (Int, DemoClient?) -> Void = { _, _ in }) async throws {
         let store = try PatentStore(directory: configuration.dataDirectory)
         let search = SearchService(indexDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("index"))
+        let (registry, metrics) = ServerServices.prometheus()
         let tasks = try ExportTaskService(dataDirectory: configuration.dataDirectory, store: store, search: search,
-                                          workers: configuration.workers, logger: logger)
+                                          workers: configuration.workers, logger: logger, metrics: metrics)
+        let demo = try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance)
         tasks.sweep()
         try tasks.start()
+        let services = ServerServices(tasks: tasks, search: search, store: store, limits: configuration.limits, registry: registry)
         let app = Application(
-            router: router(tasks: tasks, search: search, store: store, publicURL: configuration.publicURL),
+            router: router(services, publicURL: configuration.publicURL),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "patents"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.info("serving", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
-                onRunning(port)
+                onRunning(port, demo)
             },
             logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -8,13 +8,14 @@ import PatentTasks
 /// a query before paying for an export. Same query language, same collapse.
 struct PreviewRoutes {
     let search: SearchService
+    let metrics: ServiceMetrics
 
-    func register(on router: Router<PatentRequestContext>) {
+    func register(count counting: some RouterMethods<PatentRequestContext>, preview: some RouterMethods<PatentRequestContext>) {
         for path in ["/search/patent/query-search-count/v2", "/search/patent/query-search-count"] {
-            router.post(RouterPath(path)) { request, context in try await count(request, context: context) }
+            counting.post(RouterPath(path)) { request, context in try await count(request, context: context) }
         }
         for path in ["/search/patent/query-search-patent/v2", "/search/patent/query-search-patent"] {
-            router.post(RouterPath(path)) { request, context in try await page(request, context: context) }
+            preview.post(RouterPath(path)) { request, context in try await page(request, context: context) }
         }
     }
 
@@ -25,7 +26,7 @@ struct PreviewRoutes {
     func count(_ request: Request, context: PatentRequestContext) async throws -> Response {
         var request = request
         let parameters = try CountParameters(body: try await request.jsonBody(context: context)).parameters
-        let result = try search.search(parameters.searchRequest(offset: 0, rows: 0))
+        let result = try metrics.timeSearch { () throws(ServiceError) in try search.search(parameters.searchRequest(offset: 0, rows: 0)) }
         return Envelope.success(CountData(total_search_result_count: result.total))
     }
 
@@ -42,7 +43,8 @@ struct PreviewRoutes {
     func page(_ request: Request, context: PatentRequestContext) async throws -> Response {
         var request = request
         let preview = try PreviewParameters(body: try await request.jsonBody(context: context))
-        let result = try search.search(preview.parameters.searchRequest(offset: preview.offset, rows: preview.limit, sort: preview.sort))
+        let query = preview.parameters.searchRequest(offset: preview.offset, rows: preview.limit, sort: preview.sort)
+        let result = try metrics.timeSearch { () throws(ServiceError) in try search.search(query) }
         let patents = result.hits.map { PageData.Patent(pn: $0.pn, patent_id: Self.patentID($0.pn)) }
         return Envelope.success(PageData(results: patents, result_count: patents.count, total_search_result_count: result.total))
     }

@@ -53,6 +53,18 @@ public struct ExportSpecification: Codable, Sendable, Equatable {
         return codes
     }
 
+    /// The fee level of the task: the highest level among its fields, and 3 for pdf (a
+    /// whole document, claims included) — API.md "Billing".
+    public var feeLevel: Int {
+        max(exportType == .pdf ? 3 : 1, exportFields.map(\.level).max() ?? 1)
+    }
+
+    /// What makes the fee level what it is, for error messages.
+    var feeLevelReason: String {
+        if let field = exportFields.first(where: { $0.level == feeLevel }) { return "field \(field.code)" }
+        return "export_type \(exportType.rawValue)"
+    }
+
     public var exportFields: [ExportField] { fields.compactMap(FieldCatalogue.exportField) }
     public var languages: ExportLanguages { ExportLanguages(lang: lang, transLang: transLang) }
 }

@@ -18,19 +18,26 @@ public final class ExportTaskService: Sendable {
     let store: PatentStore
     let search: SearchService
     let tasks: TaskStore
+    /// The clients who pay for the tasks (same database).
+    public let accounts: AccountStore
+    public let metrics: ServiceMetrics
     let signer: DownloadSigner
-    let now: @Sendable () -> Date
+    public let now: @Sendable () -> Date
     let logger: Logger
     private let pool: ExportWorkerPool
     /// Progress is written at most this often per task.
     private let progressInterval: TimeInterval = 0.5
 
     public init(dataDirectory: String, store: PatentStore, search: SearchService, workers: Int = 2,
-                logger: Logger = Logger(label: "patents.export"), now: @escaping @Sendable () -> Date = Date.init) throws {
+                logger: Logger = Logger(label: "patents.export"), metrics: ServiceMetrics = ServiceMetrics(),
+                now: @escaping @Sendable () -> Date = Date.init) throws {
         self.dataDirectory = dataDirectory
         self.store = store
         self.search = search
-        self.tasks = try TaskStore(directory: dataDirectory)
+        let database = try ServiceDatabase.open(directory: dataDirectory)
+        self.tasks = TaskStore(pool: database)
+        self.accounts = AccountStore(pool: database)
+        self.metrics = metrics
         self.signer = try DownloadSigner.loadOrCreate(directory: dataDirectory)
         self.now = now
         self.logger = logger
@@ -64,26 +71,45 @@ public final class ExportTaskService: Sendable {
 
     /// Runs the search on the current generation, fixes `count`, stores the task with its
     /// ordered result and queues it; returns once the task is durable.
-    public func create(_ specification: ExportSpecification, owner: String?) throws(ServiceError) -> Created {
+    ///
+    /// For a client, the task's fee level must be in its package (67200004), and its fee —
+    /// count × the unit price of the level — is reserved in the same transaction that
+    /// stores the task, within the client's balance (67200005) and quotas (67200002).
+    /// Without a client (the operator's `patents export`) nothing is charged.
+    public func create(_ specification: ExportSpecification, for client: ClientAccount?) throws(ServiceError) -> Created {
+        if let client, specification.feeLevel > client.maxLevel {
+            throw ServiceError.noPermission(
+                "no permission: \(specification.feeLevelReason) is field level \(specification.feeLevel); "
+                + "this client's package allows levels up to \(client.maxLevel)")
+        }
         let searcher = try search.searcher()
         let request = specification.parameters.searchRequest(offset: specification.offset, rows: specification.rows)
-        let result = try search.search(request, on: searcher)
+        let result = try metrics.timeSearch { () throws(ServiceError) in try search.search(request, on: searcher) }
         let pns = result.hits.map(\.pn)
         let created = now()
         let task = ExportTask(
-            id: ExportTask.newID(), owner: owner, specification: specification, generation: searcher.snapshot.generation,
+            id: ExportTask.newID(), owner: client?.id, specification: specification, generation: searcher.snapshot.generation,
             total: result.total, count: pns.count, status: .pending, rowsWritten: 0,
             fileName: ExportTask.fileStem(created) + "." + ExportFormat.fileExtension(specification.exportType),
             createdAt: created, updatedAt: created, expiresAt: created.addingTimeInterval(Self.taskLifetime))
         do {
-            try tasks.insert(task, result: pns)
+            try tasks.insert(task, result: pns, reservation: client.map { ($0.id, specification.feeLevel) })
+        } catch let refusal as ServiceError {
+            throw refusal
         } catch {
             logger.error("cannot store export task", metadata: ["error": "\(error)"])
             throw ServiceError.serviceError("the task could not be stored, please try again later")
         }
         pool.enqueue(task.id)
+        metrics.taskCreated(type: specification.exportType)
         logger.info("export task created", metadata: ["task": "\(task.id)", "count": "\(task.count)", "type": "\(specification.exportType.rawValue)"])
         return Created(taskID: task.id, count: task.count, total: task.total)
+    }
+
+    /// Tasks by status and the writers' queue, for `/metrics`.
+    public func recordGauges() {
+        if let counts = try? tasks.statusCounts() { metrics.recordTasks(counts) }
+        metrics.recordQueueDepth(pool.depth)
     }
 
     // MARK: status
@@ -192,12 +218,14 @@ public final class ExportTaskService: Sendable {
             let finished = now()
             try tasks.succeed(id, rows: outcome.rows, size: outcome.size, sha256: outcome.sha256, at: finished,
                               fileExpiresAt: finished.addingTimeInterval(Self.fileLifetime))
+            metrics.taskFinished(.success, rows: outcome.rows)
             logger.info("export task written", metadata: ["task": "\(id)", "rows": "\(outcome.rows)", "bytes": "\(outcome.size)"])
         } catch is ExportJob.Stopped {
             logger.info("export task interrupted by shutdown; it resumes on the next start", metadata: ["task": "\(id)"])
         } catch {
             logger.error("export task failed", metadata: ["task": "\(id)", "error": "\(error)"])
             try? tasks.fail(id, error: "\(error)", at: now())
+            metrics.taskFinished(.fail, rows: 0)
         }
     }
 }

@@ -33,6 +33,13 @@ final class ExportWorkerPool: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Tasks queued or being written.
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return active.count
+    }
+
     /// True once `stop` was called: jobs check it between pages and leave their task PENDING.
     var isStopping: Bool {
         condition.lock()

@@ -1,58 +1,27 @@
 import Foundation
 import GRDB
 
-/// The export tasks in `tasks.sqlite` next to the patents (GRDB, WAL, synchronous
-/// FULL: a task the API confirmed survives `kill -9` and power loss). A task's result —
-/// the ordered publication numbers the file will hold — is stored with it in the same
+/// The export tasks in `tasks.sqlite` (``ServiceDatabase``). A task's result — the
+/// ordered publication numbers the file will hold — is stored with it in the same
 /// transaction, so the file can be written, or rewritten after a crash, from exactly
-/// the snapshot the count came from.
+/// the snapshot the count came from; so is its fee reservation, and its charge or
+/// release with its final status (``Ledger``).
 final class TaskStore: Sendable {
     let pool: DatabasePool
 
-    init(directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("tasks.sqlite"), configuration: configuration)
-        try Self.migrator.migrate(pool)
+    init(pool: DatabasePool) {
+        self.pool = pool
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE export_task (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    owner TEXT,
-                    specification TEXT NOT NULL,
-                    generation INTEGER NOT NULL,
-                    total INTEGER NOT NULL,
-                    count INTEGER NOT NULL,
-                    status TEXT NOT NULL,
-                    rows_written INTEGER NOT NULL DEFAULT 0,
-                    file_name TEXT NOT NULL,
-                    file_size INTEGER,
-                    sha256 TEXT,
-                    error TEXT,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL,
-                    expires_at REAL NOT NULL,
-                    file_expires_at REAL
-                );
-                CREATE INDEX export_task_status ON export_task(status);
-                CREATE TABLE export_task_result (
-                    task_id TEXT PRIMARY KEY NOT NULL REFERENCES export_task(id) ON DELETE CASCADE,
-                    pns TEXT NOT NULL
-                );
-                """)
-        }
-        return migrator
-    }
-
-    func insert(_ task: ExportTask, result: [String]) throws {
+    /// Stores a task and its result; with a `reservation`, sets its fee aside in the same
+    /// transaction (which throws the ledger's refusals and stores nothing then).
+    func insert(_ task: ExportTask, result: [String], reservation: (clientID: String, level: Int)?) throws {
         let specification = String(decoding: try JSONEncoder().encode(task.specification), as: UTF8.self)
         try pool.write { db in
+            if let reservation {
+                try Ledger.reserve(db, clientID: reservation.clientID, taskID: task.id, patents: task.count,
+                                   level: reservation.level, at: task.createdAt)
+            }
             try db.execute(sql: """
                 INSERT INTO export_task (id, owner, specification, generation, total, count, status, rows_written, file_name,
                     created_at, updated_at, expires_at)
@@ -96,6 +65,7 @@ final class TaskStore: Sendable {
                 UPDATE export_task SET status = 'SUCCESS', rows_written = ?, file_size = ?, sha256 = ?, updated_at = ?,
                     file_expires_at = ? WHERE id = ?
                 """, arguments: [rows, size, sha256, date.timeIntervalSince1970, fileExpiresAt.timeIntervalSince1970, id])
+            try Ledger.charge(db, taskID: id, at: date)
         }
     }
 
@@ -103,15 +73,29 @@ final class TaskStore: Sendable {
         try pool.write { db in
             try db.execute(sql: "UPDATE export_task SET status = 'FAIL', error = ?, updated_at = ? WHERE id = ?",
                            arguments: [error, date.timeIntervalSince1970, id])
+            try Ledger.release(db, taskID: id, at: date)
         }
     }
 
-    /// Deletes tasks whose id and file have both expired; returns their ids.
+    /// Counts of tasks by status (for `/metrics`).
+    func statusCounts() throws -> [ExportStatus: Int] {
+        try pool.read { db in
+            var counts: [ExportStatus: Int] = [.pending: 0, .success: 0, .fail: 0]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM export_task GROUP BY status") {
+                if let status = ExportStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// Deletes finished tasks whose id and file have both expired; returns their ids. A
+    /// PENDING task is never deleted: it is written (and charged or released) first.
     func deleteExpired(now: Date) throws -> [String] {
         let seconds = now.timeIntervalSince1970
         return try pool.write { db in
             let ids = try String.fetchAll(db, sql: """
-                SELECT id FROM export_task WHERE expires_at < ? AND (file_expires_at IS NULL OR file_expires_at < ?)
+                SELECT id FROM export_task WHERE status != 'PENDING' AND expires_at < ?
+                    AND (file_expires_at IS NULL OR file_expires_at < ?)
                 """, arguments: [seconds, seconds])
             try db.execute(sql: "DELETE FROM export_task_result WHERE task_id IN (SELECT value FROM json_each(?))",
                            arguments: [Self.jsonArray(ids)])

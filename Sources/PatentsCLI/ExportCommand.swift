@@ -38,7 +38,7 @@ struct ExportCommand: ParsableCommand {
                                             logger: logger)
         try service.start()
         let created = try reportingServiceErrors { () throws(ServiceError) in
-            try service.create(try ExportSpecification(body: .object(body)), owner: nil)
+            try service.create(try ExportSpecification(body: .object(body)), for: nil)
         }
         service.waitUntilIdle()
         service.stop()

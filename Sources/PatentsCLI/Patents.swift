@@ -9,7 +9,7 @@ struct Patents: AsyncParsableCommand {
         commandName: "patents",
         abstract: "A self-hostable patent search and bulk-export server (PatSnap Connect export API).",
         subcommands: [ServeCommand.self, ImportCommand.self, IndexCommand.self, SearchCommand.self, ExportCommand.self,
-                      ShowCommand.self, StatsCommand.self,
+                      ShowCommand.self, StatsCommand.self, ClientsCommand.self, FieldsCommand.self,
                       GenerateCommand.self,
                       ParseCommand.self, BenchCommand.self]
     )

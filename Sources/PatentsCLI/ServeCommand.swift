@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PatentHTTP
+import PatentTasks
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Scheme and host of download links, e.g. https://patents.example.org (default: the request's Host).")
     var publicURL: String?
     @Option(help: "Threads writing export files.") var workers = 2
+    @Option(help: "Business calls per second across all clients (67200001 beyond).") var platformRate = 500
+    @Option(help: "Default calls per second of a client without its own rate.") var clientRatePerSecond = 20
+    @Option(help: "Default calls per minute of a client without its own rate.") var clientRatePerMinute = 600
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -33,8 +37,37 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.dataDirectory = options.data
         configuration.publicURL = publicURL
         configuration.workers = workers
-        try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port in
-            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+        configuration.limits.platformPerSecond = platformRate
+        configuration.limits.clientPerSecond = clientRatePerSecond
+        configuration.limits.clientPerMinute = clientRatePerMinute
+        try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port, demo in
+            var text = "listening on http://\(host):\(port)\n"
+            if let demo { text += Self.banner(demo, base: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)") }
+            FileHandle.standardOutput.write(Data(text.utf8))
         }
+    }
+
+    /// What a first run prints: the demo client's credentials, shown once, and a curl
+    /// session from token to downloaded file.
+    static func banner(_ demo: DemoClient, base: String) -> String {
+        """
+
+        First run: a demo client was created (balance \(Cents.format(demo.balance))). Its secret and key are shown only now.
+          client_id:     \(demo.clientID)
+          client_secret: \(demo.secret)
+          api key:       \(demo.apiKey)
+
+        Try it:
+          TOKEN=$(curl -s -u '\(demo.clientID):\(demo.secret)' -d grant_type=client_credentials \(base)/oauth/token \\
+                  | sed -E 's/.*"token":"([^"]+)".*/\\1/')
+          TASK=$(curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+                 '\(base)/patent-search/export/V2?apikey=\(demo.clientID)' \\
+                 -d '{"query_text":"TTL:battery OR TTL:vehicle","fields":"PN,TTL,APD,AN","export_type":"csv","rows":100}' \\
+                 | sed -E 's/.*"task_id":"([^"]+)".*/\\1/')
+          curl -s -H "Authorization: Bearer $TOKEN" '\(base)/patent-search/task?task_id='$TASK'&apikey=\(demo.clientID)'
+          # then download the "url" of the answer once export_status is SUCCESS:  curl -o export.csv '<url>'
+        Manage clients with `patents clients`; prices per field level with `patents fields`.
+
+        """
     }
 }

@@ -9,27 +9,51 @@ import PatentStore
 import PatentTestSupport
 import Testing
 
-/// The real binary on a real port, driven by a real HTTP client (URLSession).
+/// A client made with `patents clients create` and `keys create` on a data folder.
+func makeClientKey(data: String) throws -> String {
+    let created = try JSONSerialization.jsonObject(with: Data(try output(builtPatentsBinary, [
+        "clients", "create", "--data", data, "--name", "e2e", "--balance", "1000", "--rate-per-second", "1000", "--json",
+    ]).utf8)) as? [String: String]
+    let id = try #require(created?["client_id"])
+    let key = try JSONSerialization.jsonObject(with: Data(try output(builtPatentsBinary, [
+        "clients", "keys", "create", id, "--data", data, "--json",
+    ]).utf8)) as? [String: String]
+    return try #require(key?["api_key"])
+}
+
+/// The real binary on a real port, driven by a real HTTP client (URLSession) that
+/// authenticates with `key`.
 final class RunningServer {
     let process = Process()
     let base: String
+    let key: String?
+    /// What the server printed before it was ready: the address, and on a first run the
+    /// demo client's banner.
+    let banner: String
 
-    init(data: String) throws {
+    init(data: String, key: String?) throws {
+        self.key = key
         process.executableURL = URL(fileURLWithPath: builtPatentsBinary)
         process.arguments = ["serve", "--data", data, "--port", "0", "--log-level", "warning"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
+        var printed = Data()
+        // The address line, and the banner up to its last line when there is one.
+        func complete(_ text: String) -> Bool {
+            text.contains("\n") && (!text.contains("First run") || text.contains("Manage clients"))
+        }
+        while !complete(String(decoding: printed, as: UTF8.self)) {
             let chunk = output.fileHandleForReading.availableData
             guard !chunk.isEmpty else { throw E2EError("the server exited before listening") }
-            line.append(chunk)
+            printed.append(chunk)
         }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let range = text.range(of: #"http://[0-9.]+:\d+"#, options: .regularExpression) else { throw E2EError("no address in \(text)") }
-        base = String(text[range])
+        banner = String(decoding: printed, as: UTF8.self)
+        guard let range = banner.range(of: #"http://[0-9.]+:\d+"#, options: .regularExpression) else {
+            throw E2EError("no address in \(banner)")
+        }
+        base = String(banner[range])
     }
 
     /// Sends `signal` and waits for the process to end.
@@ -46,6 +70,7 @@ final class RunningServer {
     func call(_ method: String, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -127,7 +152,7 @@ func csvRows(_ data: Data) -> [[String]] {
     @Test func exportsOfEveryImplementedTypeHoldTheExpectedPatentsInOrder() async throws {
         let data = try temporaryDirectory("e2e")
         try runPatents(["import", "--data", data, fixtures])
-        let server = try RunningServer(data: data)
+        let server = try RunningServer(data: data, key: try makeClientKey(data: data))
         defer { server.stop() }
         let store = try PatentStore(directory: data)
         let query = #"{"query_text": "method OR TTL:device", "limit": 25, "offset": 2}"#
@@ -184,7 +209,7 @@ func csvRows(_ data: Data) -> [[String]] {
     @Test func zipAndWorkbookExportsHoldThePatentsInOrder() async throws {
         let data = try temporaryDirectory("e2e-archives")
         try runPatents(["import", "--data", data, fixtures])
-        let server = try RunningServer(data: data)
+        let server = try RunningServer(data: data, key: try makeClientKey(data: data))
         defer { server.stop() }
         let query = "CLMS:(method OR device)"
         let preview = try await server.call("POST", "/search/patent/query-search-patent/v2", #"{"query_text": "\#(query)", "limit": 6}"#)
@@ -223,9 +248,10 @@ func csvRows(_ data: Data) -> [[String]] {
         try runPatents(["import", "--data", data, fixtures])
         try runPatents(["generate", "--data", data, "--count", "4000", "--seed", "7", "--biblio-only", "--out", corpus])
         try runPatents(["import", "--data", data, corpus])
+        let key = try makeClientKey(data: data)
         let body = #"{"query_text": "PBD:[19000101 TO 20991231]", "fields": "PN,TTL,ABST,AN,IN,IPC,CPC", "export_type": "json", "rows": 4000}"#
 
-        var server = try RunningServer(data: data)
+        var server = try RunningServer(data: data, key: key)
         let created = try await server.call("POST", "/patent-search/export/V2", body)
         let id = try #require((created["data"] as? [String: Any])?["task_id"] as? String)
         let count = try #require((created["data"] as? [String: Any])?["count"] as? Int)
@@ -236,7 +262,7 @@ func csvRows(_ data: Data) -> [[String]] {
         server.stop(with: signal)
         #expect(Date().timeIntervalSince(stopping) < 10)
 
-        server = try RunningServer(data: data)
+        server = try RunningServer(data: data, key: key)
         defer { server.stop() }
         let task = try await server.finished(id)
         #expect(task["export_status"] as? String == "SUCCESS")

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Logging
 import PatentImport
@@ -48,37 +49,84 @@ final class TestClock: @unchecked Sendable {
     }
 }
 
-/// One server's worth of state over a store: a fresh task folder, its own clock.
+/// One server's worth of state over a store: a fresh task folder, its own clock, and a
+/// client with a generous balance whose `sk-` key every request carries by default.
 struct TestServer {
     let tasks: ExportTaskService
     let clock: TestClock
     let store: PatentStore
     let search: SearchService
+    let services: ServerServices
+    let client: ClientAccount
+    let key: String
 
     init(store: PatentStore = FixtureCorpus.shared.store, search: SearchService = FixtureCorpus.shared.search,
-         start: Bool = true) throws {
+         start: Bool = true, limits: PlatformLimits = PlatformLimits(), workers: Int = 2) throws {
         let clock = TestClock()
         self.clock = clock
         self.store = store
         self.search = search
         var logger = Logger(label: "patents.test")
         logger.logLevel = .warning
+        let (registry, metrics) = ServerServices.prometheus()
         tasks = try ExportTaskService(dataDirectory: try temporaryDirectory("http-tasks"), store: store, search: search,
-                                      workers: 2, logger: logger, now: { clock.now })
+                                      workers: workers, logger: logger, metrics: metrics, now: { clock.now })
+        services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry)
+        var new = AccountStore.NewClient(name: "tests")
+        new.balance = 1_000_000_00
+        new.ratePerSecond = 10_000
+        new.ratePerMinute = 100_000
+        client = try tasks.accounts.createClient(new, at: clock.now).client
+        key = try tasks.accounts.createKey(for: client.id, at: clock.now)
         if start { try tasks.start() }
     }
 
-    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let router = PatentServer.router(tasks: tasks, search: search, store: store, publicURL: "http://patents.test")
-        let app = Application(router: router)
-        try await app.test(.router) { client in try await test(client) }
+    /// A further client of this server with its own key.
+    func makeClient(_ configure: (inout AccountStore.NewClient) -> Void = { _ in }) throws -> (client: ClientAccount, secret: String, key: String) {
+        var new = AccountStore.NewClient(name: "other")
+        new.balance = 1_000_00
+        configure(&new)
+        let (client, secret) = try tasks.accounts.createClient(new, at: clock.now)
+        return (client, secret, try tasks.accounts.createKey(for: client.id, at: clock.now))
+    }
+
+    func run(_ test: @escaping @Sendable (TestAPI) async throws -> Void) async throws {
+        let app = Application(router: PatentServer.router(services, publicURL: "http://patents.test"))
+        let key = key
+        try await app.test(.router) { client in try await test(TestAPI(client: client, key: key)) }
     }
 }
 
-/// A parsed envelope.
+/// The test client with credentials: `Authorization: Bearer <key>` unless the request
+/// sets its own Authorization (or `key` is nil).
+struct TestAPI: Sendable {
+    let client: any TestClientProtocol
+    let key: String?
+
+    func with(key: String?) -> TestAPI { TestAPI(client: client, key: key) }
+
+    @discardableResult
+    func execute<Return>(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil,
+                         testCallback: @escaping (TestResponse) async throws -> Return = { $0 }) async throws -> Return {
+        var headers = headers
+        if let key, headers[.authorization] == nil { headers[.authorization] = "Bearer \(key)" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: body, testCallback: testCallback)
+    }
+}
+
+/// A parsed envelope with the answer's status and headers.
 struct Answer {
     let status: Int
     let json: [String: Any]
+    let headers: HTTPFields
+
+    init(_ response: TestResponse) {
+        status = Int(response.status.code)
+        json = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+        headers = response.headers
+    }
+
+    func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
 
     var ok: Bool { json["status"] as? Bool == true }
     var code: Int { json["error_code"] as? Int ?? -1 }
@@ -86,19 +134,15 @@ struct Answer {
     var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
 }
 
-extension TestClientProtocol {
-    func post(_ path: String, _ body: String, contentType: String = "application/json") async throws -> Answer {
-        try await execute(uri: path, method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: body)) { response in
-            Answer(status: Int(response.status.code),
-                   json: (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
-        }
+extension TestAPI {
+    func post(_ path: String, _ body: String, contentType: String = "application/json", headers: HTTPFields = [:]) async throws -> Answer {
+        var headers = headers
+        headers[.contentType] = contentType
+        return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { Answer($0) }
     }
 
-    func get(_ path: String) async throws -> Answer {
-        try await execute(uri: path, method: .get) { response in
-            Answer(status: Int(response.status.code),
-                   json: (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
-        }
+    func get(_ path: String, headers: HTTPFields = [:]) async throws -> Answer {
+        try await execute(uri: path, method: .get, headers: headers) { Answer($0) }
     }
 
     /// Creates an export and returns its data (task_id, count, total).

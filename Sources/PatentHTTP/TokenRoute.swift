@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import PatentTasks
+
+/// `POST /oauth/token` exactly as API.md: HTTP Basic `client_id:client_secret` (or the
+/// two as form fields), form body `grant_type=client_credentials`; the answer's key is
+/// `token`, `issued_at` is epoch milliseconds as a string. Refusals are envelopes.
+struct TokenRoute {
+    let accounts: AccountStore
+    let limiter: RateLimiter
+    let limits: PlatformLimits
+    let now: @Sendable () -> Date
+
+    func register(on router: Router<PatentRequestContext>) {
+        router.post("/oauth/token") { request, context in try await token(request, context: context) }
+    }
+
+    struct Issued: Encodable {
+        let token: String
+        let token_type = "BearerToken"
+        let expires_in: Int
+        let status = "approved"
+        let issued_at: String
+    }
+
+    func token(_ request: Request, context: PatentRequestContext) async throws -> Response {
+        let date = now()
+        let platform = limiter.acquire("*", limits: [.init(capacity: limits.platformPerSecond, window: 1)], now: date)
+        guard platform.allowed else { throw ServiceError.platformLimit(retryAfter: platform.retryAfter) }
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let form = Self.form(String(decoding: buffer.readableBytesView, as: UTF8.self))
+        guard let grant = form["grant_type"], grant == "client_credentials" else {
+            throw ServiceError.invalidParameter("grant_type must be client_credentials, not '\(form["grant_type"] ?? "")'")
+        }
+        guard let (id, secret) = Self.basic(request.headers[.authorization])
+                ?? form["client_id"].flatMap({ id in form["client_secret"].map { (id, $0) } }) else {
+            throw ServiceError.authentication("authentication required: HTTP Basic client_id:client_secret")
+        }
+        let issued = try accounts.issueToken(clientID: id, secret: secret, at: date)
+        let body = Issued(token: issued.token, expires_in: issued.expiresIn,
+                          issued_at: String(Int64((issued.issuedAt.timeIntervalSince1970 * 1000).rounded())))
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(body))))
+    }
+
+    /// `application/x-www-form-urlencoded` pairs; later keys win.
+    static func form(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+            }
+            fields[decode(parts[0])] = parts.count == 2 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+
+    /// id and secret of `Basic base64(id:secret)`.
+    static func basic(_ header: String?) -> (String, String)? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic",
+              let data = Data(base64Encoded: parts[1].trimmingCharacters(in: .whitespaces)) else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+}

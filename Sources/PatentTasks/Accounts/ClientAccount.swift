@@ -1,0 +1,65 @@
+import Foundation
+
+/// The operations a client's package can include, by PatSnap's API ids.
+public enum PlatformAPI: String, Sendable, Codable, CaseIterable {
+    /// Count by query (`query-search-count`).
+    case count = "P001"
+    /// Preview a page of results (`query-search-patent`).
+    case preview = "P002"
+    /// Create export tasks by query, poll them and download their files.
+    case export = "P055"
+}
+
+/// An API client of the platform as the operator configured it (`patents clients …`).
+/// Money is held in cents; quotas count exported patents.
+public struct ClientAccount: Sendable, Equatable, Codable {
+    /// Public id, the `apikey` of business calls and the user name of `/oauth/token`.
+    public let id: String
+    public var name: String
+    public let createdAt: Date
+    /// After this the client is refused with 67200006; nil: never.
+    public var expiresAt: Date?
+    /// A disabled client authenticates as nobody (67200003); its tokens are revoked.
+    public var disabledAt: Date?
+    /// The package: the operations it may call …
+    public var apis: Set<PlatformAPI>
+    /// … and the highest export field level it may buy (1–3).
+    public var maxLevel: Int
+    /// Cents available for new tasks.
+    public var balance: Int
+    /// Cents reserved by tasks whose files are being written.
+    public var held: Int
+    /// Patents per UTC day / calendar month (UTC); nil: unlimited.
+    public var dailyQuota: Int?
+    public var monthlyQuota: Int?
+    /// Requests per second / minute; nil: the server's defaults.
+    public var ratePerSecond: Int?
+    public var ratePerMinute: Int?
+
+    public func isExpired(at date: Date) -> Bool { expiresAt.map { $0 <= date } ?? false }
+}
+
+/// Amounts of money in cents, written as `12.34`.
+public enum Cents {
+    public static func format(_ cents: Int) -> String {
+        let sign = cents < 0 ? "-" : ""
+        let magnitude = cents.magnitude
+        let fraction = String(magnitude % 100)
+        return sign + String(magnitude / 100) + "." + (fraction.count == 1 ? "0" + fraction : fraction)
+    }
+
+    /// `12`, `12.3`, `12.34` → cents; nil for anything else (more decimals, signs, letters).
+    public static func parse(_ text: String) -> Int? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCII),
+              let units = Int(parts[0]), units >= 0, parts[0].allSatisfy(\.isNumber) else { return nil }
+        var cents = 0
+        if parts.count == 2 {
+            let fraction = parts[1]
+            guard (1...2).contains(fraction.count), fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            cents = Int(fraction)! * (fraction.count == 1 ? 10 : 1)
+        }
+        let (total, overflow) = units.multipliedReportingOverflow(by: 100)
+        return overflow ? nil : total + cents
+    }
+}
