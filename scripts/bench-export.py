@@ -41,9 +41,25 @@ def start(binary, data):
     return proc, match.group(0)
 
 
+KEY = None  # an sk- key of a client made for the run (see make_client)
+
+
+def make_client(binary, data):
+    """A client with room for every export of the run, and its sk- key."""
+    global KEY
+    created = json.loads(subprocess.check_output([binary, "clients", "create", "--data", data, "--name", "bench",
+                                                  "--balance", "10000000", "--rate-per-second", "100000",
+                                                  "--rate-per-minute", "1000000", "--json"]))
+    KEY = json.loads(subprocess.check_output([binary, "clients", "keys", "create", created["client_id"],
+                                              "--data", data, "--json"]))["api_key"]
+
+
 def call(base, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, headers={"Content-Type": "application/json"} if data else {})
+    headers = {"Authorization": f"Bearer {KEY}"}
+    if data:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(base + path, data=data, headers=headers)
     with urllib.request.urlopen(request) as response:
         return json.loads(response.read())
 
@@ -126,6 +142,7 @@ def main():
     parser.add_argument("--types", default="csv,json,xml,xls,pdf,full_text")
     parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
+    make_client(args.binary, args.data)
     if not args.skip_latency:
         latency(args.binary, args.data, args.repeat)
         print()

@@ -45,6 +45,14 @@ let countPath = "/search/patent/query-search-count/v2"
             let expired = try await anonymous.post(countPath + "?apikey=\(other.client.id)", countBody, headers: bearer)
             #expect(expired.status == 401 && expired.code == 67200003)
             #expect(expired.message == "access token expired or authentication error")
+            // Disabling a client revokes its tokens at once.
+            let fresh = try await anonymous.post("/oauth/token", "grant_type=client_credentials",
+                                                 contentType: "application/x-www-form-urlencoded", headers: basic(other.client.id, other.secret))
+            let renewed: HTTPFields = [.authorization: "Bearer \(try #require(fresh.json["token"] as? String))"]
+            #expect(try await anonymous.post(countPath + "?apikey=\(other.client.id)", countBody, headers: renewed).ok)
+            try server.tasks.accounts.disable(other.client.id)
+            let revoked = try await anonymous.post(countPath + "?apikey=\(other.client.id)", countBody, headers: renewed)
+            #expect(revoked.status == 401 && revoked.code == 67200003)
         }
     }
 
