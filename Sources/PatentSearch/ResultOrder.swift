@@ -66,12 +66,6 @@ struct ResultOrder {
         return byScore != 0 ? byScore : Self.compare(a.date, b.date, descending: true)
     }
 
-    /// True when `a` ranks before `b`.
-    func precedes(_ a: (Candidate, String), _ b: (Candidate, String)) -> Bool {
-        let result = compare(a.0, b.0)
-        return result != 0 ? result < 0 : a.1 < b.1
-    }
-
     private static func compare<T: Comparable>(_ a: T, _ b: T, descending: Bool) -> Int {
         if a == b { return 0 }
         return (a > b) == descending ? -1 : 1
@@ -84,38 +78,85 @@ struct ResultOrder {
 }
 
 /// Keeps the best `capacity` candidates without sorting everything: a bounded heap
-/// whose root is the worst kept candidate. PNs are read only to break exact ties.
+/// whose root is the worst kept candidate. A PN is read only when an exact tie needs it
+/// or the candidate is returned, and then once.
 struct TopHits {
     let capacity: Int
     let order: ResultOrder
-    private var heap: [(Candidate, String)] = []
+    private let readPN: (Candidate) -> String
+    private var heap: [Entry] = []
 
-    init(capacity: Int, order: ResultOrder) {
+    private struct Entry {
+        var candidate: Candidate
+        var pn: String?
+    }
+
+    init(capacity: Int, order: ResultOrder, pn: @escaping (Candidate) -> String) {
         self.capacity = capacity
         self.order = order
+        readPN = pn
     }
 
-    mutating func offer(_ candidate: Candidate, pn: () -> String) {
+    /// False when a candidate with this score cannot enter (the heap is full, the order
+    /// starts with the score, and the worst kept score is higher): its columns need not
+    /// be read.
+    func mayAdmit(score: Double) -> Bool {
+        guard capacity > 0 else { return false }
+        return heap.count < capacity || !order.keys.isEmpty || score >= heap[0].candidate.score
+    }
+
+    mutating func offer(_ candidate: Candidate) {
         guard capacity > 0 else { return }
-        if heap.count == capacity, order.compare(candidate, heap[0].0) > 0 { return }
-        let entry = (candidate, pn())
         if heap.count < capacity {
-            heap.append(entry)
+            heap.append(Entry(candidate: candidate, pn: nil))
             siftUp(heap.count - 1)
-        } else if order.precedes(entry, heap[0]) {
-            heap[0] = entry
-            siftDown(0)
+            return
         }
+        let result = order.compare(candidate, heap[0].candidate)
+        if result > 0 { return }
+        var entry = Entry(candidate: candidate, pn: nil)
+        if result == 0 {
+            guard pn(of: &entry) < pn(at: 0) else { return }
+        }
+        heap[0] = entry
+        siftDown(0)
     }
 
-    func sorted() -> [Candidate] { heap.sorted(by: order.precedes).map(\.0) }
+    /// The kept candidates in order, with their PNs.
+    mutating func sorted() -> [(candidate: Candidate, pn: String)] {
+        for index in heap.indices { _ = pn(at: index) }
+        return heap.sorted { a, b in
+            let result = order.compare(a.candidate, b.candidate)
+            return result != 0 ? result < 0 : a.pn! < b.pn!
+        }.map { ($0.candidate, $0.pn!) }
+    }
+
+    private func pn(of entry: inout Entry) -> String {
+        if let pn = entry.pn { return pn }
+        let pn = readPN(entry.candidate)
+        entry.pn = pn
+        return pn
+    }
+
+    private mutating func pn(at index: Int) -> String {
+        if let pn = heap[index].pn { return pn }
+        let pn = readPN(heap[index].candidate)
+        heap[index].pn = pn
+        return pn
+    }
+
+    /// True when the entry at `a` ranks before the one at `b`.
+    private mutating func precedes(_ a: Int, _ b: Int) -> Bool {
+        let result = order.compare(heap[a].candidate, heap[b].candidate)
+        return result != 0 ? result < 0 : pn(at: a) < pn(at: b)
+    }
 
     // The root is the entry that ranks last.
     private mutating func siftUp(_ index: Int) {
         var child = index
         while child > 0 {
             let parent = (child - 1) / 2
-            guard order.precedes(heap[parent], heap[child]) else { return }
+            guard precedes(parent, child) else { return }
             heap.swapAt(parent, child)
             child = parent
         }
@@ -127,8 +168,8 @@ struct TopHits {
             let left = 2 * parent + 1
             let right = left + 1
             var last = parent
-            if left < heap.count, order.precedes(heap[last], heap[left]) { last = left }
-            if right < heap.count, order.precedes(heap[last], heap[right]) { last = right }
+            if left < heap.count, precedes(last, left) { last = left }
+            if right < heap.count, precedes(last, right) { last = right }
             if last == parent { return }
             heap.swapAt(parent, last)
             parent = last

@@ -75,26 +75,25 @@ public final class Searcher: Sendable {
         let frequencies = documentFrequencies(filtered)
         let wanted = max(0, request.offset) + max(0, request.rows)
         let order = ResultOrder(keys: request.sort)
-        var top = TopHits(capacity: wanted, order: order)
+        let segments = snapshot.segments
+        var top = TopHits(capacity: wanted, order: order) { (try? segments[$0.segment].pn(Int($0.doc))) ?? "" }
         var total = 0
         if let collapse = request.collapse {
             let representatives = self.representatives(filtered, frequencies: frequencies, collapse: collapse, order: order)
             total = representatives.count
-            for ranked in representatives { top.offer(ranked.candidate, pn: { ranked.pn }) }
+            for ranked in representatives { top.offer(ranked.candidate) }
         } else {
             total = filtered.reduce(0) { $0 + $1.docs.docs.count }
             for (index, match) in filtered.enumerated() {
-                let segment = snapshot.segments[index]
+                let segment = segments[index]
                 let scores = score(match, segment: segment, frequencies: frequencies)
-                for (position, doc) in match.docs.docs.enumerated() {
-                    top.offer(order.candidate(score: scores[position], segment: segment, index: index, doc: doc),
-                              pn: { (try? segment.pn(Int(doc))) ?? "" })
+                for (position, doc) in match.docs.docs.enumerated() where top.mayAdmit(score: scores[position]) {
+                    top.offer(order.candidate(score: scores[position], segment: segment, index: index, doc: doc))
                 }
             }
         }
-        let hits = top.sorted().dropFirst(max(0, request.offset)).map { candidate in
-            SearchHit(pn: (try? snapshot.segments[candidate.segment].pn(Int(candidate.doc))) ?? "",
-                      score: candidate.score, publicationDate: Int(candidate.date))
+        let hits = top.sorted().dropFirst(max(0, request.offset)).map { hit in
+            SearchHit(pn: hit.pn, score: hit.candidate.score, publicationDate: Int(hit.candidate.date))
         }
         return SearchResult(total: total, hits: Array(hits))
     }
