@@ -232,11 +232,18 @@ public struct PostingsCursor {
         occurrencesRead = true
     }
 
-    /// The current document's occurrences (positional fields only).
+    /// The current document's occurrences (positional fields only), in value and
+    /// position order.
     public mutating func occurrences() throws(IndexError) -> [Occurrence] {
-        guard positional, !occurrencesRead else { return [] }
         var out: [Occurrence] = []
-        out.reserveCapacity(frequency)
+        try occurrences(appendingTo: &out)
+        return out
+    }
+
+    /// The same appended to a buffer the caller reuses across documents.
+    public mutating func occurrences(appendingTo out: inout [Occurrence]) throws(IndexError) {
+        guard positional, !occurrencesRead else { return }
+        out.reserveCapacity(out.count + frequency)
         var lastValue: Int32 = -1
         var position: Int32 = 0
         var sentence: Int32 = 0
@@ -255,6 +262,5 @@ public struct PostingsCursor {
             out.append(Occurrence(value: value, position: position, sentence: sentence, paragraph: paragraph))
         }
         occurrencesRead = true
-        return out
     }
 }

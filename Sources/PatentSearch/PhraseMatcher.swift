@@ -19,6 +19,7 @@ enum PhraseMatcher {
         for index in cursors.indices { guard (try? cursors[index].next()) == true else { return [:] } }
         var result: SpanMap = [:]
         var withinCursor = 0
+        var scratch = Scratch(slots: cursors.count)
         while true {
             // Leapfrog to a document every cursor is on.
             var target = cursors.map(\.doc).max()!
@@ -35,7 +36,7 @@ enum PhraseMatcher {
                 if cursors[index].doc > target { aligned = false }
             }
             guard aligned else { continue }
-            let spans = match(&cursors, field: field)
+            let spans = match(&cursors, field: field, scratch: &scratch)
             if !spans.isEmpty { result[Int32(target)] = spans }
             for index in cursors.indices { guard (try? cursors[index].next()) == true else { return result } }
         }
@@ -43,33 +44,58 @@ enum PhraseMatcher {
 
     private static func key(_ value: Int32, _ position: Int32) -> Int64 { Int64(value) << 32 | Int64(position) }
 
-    /// The phrase's spans in the document every cursor is on.
-    private static func match(_ cursors: inout [PostingsCursor], field: IndexField) -> [Span] {
-        let first = (try? cursors[0].occurrences()) ?? []
-        var later: [(keys: [Int64], occurrences: [Occurrence])] = []
-        for index in cursors.indices.dropFirst() {
-            let occurrences = ((try? cursors[index].occurrences()) ?? []).sorted { key($0.value, $0.position) < key($1.value, $1.position) }
-            later.append((occurrences.map { key($0.value, $0.position) }, occurrences))
+    /// Occurrence buffers reused across documents: the first slot's, and the later
+    /// slots' one after another (`starts[slot]` where each begins, a last entry at the end).
+    private struct Scratch {
+        var first: [Occurrence] = []
+        var later: [Occurrence] = []
+        var starts: [Int]
+        var at: [Int]
+
+        init(slots: Int) {
+            starts = Array(repeating: 0, count: slots + 1)
+            at = Array(repeating: 0, count: slots + 1)
         }
+    }
+
+    /// The phrase's spans in the document every cursor is on. Occurrences come in value
+    /// and position order, so the wanted keys of each later slot only grow: one merge pass
+    /// per slot.
+    private static func match(_ cursors: inout [PostingsCursor], field: IndexField, scratch: inout Scratch) -> [Span] {
+        scratch.first.removeAll(keepingCapacity: true)
+        scratch.later.removeAll(keepingCapacity: true)
+        guard (try? cursors[0].occurrences(appendingTo: &scratch.first)) != nil else { return [] }
+        for slot in 1..<cursors.count {
+            scratch.starts[slot] = scratch.later.count
+            scratch.at[slot] = scratch.later.count
+            guard (try? cursors[slot].occurrences(appendingTo: &scratch.later)) != nil else { return [] }
+        }
+        scratch.starts[cursors.count] = scratch.later.count
         var spans: [Span] = []
-        for o in first {
-            var last = o
-            var found = true
-            for (offset, slot) in later.enumerated() {
-                let wanted = key(o.value, o.position + Int32(offset + 1))
-                var low = 0
-                var high = slot.keys.count
-                while low < high {
-                    let mid = (low + high) / 2
-                    if slot.keys[mid] < wanted { low = mid + 1 } else { high = mid }
+        let slots = cursors.count
+        scratch.first.withUnsafeBufferPointer { first in
+            scratch.later.withUnsafeBufferPointer { later in
+                for o in first {
+                    var last = o
+                    var found = true
+                    for slot in 1..<slots {
+                        let wanted = key(o.value, o.position + Int32(slot))
+                        let end = scratch.starts[slot + 1]
+                        var at = scratch.at[slot]
+                        while at < end, key(later[at].value, later[at].position) < wanted { at += 1 }
+                        scratch.at[slot] = at
+                        guard at < end, key(later[at].value, later[at].position) == wanted else {
+                            found = false
+                            break
+                        }
+                        last = later[at]
+                    }
+                    if found {
+                        spans.append(Span(field: field, value: o.value, start: o.position, end: last.position,
+                                          sentenceStart: o.sentence, sentenceEnd: last.sentence,
+                                          paragraphStart: o.paragraph, paragraphEnd: last.paragraph))
+                    }
                 }
-                guard low < slot.keys.count, slot.keys[low] == wanted else { found = false; break }
-                last = slot.occurrences[low]
-            }
-            if found {
-                spans.append(Span(field: field, value: o.value, start: o.position, end: last.position,
-                                  sentenceStart: o.sentence, sentenceEnd: last.sentence,
-                                  paragraphStart: o.paragraph, paragraphEnd: last.paragraph))
             }
         }
         return spans
