@@ -57,8 +57,22 @@ enum SpanOperations {
     /// only at the right spans inside its window: linear in the spans, not quadratic.
     static func proximity(_ left: SpanMap, _ op: ProximityOperator, _ right: SpanMap) -> SpanMap {
         var out: SpanMap = [:]
+        out.reserveCapacity(min(left.count, right.count))
         for (doc, leftSpans) in left {
             guard let rightSpans = right[doc] else { continue }
+            // Few spans (the usual case): every pair, deduplicated in a small array, costs
+            // less than building the groups below.
+            if leftSpans.count * rightSpans.count <= smallJoin {
+                var joined: [Span] = []
+                for a in leftSpans {
+                    for b in rightSpans where a.satisfies(op, with: b) {
+                        let span = a.joined(with: b)
+                        if !joined.contains(span) { joined.append(span) }
+                    }
+                }
+                if !joined.isEmpty { out[doc] = joined }
+                continue
+            }
             var joined = Set<Span>()
             switch op {
             case .sentence, .paragraph:
@@ -99,6 +113,9 @@ enum SpanOperations {
         }
         return out
     }
+
+    /// Pairs of spans up to which a document's join compares every pair.
+    private static let smallJoin = 64
 
     private struct ValueKey: Hashable {
         let field: IndexField
