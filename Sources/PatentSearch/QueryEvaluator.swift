@@ -40,6 +40,7 @@ final class QueryEvaluator {
             nextLeaf = 0
             let deletions = snapshot.deletions[index]
             allDocsCache = nil
+            frequencyCache = [:]
             var docs = try self.docs(root, scope: .mainf, positive: true)
             if deletions.count > 0 { docs = DocSet(docs.docs.filter { !deletions.contains(Int($0)) }) }
             out.append(SegmentMatches(docs: docs, leaves: leaves))
@@ -121,7 +122,7 @@ final class QueryEvaluator {
             return DocSet(unsorted: textSpans(term, slots: perField, positive: positive).keys)
         }
         let statistics = perField.map { field, slots in
-            FieldFrequencies.read(slots[0].terms, field: field, stemmed: slots[0].stemmed, segment: segment)
+            frequencies(slots[0], field: field)
         }
         if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: statistics.filter { $0.field.kind == .text })) }
         nextLeaf += 1
@@ -197,7 +198,7 @@ final class QueryEvaluator {
                 guard let slots = try slots(term, field: field, scope: scope, inProximity: true) else { continue }
                 var docs: DocSet?
                 for slot in slots {
-                    let found = DocSet(FieldFrequencies.read(slot.terms, field: field, stemmed: slot.stemmed, segment: segment).docs)
+                    let found = DocSet(frequencies(slot, field: field).docs)
                     docs = docs.map { $0.intersection(found) } ?? found
                 }
                 result = result.union(docs ?? DocSet([]))
@@ -230,7 +231,7 @@ final class QueryEvaluator {
         }
         if positive {
             let statistics = perField.filter { $0.0.kind == .text }.map { field, slots in
-                FieldFrequencies.read(slots[0].terms, field: field, stemmed: slots[0].stemmed, segment: segment)
+                frequencies(slots[0], field: field)
             }
             leaves.append(LeafStatistics(leaf: nextLeaf, fields: statistics))
         }
@@ -246,9 +247,26 @@ final class QueryEvaluator {
         return result
     }
 
-    struct Slot {
+    struct Slot: Hashable {
         var terms: [String]
         var stemmed: Bool
+    }
+
+    private struct FrequencyKey: Hashable {
+        let slot: Slot
+        let field: IndexField
+    }
+
+    /// Document lists read in the current segment: a proximity reads its operands' lists
+    /// to find candidates and again for their statistics.
+    private var frequencyCache: [FrequencyKey: FieldFrequencies] = [:]
+
+    private func frequencies(_ slot: Slot, field: IndexField) -> FieldFrequencies {
+        let key = FrequencyKey(slot: slot, field: field)
+        if let cached = frequencyCache[key] { return cached }
+        let read = FieldFrequencies.read(slot.terms, field: field, stemmed: slot.stemmed, segment: segment)
+        frequencyCache[key] = read
+        return read
     }
 
     /// The token slots of a term in one field: a word or phrase gives one slot per token
