@@ -216,12 +216,14 @@ struct ClientsCommand: ParsableCommand {
     }
 }
 
-/// Runs an account change, turning the store's refusals into the CLI's messages.
+/// Runs an account change; the store's refusals (unknown client, bad value) print as
+/// `error: …` and exit with status 2, nothing changed.
 func operate<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let failure as AccountStore.Failure {
-        throw ValidationError(failure.description)
+        FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
+        throw ExitCode(2)
     }
 }
 
