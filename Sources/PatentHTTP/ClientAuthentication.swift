@@ -18,10 +18,9 @@ struct ClientAuthentication: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let date = now()
-        let client = try accounts.authenticate(bearer: Self.bearer(request.headers),
+        let client = try accounts.authenticate(bearer: Self.credentials(request.headers[.authorization], scheme: "bearer"),
                                                apikey: request.uri.queryParameters["apikey"].map(String.init), at: date)
-        let platform = limiter.acquire("*", limits: [.init(capacity: limits.platformPerSecond, window: 1)], now: date)
-        guard platform.allowed else { throw ServiceError.platformLimit(retryAfter: platform.retryAfter) }
+        try limiter.admitPlatformCall(limits, now: date)
         let clientLimits: [RateLimiter.Limit] = [
             .init(capacity: client.ratePerSecond ?? limits.clientPerSecond, window: 1),
             .init(capacity: client.ratePerMinute ?? limits.clientPerMinute, window: 60),
@@ -46,11 +45,13 @@ struct ClientAuthentication: RouterMiddleware {
         }
     }
 
-    /// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
-    static func bearer(_ headers: HTTPFields) -> String? {
-        guard let value = headers[.authorization] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+    /// The credentials of an `Authorization: <scheme> <credentials>` header when its
+    /// scheme (case-insensitive) is `scheme` (lower case): the token of `Bearer`, the
+    /// base64 of `Basic`.
+    static func credentials(_ header: String?, scheme: String) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == scheme else { return nil }
         return parts[1].trimmingCharacters(in: .whitespaces)
     }
 }

@@ -75,7 +75,7 @@ public enum PatentServer {
                                                                  limits: services.limits, api: api, now: now))
         }
         ExportRoutes(tasks: services.tasks, publicURL: publicURL).register(on: guarded(.export))
-        PreviewRoutes(search: services.search, metrics: services.tasks.metrics)
+        PreviewRoutes(search: services.search)
             .register(count: guarded(.count), preview: guarded(.preview))
         TokenRoute(accounts: services.tasks.accounts, limiter: services.limiter, limits: services.limits, now: now)
             .register(on: router)
@@ -117,8 +117,9 @@ public enum PatentServer {
     public static func run(_ configuration: ServerConfiguration, logger: Logger,
                            onRunning: @escaping @Sendable (Int, DemoClient?) -> Void = { _, _ in }) async throws {
         let store = try PatentStore(directory: configuration.dataDirectory)
-        let search = SearchService(indexDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("index"))
         let (registry, metrics) = ServerServices.prometheus()
+        let search = SearchService(indexDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("index"),
+                                   metrics: metrics)
         let tasks = try ExportTaskService(dataDirectory: configuration.dataDirectory, store: store, search: search,
                                           workers: configuration.workers, logger: logger, metrics: metrics)
         let demo = try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PatentTasks
 
 /// Call limits (API.md "Billing, quotas and limits"): the platform's total and each
 /// client's per second and per minute, unless the operator set the client's own.
@@ -53,11 +54,17 @@ final class RateLimiter: @unchecked Sendable {
     private let lock = NSLock()
     private var buckets: [String: Bucket] = [:]
 
+    /// One call against the platform-wide bucket: 67200001 when it is empty.
+    func admitPlatformCall(_ limits: PlatformLimits, now: Date) throws(ServiceError) {
+        let decision = acquire("*", limits: [Limit(capacity: limits.platformPerSecond, window: 1)], now: now)
+        guard decision.allowed else { throw ServiceError.platformLimit(retryAfter: decision.retryAfter) }
+    }
+
     func acquire(_ key: String, limits: [Limit], now: Date) -> Decision {
         lock.lock()
         defer { lock.unlock() }
-        var levels: [(limit: Limit, tokens: Double)] = limits.map { limit in
-            let name = "\(key)|\(limit.window)"
+        let names = limits.map { "\(key)|\($0.window)" }
+        var levels: [(limit: Limit, tokens: Double)] = zip(limits, names).map { limit, name in
             let rate = Double(limit.capacity) / limit.window
             var bucket = buckets[name] ?? Bucket(tokens: Double(limit.capacity), updated: now)
             bucket.tokens = min(Double(limit.capacity), bucket.tokens + max(0, now.timeIntervalSince(bucket.updated)) * rate)
@@ -70,7 +77,7 @@ final class RateLimiter: @unchecked Sendable {
         if allowed {
             for index in levels.indices {
                 levels[index].tokens -= 1
-                buckets["\(key)|\(levels[index].limit.window)"]!.tokens = levels[index].tokens
+                buckets[names[index]]!.tokens = levels[index].tokens
             }
         } else {
             retryAfter = levels.filter { $0.tokens < 1 }

@@ -25,8 +25,7 @@ struct TokenRoute {
 
     func token(_ request: Request, context: PatentRequestContext) async throws -> Response {
         let date = now()
-        let platform = limiter.acquire("*", limits: [.init(capacity: limits.platformPerSecond, window: 1)], now: date)
-        guard platform.allowed else { throw ServiceError.platformLimit(retryAfter: platform.retryAfter) }
+        try limiter.admitPlatformCall(limits, now: date)
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let form = Self.form(String(decoding: buffer.readableBytesView, as: UTF8.self))
@@ -59,10 +58,8 @@ struct TokenRoute {
 
     /// id and secret of `Basic base64(id:secret)`.
     static func basic(_ header: String?) -> (String, String)? {
-        guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "basic",
-              let data = Data(base64Encoded: parts[1].trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard let encoded = ClientAuthentication.credentials(header, scheme: "basic"),
+              let data = Data(base64Encoded: encoded) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         guard let colon = text.firstIndex(of: ":") else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))

@@ -116,7 +116,7 @@ struct TopHits {
         if result > 0 { return }
         var entry = Entry(candidate: candidate, pn: nil)
         if result == 0 {
-            guard pn(of: &entry) < pn(at: 0) else { return }
+            guard Self.pn(of: &entry, readPN) < pn(at: 0) else { return }
         }
         heap[0] = entry
         siftDown(0)
@@ -131,18 +131,17 @@ struct TopHits {
         }.map { ($0.candidate, $0.pn!) }
     }
 
-    private func pn(of entry: inout Entry) -> String {
+    /// An entry's PN, read on first use.
+    private static func pn(of entry: inout Entry, _ read: (Candidate) -> String) -> String {
         if let pn = entry.pn { return pn }
-        let pn = readPN(entry.candidate)
+        let pn = read(entry.candidate)
         entry.pn = pn
         return pn
     }
 
     private mutating func pn(at index: Int) -> String {
-        if let pn = heap[index].pn { return pn }
-        let pn = readPN(heap[index].candidate)
-        heap[index].pn = pn
-        return pn
+        let read = readPN
+        return Self.pn(of: &heap[index], read)
     }
 
     /// True when the entry at `a` ranks before the one at `b`.

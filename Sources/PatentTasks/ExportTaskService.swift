@@ -84,7 +84,7 @@ public final class ExportTaskService: Sendable {
         }
         let searcher = try search.searcher()
         let request = specification.parameters.searchRequest(offset: specification.offset, rows: specification.rows)
-        let result = try metrics.timeSearch { () throws(ServiceError) in try search.search(request, on: searcher) }
+        let result = try search.search(request, on: searcher)
         let pns = result.hits.map(\.pn)
         let created = now()
         let task = ExportTask(

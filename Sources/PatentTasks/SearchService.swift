@@ -6,14 +6,17 @@ import PatentQuery
 /// The engine as the service uses it: the index's current generation, reopened when
 /// another process (`patents import`, `patents index`) commits a new one, shared by
 /// concurrent requests. Query errors become 68300004 naming `query_text`; an index that
-/// cannot be opened is a search failure, 68300005.
+/// cannot be opened is a search failure, 68300005. Every search's duration goes to
+/// `metrics`.
 public final class SearchService: @unchecked Sendable {
     public let indexDirectory: String
+    let metrics: ServiceMetrics
     private let lock = NSLock()
     private var current: (stamp: ManifestStamp, searcher: Searcher)?
 
-    public init(indexDirectory: String) {
+    public init(indexDirectory: String, metrics: ServiceMetrics = ServiceMetrics()) {
         self.indexDirectory = indexDirectory
+        self.metrics = metrics
     }
 
     /// The searcher of the current generation; cheap when nothing changed (one `stat`).
@@ -35,10 +38,12 @@ public final class SearchService: @unchecked Sendable {
     public func search(_ request: SearchRequest, on searcher: Searcher? = nil) throws(ServiceError) -> SearchResult {
         let chosen: Searcher
         if let searcher { chosen = searcher } else { chosen = try self.searcher() }
-        do {
-            return try chosen.search(request)
-        } catch {
-            throw ServiceError.invalidParameter("query_text: \(error.message)")
+        return try metrics.timeSearch { () throws(ServiceError) in
+            do throws(QueryError) {
+                return try chosen.search(request)
+            } catch {
+                throw ServiceError.invalidParameter("query_text: \(error.message)")
+            }
         }
     }
 }

@@ -34,7 +34,7 @@ public struct ServiceMetrics: Sendable {
     }
 
     /// Runs a search and records how long it took.
-    public func timeSearch<T>(_ body: () throws(ServiceError) -> T) throws(ServiceError) -> T {
+    func timeSearch<T>(_ body: () throws(ServiceError) -> T) throws(ServiceError) -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         defer {
             Timer(label: Self.searchDuration, factory: factory)

@@ -55,7 +55,7 @@ struct ClientsCommand: ParsableCommand {
             let clients = try AccountStore(directory: options.data).clients()
             if json { return printJSON(clients) }
             for client in clients {
-                var state = client.disabledAt != nil ? "disabled" : client.isExpired(at: Date()) ? "expired" : "active"
+                var state = stateName(client)
                 if let expires = client.expiresAt, state == "active" { state += " until \(dayString(expires))" }
                 print("\(client.id)  \(client.name)  \(state)  balance \(Cents.format(client.balance))  held \(Cents.format(client.held))")
             }
@@ -73,7 +73,7 @@ struct ClientsCommand: ParsableCommand {
             if json { return printJSON(statement) }
             let client = statement.client
             print("client \(client.id) (\(client.name)), created \(dayString(client.createdAt))")
-            print("state: \(client.disabledAt != nil ? "disabled" : client.isExpired(at: Date()) ? "expired" : "active")"
+            print("state: \(stateName(client))"
                   + (client.expiresAt.map { ", expires \(dayString($0))" } ?? ""))
             print("package: \(client.apis.map(\.rawValue).sorted().joined(separator: ", ")); field levels up to \(client.maxLevel)")
             print("quota: \(statement.usedToday) of \(client.dailyQuota.map(String.init) ?? "unlimited") patents today, "
@@ -225,6 +225,11 @@ func operate<T>(_ body: () throws -> T) throws -> T {
         FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
         throw ExitCode(2)
     }
+}
+
+/// disabled, expired or active.
+func stateName(_ client: ClientAccount) -> String {
+    client.disabledAt != nil ? "disabled" : client.isExpired(at: Date()) ? "expired" : "active"
 }
 
 func amount(_ text: String) throws -> Int {

@@ -65,10 +65,12 @@ struct TestServer {
         let clock = TestClock()
         self.clock = clock
         self.store = store
-        self.search = search
         var logger = Logger(label: "patents.test")
         logger.logLevel = .warning
         let (registry, metrics) = ServerServices.prometheus()
+        // The same index, searched through a service that reports to this server's metrics.
+        let search = SearchService(indexDirectory: search.indexDirectory, metrics: metrics)
+        self.search = search
         tasks = try ExportTaskService(dataDirectory: try temporaryDirectory("http-tasks"), store: store, search: search,
                                       workers: workers, logger: logger, metrics: metrics, now: { clock.now })
         services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry)

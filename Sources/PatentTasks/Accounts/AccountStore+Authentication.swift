@@ -47,22 +47,10 @@ extension AccountStore {
     public func authenticate(bearer: String?, apikey: String?, at date: Date = Date()) throws(ServiceError) -> ClientAccount {
         let bearer = bearer.flatMap { $0.isEmpty ? nil : $0 }
         let apikey = apikey.flatMap { $0.isEmpty ? nil : $0 }
-        let clientID: String?
+        let client: ClientAccount?
         do {
-            clientID = try pool.read { db -> String? in
-                if let bearer, bearer.hasPrefix("sk-") {
-                    // A key as the bearer; an apikey beside it must name the same client.
-                    guard let owner = try Self.keyOwner(db, bearer) else { return nil }
-                    return apikey == nil || apikey == owner || apikey == bearer ? owner : nil
-                }
-                if let bearer {
-                    guard let apikey, let owner = try String.fetchOne(db, sql: """
-                        SELECT client_id FROM access_token WHERE hash = ? AND expires_at > ?
-                        """, arguments: [Credentials.digest(bearer), date.timeIntervalSince1970]) else { return nil }
-                    return apikey == owner ? owner : nil
-                }
-                if let apikey, apikey.hasPrefix("sk-") { return try Self.keyOwner(db, apikey) }
-                return nil
+            client = try pool.read { db -> ClientAccount? in
+                try Self.owner(db, bearer: bearer, apikey: apikey, at: date).flatMap { try Self.client(db, $0) }
             }
         } catch {
             throw ServiceError.serviceError("credentials cannot be checked, please try again later")
@@ -71,11 +59,26 @@ extension AccountStore {
             throw ServiceError.authentication(
                 "authentication required: Authorization: Bearer <token> with ?apikey=<client_id>, or an sk- API key")
         }
-        guard let clientID, let client = try? self.client(clientID), client.disabledAt == nil else {
-            throw ServiceError.authentication()
-        }
+        guard let client, client.disabledAt == nil else { throw ServiceError.authentication() }
         guard !client.isExpired(at: date) else { throw ServiceError.clientExpired() }
         return client
+    }
+
+    /// The client id the credentials name, when they are valid.
+    private static func owner(_ db: Database, bearer: String?, apikey: String?, at date: Date) throws -> String? {
+        if let bearer, bearer.hasPrefix("sk-") {
+            // A key as the bearer; an apikey beside it must name the same client.
+            guard let owner = try keyOwner(db, bearer) else { return nil }
+            return apikey == nil || apikey == owner || apikey == bearer ? owner : nil
+        }
+        if let bearer {
+            guard let apikey, let owner = try String.fetchOne(db, sql: """
+                SELECT client_id FROM access_token WHERE hash = ? AND expires_at > ?
+                """, arguments: [Credentials.digest(bearer), date.timeIntervalSince1970]) else { return nil }
+            return apikey == owner ? owner : nil
+        }
+        if let apikey, apikey.hasPrefix("sk-") { return try keyOwner(db, apikey) }
+        return nil
     }
 
     private static func keyOwner(_ db: Database, _ key: String) throws -> String? {
