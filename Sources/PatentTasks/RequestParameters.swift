@@ -44,8 +44,12 @@ struct RequestParameters {
     func offset(rows: Int, rowsName: String, window: Int) throws(ServiceError) -> Int {
         let offset = try integer("offset") ?? 0
         guard offset >= 0 else { throw ServiceError.invalidParameter("offset must be 0 or more, not \(offset)") }
-        guard offset + rows <= window else {
-            throw ServiceError.invalidParameter("\(rowsName) must be at most \(window), not \(offset + rows)")
+        // `rows` is already within 1…window; comparing against `window - rows` cannot
+        // overflow whatever `offset` the client sent.
+        guard offset <= window - rows else {
+            let (sum, overflow) = offset.addingReportingOverflow(rows)
+            let total = overflow ? "\(offset) + \(rows)" : String(sum)
+            throw ServiceError.invalidParameter("\(rowsName) must be at most \(window), not \(total)")
         }
         return offset
     }

@@ -40,6 +40,9 @@ import Testing
         (#"{"query_text": "a", "fields": "PN", "export_type": "full_text", "rows": 1001}"#, 68300004, "rows must be between 1 and 1000 for export_type full_text"),
         (#"{\#(valid), "offset": -1}"#, 68300004, "offset must be 0 or more, not -1"),
         (#"{"query_text": "a", "fields": "PN", "export_type": "csv", "rows": 100000, "offset": 1}"#, 68300004, "rows + offset must be at most 100000, not 100001"),
+        // An offset near Int64.max once overflowed `offset + rows` and stopped the server.
+        (#"{\#(valid), "offset": 9223372036854775807}"#, 68300004, "rows + offset must be at most 100000, not 9223372036854775807 + 10"),
+        (#"{\#(valid), "offset": 9223372036854775797}"#, 68300004, "rows + offset must be at most 100000, not 9223372036854775807"),
         // Dates.
         (#"{\#(valid), "apdt_from": "2020-01-01"}"#, 68300004, "apdt_from must be a date 'yyyyMMdd' or '*', not '2020-01-01'"),
         (#"{\#(valid), "pbdt_to": "20201301"}"#, 68300004, "pbdt_to must be a date 'yyyyMMdd' or '*', not '20201301'"),

@@ -66,6 +66,7 @@ import Testing
         (#"{"query_text": "a", "limit": 1001}"#, "limit must be between 1 and 1000, not 1001"),
         (#"{"query_text": "a", "offset": -1}"#, "offset must be 0 or more"),
         (#"{"query_text": "a", "offset": 19500, "limit": 501}"#, "offset + limit must be at most 20000, not 20001"),
+        (#"{"query_text": "a", "offset": 9223372036854775807}"#, "offset + limit must be at most 20000, not 9223372036854775807 + 10"),
         (#"{"query_text": "a", "sort": {"field": "ISD"}}"#, "sort must be an array"),
         (#"{"query_text": "a", "sort": [{"order": "ASC"}]}"#, "sort[0].field is required"),
         (#"{"query_text": "a", "sort": [{"field": "TTL"}]}"#, "sort[0].field must be one of SCORE, PBDT_YEARMONTHDAY, APD_YEARMONTHDAY, ISD, not 'TTL'"),
