@@ -11,6 +11,7 @@ struct ClientAuthentication: RouterMiddleware {
     typealias Context = PatentRequestContext
 
     let accounts: AccountStore
+    let work: WorkPool
     let limiter: RateLimiter
     let limits: PlatformLimits
     let api: PlatformAPI
@@ -18,8 +19,9 @@ struct ClientAuthentication: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let date = now()
-        let client = try accounts.authenticate(bearer: Self.credentials(request.headers[.authorization], scheme: "bearer"),
-                                               apikey: request.uri.queryParameters["apikey"].map(String.init), at: date)
+        let (accounts, bearer) = (accounts, Self.credentials(request.headers[.authorization], scheme: "bearer"))
+        let apikey = request.uri.queryParameters["apikey"].map(String.init)
+        let client = try await work.run { try accounts.authenticate(bearer: bearer, apikey: apikey, at: date) }
         try limiter.admitPlatformCall(limits, now: date)
         let clientLimits: [RateLimiter.Limit] = [
             .init(capacity: client.ratePerSecond ?? limits.clientPerSecond, window: 1),

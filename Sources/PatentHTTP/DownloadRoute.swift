@@ -9,6 +9,7 @@ import PatentTasks
 /// `Repr-Digest` (RFC 9530) and `X-Content-SHA256`.
 struct DownloadRoute {
     let tasks: ExportTaskService
+    let work: WorkPool
     let fileIO = FileIO()
 
     func register(on router: some RouterMethods<PatentRequestContext>) {
@@ -29,10 +30,11 @@ struct DownloadRoute {
         }
         let found: ExportTaskService.Download
         do {
-            found = try tasks.download(taskID: task, fileName: file, expires: expires, signature: signature)
-        } catch .forbidden {
+            let tasks = tasks
+            found = try await work.run { try tasks.download(taskID: task, fileName: file, expires: expires, signature: signature) }
+        } catch ExportTaskService.DownloadRefusal.forbidden {
             throw HTTPError(.forbidden, message: "the link is invalid or has expired")
-        } catch .gone {
+        } catch ExportTaskService.DownloadRefusal.gone {
             throw HTTPError(.notFound, message: "the file no longer exists")
         }
         var headers: HTTPFields = [

@@ -85,18 +85,28 @@ struct EnvelopeMiddleware: RouterMiddleware {
 }
 
 extension Request {
-    /// The JSON body: 68300007 when the content type is not JSON, the body is larger than
-    /// the context allows or does not parse.
-    mutating func jsonBody(context: PatentRequestContext) async throws -> JSONValue {
+    /// The body, at most `context.maxUploadSize` bytes: 68300007 with HTTP 413 beyond,
+    /// refused from `Content-Length` before any of it is read when the client declares it.
+    mutating func boundedBody(context: PatentRequestContext) async throws -> ByteBuffer {
+        let limit = context.maxUploadSize
+        let tooLarge = ServiceError(code: 68300007, message: "the request body is larger than \(limit) bytes (1 MiB)", httpStatus: 413)
+        if let declared = headers[.contentLength], let length = Int(declared), length > limit { throw tooLarge }
+        do {
+            return try await collectBody(upTo: limit)
+        } catch {
+            throw tooLarge
+        }
+    }
+
+    /// Runs `handle` on `work` with the parsed JSON body: 68300007 when the content type
+    /// is not JSON, the body is too large or does not parse. Parsing and whatever
+    /// `handle` does (validation, search, SQLite) stay off the event loops.
+    mutating func withJSONBody<T: Sendable>(context: PatentRequestContext, on work: WorkPool,
+                                            _ handle: @escaping @Sendable (JSONValue) throws -> T) async throws -> T {
         if let type = headers[.contentType], !type.lowercased().contains("json") {
             throw ServiceError.badRequest("Content-Type must be application/json, not '\(type)'")
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await collectBody(upTo: context.maxUploadSize)
-        } catch {
-            throw ServiceError.badRequest("the request body is larger than \(context.maxUploadSize) bytes")
-        }
-        return try JSONValue.parse(buffer.readableBytesView)
+        let buffer = try await boundedBody(context: context)
+        return try await work.run { try handle(JSONValue.parse(buffer.readableBytesView)) }
     }
 }

@@ -5,6 +5,7 @@ import PatentTasks
 /// P055: create an export task by query, and report a task.
 struct ExportRoutes {
     let tasks: ExportTaskService
+    let work: WorkPool
     /// The scheme and host links are built on (`https://patents.example.org`); the
     /// request's Host header when nil.
     let publicURL: String?
@@ -16,7 +17,7 @@ struct ExportRoutes {
         for path in Self.createPaths {
             router.post(RouterPath(path)) { request, context in try await create(request, context: context) }
         }
-        router.get("/patent-search/task") { request, context in try status(request, context: context) }
+        router.get("/patent-search/task") { request, context in try await status(request, context: context) }
     }
 
     struct CreatedData: Encodable {
@@ -27,8 +28,10 @@ struct ExportRoutes {
 
     func create(_ request: Request, context: PatentRequestContext) async throws -> Response {
         var request = request
-        let specification = try ExportSpecification(body: try await request.jsonBody(context: context))
-        let created = try tasks.create(specification, for: context.client)
+        let (tasks, client) = (tasks, context.client)
+        let created = try await request.withJSONBody(context: context, on: work) { body in
+            try tasks.create(ExportSpecification(body: body), for: client)
+        }
         return Envelope.success(CreatedData(count: created.count, task_id: created.taskID, total: created.total))
     }
 
@@ -43,11 +46,12 @@ struct ExportRoutes {
         let failure: String?
     }
 
-    func status(_ request: Request, context: PatentRequestContext) throws -> Response {
+    func status(_ request: Request, context: PatentRequestContext) async throws -> Response {
         guard let id = request.uri.queryParameters["task_id"].map(String.init), !id.isEmpty else {
             throw ServiceError.invalidParameter("task_id is required")
         }
-        let task = try tasks.task(id, owner: context.client?.id)
+        let (tasks, owner) = (tasks, context.client?.id)
+        let task = try await work.run { try tasks.task(id, owner: owner) }
         let url = tasks.downloadPath(of: task).map { baseURL(of: request) + $0 }
         return Envelope.success(StatusData(
             export_status: task.status.rawValue, count: task.count, url: url, rows_written: task.rowsWritten,

@@ -4,6 +4,7 @@
 /// those calls.
 import Hummingbird
 import Logging
+import NIOCore
 import PatentTasks
 
 /// The request context: Hummingbird's core plus the calling client, which
@@ -11,10 +12,13 @@ import PatentTasks
 public struct PatentRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var client: ClientAccount?
+    /// The peer of the connection (nil in router tests): what per-address limits count.
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         client = nil
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// Request bodies larger than this are refused (68300007).

@@ -30,10 +30,16 @@ public struct ServerServices: Sendable {
     public let limits: PlatformLimits
     /// Where `/metrics` reads from; the factory of `tasks.metrics` writes into it.
     public let registry: PrometheusCollectorRegistry
+    /// Where routes run searches, SQLite and parsing (``WorkPool/requests``).
+    public let work: WorkPool
+    /// Where `/oauth/token` derives keys from secrets (``WorkPool/secrets``), bounded.
+    public let secrets: WorkPool
     let limiter = RateLimiter()
 
     public init(tasks: ExportTaskService, search: SearchService, store: PatentStore, limits: PlatformLimits = PlatformLimits(),
-                registry: PrometheusCollectorRegistry) {
+                registry: PrometheusCollectorRegistry, work: WorkPool = .requests, secrets: WorkPool = .secrets) {
+        self.work = work
+        self.secrets = secrets
         self.tasks = tasks
         self.search = search
         self.store = store
@@ -71,21 +77,25 @@ public enum PatentServer {
         router.add(middleware: EnvelopeMiddleware(metrics: services.tasks.metrics))
         let now = services.tasks.now
         func guarded(_ api: PlatformAPI) -> RouterGroup<PatentRequestContext> {
-            router.group().add(middleware: ClientAuthentication(accounts: services.tasks.accounts, limiter: services.limiter,
+            router.group().add(middleware: ClientAuthentication(accounts: services.tasks.accounts, work: services.work,
+                                                                 limiter: services.limiter,
                                                                  limits: services.limits, api: api, now: now))
         }
-        ExportRoutes(tasks: services.tasks, publicURL: publicURL).register(on: guarded(.export))
-        PreviewRoutes(search: services.search)
+        ExportRoutes(tasks: services.tasks, work: services.work, publicURL: publicURL).register(on: guarded(.export))
+        PreviewRoutes(search: services.search, work: services.work)
             .register(count: guarded(.count), preview: guarded(.preview))
-        TokenRoute(accounts: services.tasks.accounts, limiter: services.limiter, limits: services.limits, now: now)
+        TokenRoute(accounts: services.tasks.accounts, secrets: services.secrets, limiter: services.limiter,
+                   limits: services.limits, now: now)
             .register(on: router)
-        DownloadRoute(tasks: services.tasks).register(on: router)
+        DownloadRoute(tasks: services.tasks, work: services.work).register(on: router)
         router.get("/health") { _, _ in
-            Envelope.success(Health(patents: try services.store.count(),
-                                    index_generation: try services.search.searcher().snapshot.generation))
+            let health = try await services.work.run {
+                Health(patents: try services.store.count(), index_generation: try services.search.searcher().snapshot.generation)
+            }
+            return Envelope.success(health)
         }
         router.get("/metrics") { _, _ in
-            services.tasks.recordGauges()
+            try await services.work.run { services.tasks.recordGauges() }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: services.registry.emitToBuffer())))
         }

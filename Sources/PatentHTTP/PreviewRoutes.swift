@@ -8,6 +8,7 @@ import PatentTasks
 /// a query before paying for an export. Same query language, same collapse.
 struct PreviewRoutes {
     let search: SearchService
+    let work: WorkPool
 
     func register(count counting: some RouterMethods<PatentRequestContext>, preview: some RouterMethods<PatentRequestContext>) {
         for path in ["/search/patent/query-search-count/v2", "/search/patent/query-search-count"] {
@@ -24,8 +25,10 @@ struct PreviewRoutes {
 
     func count(_ request: Request, context: PatentRequestContext) async throws -> Response {
         var request = request
-        let parameters = try CountParameters(body: try await request.jsonBody(context: context)).parameters
-        let result = try search.search(parameters.searchRequest(offset: 0, rows: 0))
+        let search = search
+        let result = try await request.withJSONBody(context: context, on: work) { body in
+            try search.search(CountParameters(body: body).parameters.searchRequest(offset: 0, rows: 0))
+        }
         return Envelope.success(CountData(total_search_result_count: result.total))
     }
 
@@ -41,8 +44,11 @@ struct PreviewRoutes {
 
     func page(_ request: Request, context: PatentRequestContext) async throws -> Response {
         var request = request
-        let preview = try PreviewParameters(body: try await request.jsonBody(context: context))
-        let result = try search.search(preview.parameters.searchRequest(offset: preview.offset, rows: preview.limit, sort: preview.sort))
+        let search = search
+        let result = try await request.withJSONBody(context: context, on: work) { body in
+            let preview = try PreviewParameters(body: body)
+            return try search.search(preview.parameters.searchRequest(offset: preview.offset, rows: preview.limit, sort: preview.sort))
+        }
         let patents = result.hits.map { PageData.Patent(pn: $0.pn, patent_id: Self.patentID($0.pn)) }
         return Envelope.success(PageData(results: patents, result_count: patents.count, total_search_result_count: result.total))
     }

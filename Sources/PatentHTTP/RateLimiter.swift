@@ -9,6 +9,12 @@ public struct PlatformLimits: Sendable {
     public var platformPerSecond = 500
     public var clientPerSecond = 20
     public var clientPerMinute = 600
+    /// `/oauth/token` requests per minute from one network address, and naming one
+    /// client id, whatever their outcome: checked before the secret is hashed, so wrong
+    /// secrets sent in a flood are refused (67200007) at almost no cost. A client needs
+    /// one token per 30 minutes.
+    public var tokenPerMinutePerAddress = 30
+    public var tokenPerMinutePerClient = 10
 
     public init() {}
 }

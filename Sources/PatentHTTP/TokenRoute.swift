@@ -5,8 +5,14 @@ import PatentTasks
 /// `POST /oauth/token` exactly as API.md: HTTP Basic `client_id:client_secret` (or the
 /// two as form fields), form body `grant_type=client_credentials`; the answer's key is
 /// `token`, `issued_at` is epoch milliseconds as a string. Refusals are envelopes.
+///
+/// Checking a secret costs a PBKDF2 derivation (~0.1 s of a core), so the route guards
+/// the machine before it hashes: the platform's call limit, per-address and per-client-id
+/// token limits (67200007), and a bounded pool of its own for the derivation (67200007
+/// when that many are already waiting).
 struct TokenRoute {
     let accounts: AccountStore
+    let secrets: WorkPool
     let limiter: RateLimiter
     let limits: PlatformLimits
     let now: @Sendable () -> Date
@@ -36,7 +42,21 @@ struct TokenRoute {
                 ?? form["client_id"].flatMap({ id in form["client_secret"].map { (id, $0) } }) else {
             throw ServiceError.authentication("authentication required: HTTP Basic client_id:client_secret")
         }
-        let issued = try accounts.issueToken(clientID: id, secret: secret, at: date)
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        for (key, capacity) in [("token-address:" + address, limits.tokenPerMinutePerAddress),
+                                ("token-client:" + id, limits.tokenPerMinutePerClient)] {
+            let decision = limiter.acquire(key, limits: [.init(capacity: capacity, window: 60)], now: date)
+            guard decision.allowed else {
+                throw ServiceError.rateLimited(retryAfter: decision.retryAfter, limit: "\(capacity) token requests per minute")
+            }
+        }
+        let accounts = accounts
+        let issued: AccountStore.IssuedToken
+        do {
+            issued = try await secrets.run { try accounts.issueToken(clientID: id, secret: secret, at: date) }
+        } catch is WorkPool.Saturated {
+            throw ServiceError.rateLimited(retryAfter: 1, limit: "\(secrets.maximumPending ?? 0) token requests checked at once")
+        }
         let body = Issued(token: issued.token, expires_in: issued.expiresIn,
                           issued_at: String(Int64((issued.issuedAt.timeIntervalSince1970 * 1000).rounded())))
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],

@@ -11,8 +11,12 @@
 public struct QueryParser {
     /// Export queries are limited to 2,000 code points (checked before parsing).
     public static let maximumLength = 2_000
+    /// Parentheses nest at most this deep; deeper is refused at the opening parenthesis
+    /// that goes too far, so recursion here and in evaluation stays bounded.
+    public static let maximumNesting = 1_000
 
-    public static func parse(_ text: String) throws(QueryError) -> QueryNode {
+    /// `maximumLength` is the caller's limit in code points (P002 allows longer queries).
+    public static func parse(_ text: String, maximumLength: Int = maximumLength) throws(QueryError) -> QueryNode {
         let length = text.unicodeScalars.count
         if length > maximumLength {
             throw QueryError("query longer than \(maximumLength) characters", at: maximumLength + 1)
@@ -32,6 +36,7 @@ public struct QueryParser {
 
     private var lexer: Lexer
     private var token = Token(kind: .end, position: 1)
+    private var nesting = 0
 
     private init(lexer: Lexer) { self.lexer = lexer }
 
@@ -161,6 +166,11 @@ public struct QueryParser {
 
     private mutating func parseGroup(field: SearchField?) throws(QueryError) -> Parsed {
         let open = token.position
+        guard nesting < Self.maximumNesting else {
+            throw QueryError("parentheses nested deeper than \(Self.maximumNesting) levels", at: open)
+        }
+        nesting += 1
+        defer { nesting -= 1 }
         try advance()
         if case .close = token.kind { throw unexpected() }
         let inner = try parseOr()

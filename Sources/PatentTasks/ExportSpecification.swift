@@ -4,7 +4,7 @@ import PatentQuery
 /// A validated request of P055 "Create export task by query": every rule of API.md's
 /// parameter table and field restrictions. Stored with the task as JSON.
 public struct ExportSpecification: Codable, Sendable, Equatable {
-    /// rows + offset ≤ 100,000 (API.md).
+    /// offset + rows ≤ 100,000 (API.md).
     public static let window = 100_000
 
     public var parameters: QueryParameters
@@ -30,7 +30,7 @@ public struct ExportSpecification: Codable, Sendable, Equatable {
         guard rows >= 1, rows <= exportType.maximumRows else {
             throw ServiceError.invalidParameter("rows must be between 1 and \(exportType.maximumRows) for export_type \(exportType.rawValue), not \(rows)")
         }
-        offset = try request.offset(rows: rows, rowsName: "rows + offset", window: Self.window)
+        offset = try request.offset(rows: rows, rowsName: "offset + rows", window: Self.window)
         lang = try request.choice("lang", ["cn", "en", "jp", "de", "fr", "kr"]) ?? "en"
         transLang = try request.choice("trans_lang", ["cn", "en", "jp"]) ?? "en"
     }
@@ -42,7 +42,7 @@ public struct ExportSpecification: Codable, Sendable, Equatable {
             let code = item.trimmingCharacters(in: .whitespaces)
             guard !code.isEmpty else { throw ServiceError.invalidParameter("fields holds an empty field code in '\(list)'") }
             guard let field = FieldCatalogue.exportField(code) else {
-                throw ServiceError.invalidParameter("fields: unknown export field '\(code)'")
+                throw ServiceError.invalidParameter("fields: unknown export field '\(RequestParameters.quoted(code))'")
             }
             guard field.exportTypes.contains(type) else {
                 let allowed = ExportType.allCases.filter { field.exportTypes.contains($0) }.map(\.rawValue).joined(separator: ", ")

@@ -60,7 +60,7 @@ public struct QueryParameters: Codable, Sendable, Equatable {
             authorities = []
             for (index, office) in given.enumerated() {
                 guard office.count == 2, office.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                    throw ServiceError.invalidParameter("collapse_order_authority[\(index)] must be a two-letter office code, not '\(office)'")
+                    throw ServiceError.invalidParameter("collapse_order_authority[\(index)] must be a two-letter office code, not '\(RequestParameters.quoted(office))'")
                 }
                 authorities.append(office.uppercased())
             }

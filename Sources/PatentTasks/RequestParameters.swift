@@ -2,8 +2,10 @@ import Foundation
 import PatentModel
 
 /// The parameters of one JSON request body with typed readers whose errors name the
-/// parameter (68300004). `null` counts as absent; keys the API does not know are ignored,
-/// as PatSnap does.
+/// parameter (68300004). `null` counts as absent, and so does `""` for an optional
+/// parameter (API.md "Changes"); keys the API does not know are ignored, as PatSnap does.
+/// Numbers are compared, never added or converted in a way that could trap: a value far
+/// out of range is refused with the literal the client sent.
 struct RequestParameters {
     private let values: [String: JSONValue]
 
@@ -16,7 +18,7 @@ struct RequestParameters {
     }
 
     private func value(_ name: String, required: Bool) throws(ServiceError) -> JSONValue? {
-        guard let value = values[name], value != .null else {
+        guard let value = values[name], value != .null, required || value != .string("") else {
             if required { throw ServiceError.invalidParameter("\(name) is required") }
             return nil
         }
@@ -31,11 +33,15 @@ struct RequestParameters {
         return text
     }
 
+    /// A whole number. `10.0` is 10; a fraction, an exponent that leaves a fraction or a
+    /// number beyond ±10¹⁵ is refused quoting what was sent.
     func integer(_ name: String, required: Bool = false) throws(ServiceError) -> Int? {
         guard let value = try value(name, required: required) else { return nil }
         switch value {
         case .integer(let number): return number
-        case .number(let number) where number == number.rounded() && abs(number) < 1e15: return Int(number)
+        case .number(let text):
+            if let number = Double(text), number == number.rounded(), abs(number) < 1e15 { return Int(number) }
+            throw ServiceError.invalidParameter("\(name) must be an integer, not \(Self.quoted(text))")
         default: throw ServiceError.invalidParameter("\(name) must be an integer, not \(value.typeName)")
         }
     }
@@ -54,10 +60,15 @@ struct RequestParameters {
         return offset
     }
 
+    /// A client's literal in an error message, cut to 40 characters.
+    static func quoted(_ text: String) -> String {
+        text.count <= 40 ? text : "\(text.prefix(40))… (\(text.count) characters)"
+    }
+
     /// A value from a fixed list, compared without regard to case; returns the list's spelling.
     func choice(_ key: String, _ allowed: [String], name: String? = nil, required: Bool = false) throws(ServiceError) -> String? {
         let name = name ?? key
-        guard let value = values[key], value != .null else {
+        guard let value = values[key], value != .null, required || value != .string("") else {
             if required { throw ServiceError.invalidParameter("\(name) is required") }
             return nil
         }
@@ -65,7 +76,7 @@ struct RequestParameters {
             throw ServiceError.invalidParameter("\(name) must be a string, not \(value.typeName)")
         }
         guard let match = allowed.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) else {
-            throw ServiceError.invalidParameter("\(name) must be one of \(allowed.joined(separator: ", ")), not '\(text)'")
+            throw ServiceError.invalidParameter("\(name) must be one of \(allowed.joined(separator: ", ")), not '\(Self.quoted(text))'")
         }
         return match
     }
@@ -82,7 +93,7 @@ struct RequestParameters {
         }
         if text == "*" || text.isEmpty { return nil }
         guard text.count == 8, text.allSatisfy(\.isASCIIDigit), let date = PatentDate(text) else {
-            throw ServiceError.invalidParameter("\(name) must be a date 'yyyyMMdd' or '*', not '\(text)'")
+            throw ServiceError.invalidParameter("\(name) must be a date 'yyyyMMdd' or '*', not '\(Self.quoted(text))'")
         }
         return date.value
     }
@@ -107,7 +118,8 @@ struct RequestParameters {
         }
     }
 
-    func raw(_ name: String) -> JSONValue? { values[name] == .null ? nil : values[name] }
+    /// An optional value as sent, nil when absent, `null` or `""`.
+    func raw(_ name: String) -> JSONValue? { values[name] == .null || values[name] == .string("") ? nil : values[name] }
 }
 
 extension Character {

@@ -10,6 +10,7 @@ struct ImportCommand: ParsableCommand {
     )
 
     @OptionGroup var options: DataOptions
+    @OptionGroup var writer: WriterOptions
 
     @Argument(help: "Files or folders to import.")
     var paths: [String]
@@ -24,6 +25,8 @@ struct ImportCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
+        let lock = dryRun ? nil : try writer.lock(options.data, command: "import")
+        defer { withExtendedLifetime(lock) {} }
         let store = dryRun ? nil : try PatentStore(directory: options.data)
         let importer = Importer(store: store)
         let isTerminal = isatty(STDERR_FILENO) != 0

@@ -10,11 +10,14 @@ struct IndexCommand: ParsableCommand {
     )
 
     @OptionGroup var options: DataOptions
+    @OptionGroup var writer: WriterOptions
 
     @Flag(help: "Merge all segments into one afterwards.")
     var merge = false
 
     func run() throws {
+        let lock = try writer.lock(options.data, command: "index")
+        defer { withExtendedLifetime(lock) {} }
         let store = try PatentStore(directory: options.data)
         try updateIndex(store: store, data: options.data)
         if merge {

@@ -2,6 +2,8 @@
 /// tools around them. Each subcommand is a thin door onto a
 /// library module; the work happens there.
 import ArgumentParser
+import Foundation
+import PatentStore
 
 @main
 struct Patents: AsyncParsableCommand {
@@ -19,4 +21,23 @@ struct Patents: AsyncParsableCommand {
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Data folder (store, index, exports).")
     var data: String = "./patents-data"
+}
+
+/// How a writing command (`import`, `index`) meets another one on the same data folder.
+struct WriterOptions: ParsableArguments {
+    @Flag(help: "Fail at once, naming the holder, when another import or index is writing the data folder (default: wait).")
+    var noWait = false
+
+    /// Takes the data folder's write lock; while waiting, says on stderr who holds it.
+    func lock(_ data: String, command: String) throws -> DataFolderLock {
+        do {
+            return try DataFolderLock(directory: data, command: command, wait: !noWait) { holder in
+                let who = holder.map(\.description) ?? "another process"
+                FileHandle.standardError.write(Data("waiting: the data folder is being written by \(who)\n".utf8))
+            }
+        } catch let failure as DataFolderLock.Failure {
+            FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
 }

@@ -17,7 +17,7 @@ import Testing
         (#"{"query_text": null, "fields": "PN", "export_type": "csv", "rows": 1}"#, 68300004, "query_text is required"),
         // Wrong types.
         (#"{"query_text": "a", "fields": "PN", "export_type": "csv", "rows": "10"}"#, 68300004, "rows must be an integer, not a string"),
-        (#"{"query_text": "a", "fields": "PN", "export_type": "csv", "rows": 1.5}"#, 68300004, "rows must be an integer, not a number"),
+        (#"{"query_text": "a", "fields": "PN", "export_type": "csv", "rows": 1.5}"#, 68300004, "rows must be an integer, not 1.5"),
         (#"{"query_text": 7, "fields": "PN", "export_type": "csv", "rows": 1}"#, 68300004, "query_text must be a string, not a number"),
         (#"{"query_text": "a", "fields": ["PN"], "export_type": "csv", "rows": 1}"#, 68300004, "fields must be a string, not an array"),
         (#"{\#(valid), "offset": "5"}"#, 68300004, "offset must be an integer"),
@@ -39,10 +39,10 @@ import Testing
         (#"{"query_text": "a", "fields": "PN", "export_type": "pdf", "rows": 1001}"#, 68300004, "rows must be between 1 and 1000 for export_type pdf, not 1001"),
         (#"{"query_text": "a", "fields": "PN", "export_type": "full_text", "rows": 1001}"#, 68300004, "rows must be between 1 and 1000 for export_type full_text"),
         (#"{\#(valid), "offset": -1}"#, 68300004, "offset must be 0 or more, not -1"),
-        (#"{"query_text": "a", "fields": "PN", "export_type": "csv", "rows": 100000, "offset": 1}"#, 68300004, "rows + offset must be at most 100000, not 100001"),
+        (#"{"query_text": "a", "fields": "PN", "export_type": "csv", "rows": 100000, "offset": 1}"#, 68300004, "offset + rows must be at most 100000, not 100001"),
         // An offset near Int64.max once overflowed `offset + rows` and stopped the server.
-        (#"{\#(valid), "offset": 9223372036854775807}"#, 68300004, "rows + offset must be at most 100000, not 9223372036854775807 + 10"),
-        (#"{\#(valid), "offset": 9223372036854775797}"#, 68300004, "rows + offset must be at most 100000, not 9223372036854775807"),
+        (#"{\#(valid), "offset": 9223372036854775807}"#, 68300004, "offset + rows must be at most 100000, not 9223372036854775807 + 10"),
+        (#"{\#(valid), "offset": 9223372036854775797}"#, 68300004, "offset + rows must be at most 100000, not 9223372036854775807"),
         // Dates.
         (#"{\#(valid), "apdt_from": "2020-01-01"}"#, 68300004, "apdt_from must be a date 'yyyyMMdd' or '*', not '2020-01-01'"),
         (#"{\#(valid), "pbdt_to": "20201301"}"#, 68300004, "pbdt_to must be a date 'yyyyMMdd' or '*', not '20201301'"),

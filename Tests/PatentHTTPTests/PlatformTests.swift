@@ -11,10 +11,6 @@ let countPath = "/search/patent/query-search-count/v2"
 
 /// `POST /oauth/token` and the credentials of business calls (API.md "Authentication").
 @Suite struct AuthenticationTests {
-    func basic(_ id: String, _ secret: String) -> HTTPFields {
-        [.authorization: "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString()]
-    }
-
     @Test func theTokenEndpointAnswersAsPatSnapAndItsTokenOpensBusinessCalls() async throws {
         let server = try TestServer()
         let other = try server.makeClient()

@@ -153,6 +153,11 @@ extension TestAPI {
     }
 }
 
+/// `Authorization: Basic` for a client id and secret.
+func basic(_ id: String, _ secret: String) -> HTTPFields {
+    [.authorization: "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString()]
+}
+
 extension Data {
     init(buffer: ByteBuffer) {
         self.init(buffer.readableBytesView)

@@ -156,4 +156,14 @@ struct RoundTripAndFuzzTests {
         let tree = try QueryParser.parse(alternating)
         #expect(try QueryParser.parse(QueryPrinter.print(tree)) == tree)
     }
+
+    @Test("nesting beyond 1,000 parentheses is refused at the parenthesis that goes too far")
+    func nestingLimit() throws {
+        let limit = String(repeating: "(", count: 1_000) + "a" + String(repeating: ")", count: 1_000)
+        #expect(try QueryParser.parse(limit, maximumLength: 12_000) == word("a"))
+        let beyond = "TTL:" + String(repeating: "(", count: 1_001) + "a" + String(repeating: ")", count: 1_001)
+        #expect(throws: QueryError("parentheses nested deeper than 1000 levels", at: 1_005)) {
+            try QueryParser.parse(beyond, maximumLength: 12_000)
+        }
+    }
 }
