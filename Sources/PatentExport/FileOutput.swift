@@ -14,7 +14,7 @@ public final class FileOutput {
     public init(path: String) throws(ExportError) {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw ExportError.io("cannot create \(path): errno \(errno)") }
+        guard descriptor >= 0 else { throw ExportError.io("cannot create \(path): \(ExportError.reason(errno))") }
         buffer.reserveCapacity(capacity)
     }
 
@@ -43,7 +43,7 @@ public final class FileOutput {
     /// Writes what is buffered and forces the file to disk.
     public func finish() throws(ExportError) {
         try flush()
-        guard fsync(descriptor) == 0 else { throw ExportError.io("cannot sync \(path): errno \(errno)") }
+        guard fsync(descriptor) == 0 else { throw ExportError.io("cannot sync \(path): \(ExportError.reason(errno))") }
     }
 
     private func flush() throws(ExportError) {
@@ -58,7 +58,7 @@ public final class FileOutput {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw ExportError.io("cannot write \(path): errno \(errno)")
+                throw ExportError.io("cannot write \(path): \(ExportError.reason(errno))")
             }
             offset += written
         }
@@ -74,4 +74,7 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
         case .io(let message): return message
         }
     }
+
+    /// `No space left on device (errno 28)`.
+    static func reason(_ code: Int32) -> String { "\(String(cString: strerror(code))) (errno \(code))" }
 }

@@ -57,6 +57,7 @@ final class ZipOutput {
             return nil
         }
         defer { for handle in handles { try? handle?.close() } }
+        errno = 0
         do {
             try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(total), compressionMethod: .deflate) { position, size in
                 var out = Data()
@@ -82,7 +83,10 @@ final class ZipOutput {
                 return out
             }
         } catch {
-            throw ExportError.io("cannot add \(name) to \(path): \(error)")
+            // ZIPFoundation reports `unwritableFile` without the cause; the failed write's
+            // errno (ENOSPC, EDQUOT, EIO) is what an operator needs to read.
+            let cause = errno
+            throw ExportError.io("cannot add \(name) to \(path): \(error)\(cause == 0 ? "" : ", \(ExportError.reason(cause))")")
         }
     }
 
@@ -90,6 +94,6 @@ final class ZipOutput {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw ExportError.io("cannot reopen \(path)") }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw ExportError.io("cannot sync \(path): errno \(errno)") }
+        guard fsync(descriptor) == 0 else { throw ExportError.io("cannot sync \(path): \(ExportError.reason(errno))") }
     }
 }

@@ -88,6 +88,11 @@ public final class PatentStore: Sendable {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent") ?? 0 }
     }
 
+    /// SQLite's `PRAGMA integrity_check`: "ok", or the first problem it finds.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+
     /// The family id of a publication at a level.
     public func familyID(of pn: String, level: FamilyLevel) throws -> Int? {
         try pool.read { db in

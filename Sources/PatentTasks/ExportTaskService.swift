@@ -223,8 +223,16 @@ public final class ExportTaskService: Sendable {
         } catch is ExportJob.Stopped {
             logger.info("export task interrupted by shutdown; it resumes on the next start", metadata: ["task": "\(id)"])
         } catch {
+            // What was written is of no use and may be what filled the disk: it goes
+            // first, so that the FAIL (and the release of the fee) can be written.
+            try? FileManager.default.removeItem(atPath: taskDirectory(id))
             logger.error("export task failed", metadata: ["task": "\(id)", "error": "\(error)"])
-            try? tasks.fail(id, error: "\(error)", at: now())
+            do {
+                try tasks.fail(id, error: "\(error)", at: now())
+            } catch {
+                logger.critical("export task failed and its failure cannot be recorded; it is written again on the next start",
+                                metadata: ["task": "\(id)", "error": "\(error)"])
+            }
             metrics.taskFinished(.fail, rows: 0)
         }
     }

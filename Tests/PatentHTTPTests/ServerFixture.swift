@@ -61,7 +61,7 @@ struct TestServer {
     let key: String
 
     init(store: PatentStore = FixtureCorpus.shared.store, search: SearchService = FixtureCorpus.shared.search,
-         start: Bool = true, limits: PlatformLimits = PlatformLimits(), workers: Int = 2) throws {
+         start: Bool = true, limits: PlatformLimits = PlatformLimits(), workers: Int = 2, dataDirectory: String? = nil) throws {
         let clock = TestClock()
         self.clock = clock
         self.store = store
@@ -71,7 +71,7 @@ struct TestServer {
         // The same index, searched through a service that reports to this server's metrics.
         let search = SearchService(indexDirectory: search.indexDirectory, metrics: metrics)
         self.search = search
-        tasks = try ExportTaskService(dataDirectory: try temporaryDirectory("http-tasks"), store: store, search: search,
+        tasks = try ExportTaskService(dataDirectory: try dataDirectory ?? temporaryDirectory("http-tasks"), store: store, search: search,
                                       workers: workers, logger: logger, metrics: metrics, now: { clock.now })
         services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry)
         var new = AccountStore.NewClient(name: "tests")
