@@ -1,5 +1,7 @@
 # make run  — install what is missing, build, import the bundled sample on first run, serve
 # make test — install what is missing, build with tests, run every test
+# make test-long — the kill loops at 50 rounds each (import, index, export); figures in BENCHMARKS.md
+# make bench-load — the HTTP load benchmark (scripts/bench-load.py) on the shared corpus
 SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
@@ -13,7 +15,7 @@ VENV := .build/venv
 PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps venv clean
+.PHONY: run test test-long bench-load build deps venv clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -40,6 +42,13 @@ run: build
 test: deps venv
 	$(SWIFT) build --build-tests
 	PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build
+
+test-long: deps venv
+	$(SWIFT) build --build-tests
+	PATENTS_KILL_ROUNDS=$${PATENTS_KILL_ROUNDS:-50} PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build --filter KillLoopTests
+
+bench-load: build
+	python3 scripts/bench-load.py --binary .build/release/patents
 
 clean:
 	rm -rf .build

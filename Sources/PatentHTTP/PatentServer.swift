@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     /// Threads writing export files.
     public var workers = 2
     public var limits = PlatformLimits()
+    /// How export files are written page by page (``ExportPaging``).
+    public var exportPaging = ExportPaging()
     /// Balance of the demo client made on first run, in cents.
     public var demoBalance = 100_00
 
@@ -131,7 +133,8 @@ public enum PatentServer {
         let search = SearchService(indexDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("index"),
                                    metrics: metrics)
         let tasks = try ExportTaskService(dataDirectory: configuration.dataDirectory, store: store, search: search,
-                                          workers: configuration.workers, logger: logger, metrics: metrics)
+                                          workers: configuration.workers, logger: logger, metrics: metrics,
+                                          paging: configuration.exportPaging)
         let demo = try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance)
         tasks.sweep()
         try tasks.start()

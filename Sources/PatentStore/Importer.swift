@@ -40,6 +40,9 @@ public struct Importer {
     public var decodeBatch = 64
     /// Records per store transaction.
     public var writeBatch = 500
+    /// Called on the writer thread after each committed batch (the binary's crash tests
+    /// use it to slow an import down so that a kill lands between batches).
+    public var afterBatch: (@Sendable () -> Void)?
 
     public init(store: PatentStore?) { self.store = store }
 
@@ -49,7 +52,7 @@ public struct Importer {
         var documents: [SourceDocument] = []
         var pending: [PreparedRecord] = []
         var lastProgress = Date()
-        let writer = store.map(WritePipeline.init)
+        let writer = store.map { WritePipeline(store: $0, afterCommit: afterBatch) }
 
         func flushWrites() throws {
             guard !pending.isEmpty else { return }

@@ -11,6 +11,7 @@ final class WritePipeline: Sendable {
     private let queue = DispatchQueue(label: "patents.store-writer")
     private let slots = DispatchSemaphore(value: 2)
     private let state = Mutex(State())
+    private let afterCommit: (@Sendable () -> Void)?
 
     private struct State {
         var summary = UpsertSummary()
@@ -18,7 +19,10 @@ final class WritePipeline: Sendable {
         var error: (any Error)?
     }
 
-    init(store: PatentStore) { self.store = store }
+    init(store: PatentStore, afterCommit: (@Sendable () -> Void)? = nil) {
+        self.store = store
+        self.afterCommit = afterCommit
+    }
 
     func submit(_ batch: [PreparedRecord]) throws {
         if let error = state.withLock({ $0.error }) { throw error }
@@ -35,6 +39,7 @@ final class WritePipeline: Sendable {
                     $0.summary.unchanged += summary.unchanged
                     $0.seconds += Date().timeIntervalSince(start)
                 }
+                afterCommit?()
             } catch {
                 state.withLock { $0.error = error }
             }

@@ -8,12 +8,11 @@ import PatentStore
 /// renamed to its final name only when complete. A half-written file therefore never
 /// has the name a SUCCESS task points at.
 struct ExportJob {
-    static let pageSize = 500
-
     let task: ExportTask
     let result: [String]
     let store: PatentStore
     let path: String
+    let pageSize: Int
 
     struct Outcome {
         var rows: Int
@@ -37,7 +36,7 @@ struct ExportJob {
         var rows = 0
         var start = 0
         while start < result.count {
-            let page = Array(result[start..<min(result.count, start + Self.pageSize)])
+            let page = Array(result[start..<min(result.count, start + max(1, pageSize))])
             let stored = try store.patents(page)
             for pn in page {
                 guard let patent = stored[pn] else {

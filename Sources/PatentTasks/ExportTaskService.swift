@@ -25,13 +25,13 @@ public final class ExportTaskService: Sendable {
     public let now: @Sendable () -> Date
     let logger: Logger
     private let pool: ExportWorkerPool
-    /// Progress is written at most this often per task.
-    private let progressInterval: TimeInterval = 0.5
+    let paging: ExportPaging
 
     public init(dataDirectory: String, store: PatentStore, search: SearchService, workers: Int = 2,
                 logger: Logger = Logger(label: "patents.export"), metrics: ServiceMetrics = ServiceMetrics(),
-                now: @escaping @Sendable () -> Date = Date.init) throws {
+                now: @escaping @Sendable () -> Date = Date.init, paging: ExportPaging = ExportPaging()) throws {
         self.dataDirectory = dataDirectory
+        self.paging = paging
         self.store = store
         self.search = search
         let database = try ServiceDatabase.open(directory: dataDirectory)
@@ -205,14 +205,16 @@ public final class ExportTaskService: Sendable {
     func write(_ id: String) {
         do {
             guard let task = try tasks.task(id), task.status == .pending else { return }
-            let job = ExportJob(task: task, result: try tasks.result(id), store: store, path: filePath(task))
+            let job = ExportJob(task: task, result: try tasks.result(id), store: store, path: filePath(task),
+                                pageSize: paging.pageSize)
             var reported = now()
             let outcome = try job.run { rows in
                 if self.pool.isStopping { return false }
-                if self.now().timeIntervalSince(reported) >= self.progressInterval {
+                if self.now().timeIntervalSince(reported) >= self.paging.progressInterval {
                     reported = self.now()
                     try self.tasks.progress(id, rows: rows, at: reported)
                 }
+                self.paging.afterPage?()
                 return true
             }
             let finished = now()
@@ -236,6 +238,18 @@ public final class ExportTaskService: Sendable {
             metrics.taskFinished(.fail, rows: 0)
         }
     }
+}
+
+/// How export files are written page by page: patents read from the store at a time,
+/// how often progress is recorded, and a hook after each page (the binary's crash tests
+/// use it to slow writing down so that a kill lands mid-file).
+public struct ExportPaging: Sendable {
+    public var pageSize = 500
+    /// Progress (`rows_written`) is written at most this often per task.
+    public var progressInterval: TimeInterval = 0.5
+    public var afterPage: (@Sendable () -> Void)?
+
+    public init() {}
 }
 
 /// Lets the pool's work closure reach the service without a retain cycle.

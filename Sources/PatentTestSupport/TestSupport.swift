@@ -17,22 +17,32 @@ public var builtPatentsBinary: String {
 }
 
 /// Runs `patents ARGUMENTS…` to completion; a non-zero exit status is an error.
-public func runPatents(_ arguments: [String]) throws {
-    let process = try startPatents(arguments)
+public func runPatents(_ arguments: [String], environment: [String: String] = [:]) throws {
+    let process = try startPatents(arguments, environment: environment)
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
         throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "patents \(arguments) exited \(process.terminationStatus)"])
     }
 }
 
-private func startPatents(_ arguments: [String]) throws -> Process {
+/// Starts `patents ARGUMENTS…` with `environment` added to this process's; output is discarded.
+public func startPatents(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: builtPatentsBinary)
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
     return process
+}
+
+/// Sends SIGKILL, as a crash would, and waits: true when the process was still running,
+/// that is, when the kill (not an exit of its own) ended it.
+public func killLanded(_ process: Process) -> Bool {
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
 }
 
 /// Runs `patents ARGUMENTS…` and kills it with SIGKILL after a random pause in

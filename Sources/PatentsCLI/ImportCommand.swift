@@ -28,7 +28,8 @@ struct ImportCommand: ParsableCommand {
         let lock = dryRun ? nil : try writer.lock(options.data, command: "import")
         defer { withExtendedLifetime(lock) {} }
         let store = dryRun ? nil : try PatentStore(directory: options.data)
-        let importer = Importer(store: store)
+        var importer = Importer(store: store)
+        TestHooks.apply(to: &importer)
         let isTerminal = isatty(STDERR_FILENO) != 0
         let report = try importer.run(paths: paths) { progress in
             let line = String(format: "files %d, documents %d, %.0f documents/s", progress.files, progress.documents,

@@ -32,7 +32,9 @@ func indexDirectory(_ data: String) -> String { (data as NSString).appendingPath
 
 @discardableResult
 func updateIndex(store: PatentStore, data: String) throws -> IndexUpdater.Report {
-    let report = try IndexUpdater(store: store, directory: indexDirectory(data)).update()
+    var updater = IndexUpdater(store: store, directory: indexDirectory(data))
+    TestHooks.apply(to: &updater)
+    let report = try updater.update { _ in TestHooks.pause?() }
     print(String(format: "indexed %d patents in %.1f s; generation %d, %d segment(s)", report.indexed, report.seconds,
                  report.generation, report.segments))
     return report

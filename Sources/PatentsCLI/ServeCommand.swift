@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.dataDirectory = options.data
         configuration.publicURL = publicURL
         configuration.workers = workers
+        configuration.exportPaging = TestHooks.exportPaging
         configuration.limits.platformPerSecond = platformRate
         configuration.limits.clientPerSecond = clientRatePerSecond
         configuration.limits.clientPerMinute = clientRatePerMinute
