@@ -3,6 +3,11 @@ import PatentQuery
 /// CSV of API.md: UTF-8 with a byte-order mark, RFC 4180 (CRLF line ends; a value
 /// holding a comma, quote, CR or LF is quoted with quotes doubled), a header row of the
 /// requested field codes, multi-valued fields joined with ` | `.
+///
+/// Patent text comes from third parties, and a spreadsheet evaluates a cell that starts
+/// with `=`, `+`, `-` or `@` (also TAB, CR and the full-width `＝＋－＠`) as a formula:
+/// such a cell gets a leading `'`, as OWASP advises against CSV injection, and is
+/// otherwise written as it is. xlsx needs none of this: its cells are inline strings.
 public final class CSVExportWriter: ExportWriter {
     public static let separator = " | "
     private let output: FileOutput
@@ -18,7 +23,15 @@ public final class CSVExportWriter: ExportWriter {
     }
 
     public func write(_ record: ExportRecord) throws(ExportError) {
-        try writeRow(record.values(fields, languages: languages).map { $0.values.joined(separator: Self.separator) })
+        try writeRow(record.values(fields, languages: languages).map { Self.neutralised($0.values.joined(separator: Self.separator)) })
+    }
+
+    private static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"]
+
+    /// A cell a spreadsheet would run as a formula, prefixed with `'`.
+    static func neutralised(_ cell: String) -> String {
+        guard let first = cell.unicodeScalars.first, formulaStarts.contains(Character(first)) else { return cell }
+        return "'" + cell
     }
 
     public func finish() throws(ExportError) { try output.finish() }

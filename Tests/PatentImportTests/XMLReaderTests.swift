@@ -68,19 +68,77 @@ struct XMLReaderTests {
     }
 }
 
+@Suite("Entity bombs")
+struct EntityLimitTests {
+    /// Seven levels of ten references each: 10⁷ copies of "lol" if expanded.
+    @Test func billionLaughsIsRefusedAtTheEntityLimit() {
+        var declarations = #"<!ENTITY l0 "lol">"#
+        for level in 1...7 {
+            declarations += "<!ENTITY l\(level) \"" + String(repeating: "&l\(level - 1);", count: 10) + "\">"
+        }
+        let document = "<?xml version=\"1.0\"?><!DOCTYPE a [\(declarations)]><a>&l7;</a>"
+        #expect(throws: XMLSyntaxError.self) { try XMLReader.parse(document) }
+        do {
+            _ = try XMLReader.parse(document)
+        } catch {
+            #expect(error.message == "entity 'l5' expands beyond 65536 bytes")
+        }
+    }
+
+    /// One 32 KB entity referenced 40 times in a small file: 1.3 MB of text.
+    @Test func manyReferencesAreRefusedAtTheDocumentLimit() {
+        let value = String(repeating: "x", count: 32 * 1024)
+        let document = "<!DOCTYPE a [<!ENTITY big \"\(value)\">]><a><t>" + String(repeating: "&big;", count: 40) + "</t></a>"
+        do {
+            _ = try XMLReader.parse(document)
+            Issue.record("expected the expansion limit")
+        } catch {
+            #expect(error.message == "references to declared entities expand beyond 1048576 bytes")
+        }
+        // Within the limits entities still work.
+        let fine = "<!DOCTYPE a [<!ENTITY co \"Company\">]><a>&co; &co;&amp;</a>"
+        #expect((try? XMLReader.parse(fine))?.text == "Company Company&")
+    }
+}
+
 @Suite("Splitting streams into documents")
 struct DocumentSplitterTests {
-    func split(_ text: String, chunk: Int = 7) -> [String] {
-        var splitter = DocumentSplitter()
-        var documents: [[UInt8]] = []
+    /// The documents as text; a dropped oversized one as `<oversized>`.
+    func split(_ text: String, chunk: Int = 7, maximum: Int = DocumentSplitter.defaultMaximumDocumentBytes) -> [String] {
+        var splitter = DocumentSplitter(maximumDocumentBytes: maximum)
+        var pieces: [DocumentSplitter.Piece] = []
         let bytes = Array(text.utf8)
         var i = 0
         while i < bytes.count {
-            documents += splitter.push(bytes[i..<min(i + chunk, bytes.count)])
+            pieces += splitter.push(bytes[i..<min(i + chunk, bytes.count)])
             i += chunk
         }
-        if let last = splitter.finish() { documents.append(last) }
-        return documents.map { String(decoding: $0, as: UTF8.self) }
+        if let last = splitter.finish() { pieces.append(last) }
+        return pieces.map { piece in
+            switch piece {
+            case .document(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .oversized: return "<oversized>"
+            }
+        }
+    }
+
+    @Test func anOversizedDocumentIsDroppedAndTheNextOneKept() {
+        let big = "<?xml version=\"1.0\"?>\n<a>" + String(repeating: "x", count: 500) + "</a>\n"
+        let small = "<?xml version=\"1.0\"?>\n<b/>\n"
+        #expect(split(small + big + small, chunk: 64, maximum: 200) == [small, "<oversized>", small])
+        // Without boundaries (JSON, unknown bytes): reported once, nothing more is held.
+        #expect(split("{\"a\": \"" + String(repeating: "y", count: 5_000) + "\"}", chunk: 64, maximum: 200) == ["<oversized>"])
+        #expect(split(String(repeating: "\0", count: 5_000), chunk: 100, maximum: 200) == ["<oversized>"])
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func repeatedDoctypesAreScannedOnce() {
+        // 4 MB of DOCTYPEs without a root: each once made the splitter rescan the whole
+        // buffer for a root element (360 KB took 4 s; this would take minutes).
+        let doctypes = String(repeating: "<!DOCTYPE a>", count: 350_000)
+        let docs = split(doctypes + "<a/>", chunk: 65_536)
+        #expect(docs.count == 1)
+        #expect(docs.first?.hasSuffix("<a/>") == true)
     }
 
     @Test func concatenatedXMLDocuments() {
@@ -145,6 +203,29 @@ struct DocumentSourceTests {
             #expect(count == 25, "\(path)")
             #expect(problems.isEmpty)
         }
+    }
+
+    /// A gzip bomb: 64 MB of zeros in a ~64 KB file. Inflated in 1 MB pieces and cut at
+    /// the document limit, it is reported, never held whole.
+    @Test func aGzipBombIsSkippedNamingTheLimit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patents-bomb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bomb = directory.appendingPathComponent("zeros.xml.gz").path
+        try run("/bin/sh", ["-c", "head -c 67108864 /dev/zero | gzip -c > '\(bomb)'"])
+        var source = DocumentSource(paths: [bomb])
+        source.maximumDocumentBytes = 4 << 20
+        var events: [String] = []
+        try source.forEach { event in
+            switch event {
+            case .document(let document): events.append("document \(document.bytes.count)")
+            case .unreadable(_, let reason): events.append(reason)
+            case .finishedFile: events.append("finished")
+            }
+        }
+        #expect(events.count == 2)
+        #expect(events.first?.hasPrefix("document larger than the 4 MB limit (") == true, "\(events)")
+        #expect(events.last == "finished")
     }
 
     @Test func missingAndCorruptInputsAreReportedNotFatal() throws {
