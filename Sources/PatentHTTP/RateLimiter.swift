@@ -15,6 +15,8 @@ public struct PlatformLimits: Sendable {
     /// one token per 30 minutes.
     public var tokenPerMinutePerAddress = 30
     public var tokenPerMinutePerClient = 10
+    /// How long `/oauth/token` waits before answering 67200003 or 67200007.
+    public var tokenRefusalDelay: Duration = .milliseconds(500)
 
     public init() {}
 }

@@ -9,7 +9,8 @@ import PatentTasks
 /// Checking a secret costs a PBKDF2 derivation (~0.1 s of a core), so the route guards
 /// the machine before it hashes: the platform's call limit, per-address and per-client-id
 /// token limits (67200007), and a bounded pool of its own for the derivation (67200007
-/// when that many are already waiting).
+/// when that many are already waiting). Refusals for a wrong secret or a limit are
+/// answered after ``PlatformLimits/tokenRefusalDelay``.
 struct TokenRoute {
     let accounts: AccountStore
     let secrets: WorkPool
@@ -18,7 +19,17 @@ struct TokenRoute {
     let now: @Sendable () -> Date
 
     func register(on router: Router<PatentRequestContext>) {
-        router.post("/oauth/token") { request, context in try await token(request, context: context) }
+        router.post("/oauth/token") { request, context in
+            do {
+                return try await token(request, context: context)
+            } catch let refusal as ServiceError where refusal.code == 67200003 || refusal.code == 67200007 {
+                // A tarpit: a wrong secret or a refused flood waits before its answer, which
+                // costs the server nothing (no thread waits) and slows a client that sends
+                // back to back on one connection to a few requests per second.
+                try? await Task.sleep(for: limits.tokenRefusalDelay)
+                throw refusal
+            }
+        }
     }
 
     struct Issued: Encodable {
@@ -33,7 +44,7 @@ struct TokenRoute {
         let date = now()
         try limiter.admitPlatformCall(limits, now: date)
         var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let buffer = try await request.boundedBody(context: context)
         let form = Self.form(String(decoding: buffer.readableBytesView, as: UTF8.self))
         guard let grant = form["grant_type"], grant == "client_credentials" else {
             throw ServiceError.invalidParameter("grant_type must be client_credentials, not '\(form["grant_type"] ?? "")'")

@@ -13,11 +13,11 @@ public final class WorkPool: Sendable {
     /// Searches, SQLite reads and writes and request parsing of the HTTP routes: one
     /// thread per core, at least two.
     public static let requests = WorkPool(threads: max(2, cores))
-    /// PBKDF2 of client secrets: half the cores (at least one), and at most four
-    /// derivations queued per thread, so wrong secrets sent in a flood can use at most
-    /// that share of the machine.
+    /// PBKDF2 of client secrets: half the cores (at least one), and at most eight
+    /// derivations (~0.1 s each) queued per thread, so wrong secrets sent in a flood can
+    /// use at most that share of the machine.
     public static let secrets = WorkPool(threads: max(1, cores / 2),
-                                         maximumPending: 4 * max(1, cores / 2))
+                                         maximumPending: 8 * max(1, cores / 2))
 
     private static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 

@@ -73,7 +73,8 @@ struct TestServer {
         self.search = search
         tasks = try ExportTaskService(dataDirectory: try dataDirectory ?? temporaryDirectory("http-tasks"), store: store, search: search,
                                       workers: workers, logger: logger, metrics: metrics, now: { clock.now })
-        services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry)
+        services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry,
+                                  secrets: Self.secrets)
         var new = AccountStore.NewClient(name: "tests")
         new.balance = 1_000_000_00
         new.ratePerSecond = 10_000
@@ -82,6 +83,10 @@ struct TestServer {
         key = try tasks.accounts.createKey(for: client.id, at: clock.now)
         if start { try tasks.start() }
     }
+
+    /// Key derivation for every test server: the production pool admits 8 waiting per
+    /// thread, which suites running side by side would exceed together.
+    static let secrets = WorkPool(threads: 2, maximumPending: 1_000)
 
     /// A further client of this server with its own key.
     func makeClient(_ configure: (inout AccountStore.NewClient) -> Void = { _ in }) throws -> (client: ClientAccount, secret: String, key: String) {

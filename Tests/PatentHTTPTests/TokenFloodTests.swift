@@ -13,6 +13,7 @@ import Testing
     @Test func aClientIDIsRefusedAfterItsTokenLimitWhateverTheSecret() async throws {
         var limits = PlatformLimits()
         limits.tokenPerMinutePerClient = 3
+        limits.tokenRefusalDelay = .zero
         let server = try TestServer(limits: limits)
         let other = try server.makeClient()
         try await server.run { api in
@@ -44,6 +45,7 @@ import Testing
     @Test func anAddressIsRefusedAfterItsTokenLimitAcrossClientIDs() async throws {
         var limits = PlatformLimits()
         limits.tokenPerMinutePerAddress = 5
+        limits.tokenRefusalDelay = .zero
         let server = try TestServer(limits: limits)
         try await server.run { api in
             let anonymous = api.with(key: nil)
@@ -56,6 +58,30 @@ import Testing
             #expect(codes == Array(repeating: 67200003, count: 5) + Array(repeating: 67200007, count: 3))
             // Business calls of other clients go on.
             #expect(try await api.post("/search/patent/query-search-count/v2", #"{"query_text": "method"}"#).ok)
+        }
+    }
+
+    @Test func refusalsWaitBeforeTheyAnswerAndSuccessesDoNot() async throws {
+        var limits = PlatformLimits()
+        limits.tokenRefusalDelay = .seconds(1)
+        let server = try TestServer(limits: limits)
+        let other = try server.makeClient()
+        try await server.run { api in
+            let anonymous = api.with(key: nil)
+            let clock = ContinuousClock()
+            var answer: Answer?
+            let refused = try await clock.measure {
+                answer = try await anonymous.post("/oauth/token", "grant_type=client_credentials", contentType: Self.form,
+                                                  headers: basic(other.client.id, "wrong"))
+            }
+            #expect(answer?.code == 67200003)
+            #expect(refused >= .seconds(1))
+            let issued = try await clock.measure {
+                answer = try await anonymous.post("/oauth/token", "grant_type=client_credentials", contentType: Self.form,
+                                                  headers: basic(other.client.id, other.secret))
+            }
+            #expect(answer?.json["token"] is String)
+            #expect(issued < .seconds(1), "only refusals are delayed (PBKDF2 itself takes ~0.1 s)")
         }
     }
 
