@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "patents", targets: ["PatentsCLI"]),
+        // For the fuzz targets in Fuzz/ (scripts/fuzz.sh): the query parser and the document readers.
+        .library(name: "PatentQuery", targets: ["PatentQuery"]),
+        .library(name: "PatentImport", targets: ["PatentImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

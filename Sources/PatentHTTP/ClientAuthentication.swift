@@ -19,10 +19,11 @@ struct ClientAuthentication: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let date = now()
+        // Calls that fail authentication count against the platform's limit too.
+        try limiter.admitPlatformCall(limits, now: date)
         let (accounts, bearer) = (accounts, Self.credentials(request.headers[.authorization], scheme: "bearer"))
         let apikey = request.uri.queryParameters["apikey"].map(String.init)
         let client = try await work.run { try accounts.authenticate(bearer: bearer, apikey: apikey, at: date) }
-        try limiter.admitPlatformCall(limits, now: date)
         let clientLimits: [RateLimiter.Limit] = [
             .init(capacity: client.ratePerSecond ?? limits.clientPerSecond, window: 1),
             .init(capacity: client.ratePerMinute ?? limits.clientPerMinute, window: 60),

@@ -34,6 +34,8 @@ struct DownloadRoute {
             found = try await work.run { try tasks.download(taskID: task, fileName: file, expires: expires, signature: signature) }
         } catch ExportTaskService.DownloadRefusal.forbidden {
             throw HTTPError(.forbidden, message: "the link is invalid or has expired")
+        } catch ExportTaskService.DownloadRefusal.revoked {
+            throw HTTPError(.forbidden, message: "the link was revoked: its task or its client is no longer active")
         } catch ExportTaskService.DownloadRefusal.gone {
             throw HTTPError(.notFound, message: "the file no longer exists")
         }

@@ -6,9 +6,8 @@ import PatentTasks
 struct ExportRoutes {
     let tasks: ExportTaskService
     let work: WorkPool
-    /// The scheme and host links are built on (`https://patents.example.org`); the
-    /// request's Host header when nil.
-    let publicURL: String?
+    /// The scheme and host links are built on.
+    let links: DownloadLinks
 
     /// Both paths PatSnap clients use, plus the lower-case spelling of the V2 one.
     static let createPaths = ["/patent-search/export/V2", "/patent-search/export/v2", "/patent-search/export"]
@@ -52,15 +51,11 @@ struct ExportRoutes {
         }
         let (tasks, owner) = (tasks, context.client?.id)
         let task = try await work.run { try tasks.task(id, owner: owner) }
-        let url = tasks.downloadPath(of: task).map { baseURL(of: request) + $0 }
+        let url = tasks.downloadPath(of: task).map { links.base + $0 }
         return Envelope.success(StatusData(
             export_status: task.status.rawValue, count: task.count, url: url, rows_written: task.rowsWritten,
             percent: task.percent, file_size: task.fileSize, sha256: task.sha256,
             failure: task.status == .fail ? "the export failed; create the task again" : nil))
     }
 
-    private func baseURL(of request: Request) -> String {
-        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
-        return "http://" + (request.head.authority ?? "localhost")
-    }
 }

@@ -11,7 +11,8 @@ public struct ServerConfiguration: Sendable {
     /// 0 picks a free port; the chosen one is logged and passed to `onRunning`.
     public var port = 8080
     public var dataDirectory = "./patents-data"
-    /// Scheme and host download links are built on; the request's Host header when nil.
+    /// Scheme and host download links are built on; the bound address when nil (never
+    /// the request's Host header).
     public var publicURL: String?
     /// Threads writing export files.
     public var workers = 2
@@ -74,7 +75,7 @@ public struct DemoClient: Sendable {
 public enum PatentServer {
     /// All routes of the API. Business routes require a client (``ClientAuthentication``);
     /// `/oauth/token`, signed downloads, `/health`, `/metrics` and `/openapi.json` do not.
-    public static func router(_ services: ServerServices, publicURL: String?) -> Router<PatentRequestContext> {
+    public static func router(_ services: ServerServices, links: DownloadLinks) -> Router<PatentRequestContext> {
         let router = Router(context: PatentRequestContext.self)
         router.add(middleware: EnvelopeMiddleware(metrics: services.tasks.metrics))
         let now = services.tasks.now
@@ -83,7 +84,7 @@ public enum PatentServer {
                                                                  limiter: services.limiter,
                                                                  limits: services.limits, api: api, now: now))
         }
-        ExportRoutes(tasks: services.tasks, work: services.work, publicURL: publicURL).register(on: guarded(.export))
+        ExportRoutes(tasks: services.tasks, work: services.work, links: links).register(on: guarded(.export))
         PreviewRoutes(search: services.search, work: services.work)
             .register(count: guarded(.count), preview: guarded(.preview))
         TokenRoute(accounts: services.tasks.accounts, secrets: services.secrets, limiter: services.limiter,
@@ -139,11 +140,16 @@ public enum PatentServer {
         tasks.sweep()
         try tasks.start()
         let services = ServerServices(tasks: tasks, search: search, store: store, limits: configuration.limits, registry: registry)
+        let links = DownloadLinks(publicURL: configuration.publicURL, host: configuration.host, port: configuration.port)
+        if DownloadLinks.needsPublicURL(host: configuration.host, publicURL: configuration.publicURL) {
+            logger.warning("bound to every interface without --public-url: download links name \(links.base), which other machines cannot reach; set --public-url to the address clients use")
+        }
         let app = Application(
-            router: router(services, publicURL: configuration.publicURL),
+            router: router(services, links: links),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "patents"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
+                links.bound(host: configuration.host, port: port)
                 logger.info("serving", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
                 onRunning(port, demo)
             },

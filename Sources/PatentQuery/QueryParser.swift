@@ -37,6 +37,9 @@ public struct QueryParser {
     private var lexer: Lexer
     private var token = Token(kind: .end, position: 1)
     private var nesting = 0
+    /// The field of the innermost `FIELD:( … )` being parsed: its words are checked and
+    /// normalised (dates, years) as if written `FIELD:word`.
+    private var scope: SearchField?
 
     private init(lexer: Lexer) { self.lexer = lexer }
 
@@ -154,7 +157,7 @@ public struct QueryParser {
         case .field(let code):
             return try parseFieldScope(code)
         case .open:
-            return try parseGroup(field: nil)
+            return try parseGroup()
         case .openBracket:
             throw QueryError("a range needs a field that has ranges", at: token.position)
         case .word, .phrase:
@@ -164,7 +167,7 @@ public struct QueryParser {
         }
     }
 
-    private mutating func parseGroup(field: SearchField?) throws(QueryError) -> Parsed {
+    private mutating func parseGroup() throws(QueryError) -> Parsed {
         let open = token.position
         guard nesting < Self.maximumNesting else {
             throw QueryError("parentheses nested deeper than \(Self.maximumNesting) levels", at: open)
@@ -189,7 +192,11 @@ public struct QueryParser {
         try advance()
         var inner: Parsed
         switch token.kind {
-        case .open: inner = try parseGroup(field: field)
+        case .open:
+            let outer = scope
+            scope = field
+            defer { scope = outer }
+            inner = try parseGroup()
         case .openBracket: inner = try parseRange(field)
         case .word, .phrase: inner = try parseAtom(field: field)
         default: throw unexpected()
@@ -206,7 +213,7 @@ public struct QueryParser {
             if token.keyword != nil { throw unexpected() }
             term = try Self.wordTerm(word, at: position)
             term.position = position
-            if let field { term.text = try Self.validatedValue(term.text, for: field, at: position) }
+            if let field = field ?? scope { term.text = try Self.validatedValue(term.text, for: field, at: position) }
         case .phrase(let phrase):
             if phrase.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
                 throw QueryError("empty phrase", at: position)

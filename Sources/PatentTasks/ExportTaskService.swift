@@ -159,16 +159,27 @@ public final class ExportTaskService: Sendable {
     public enum DownloadRefusal: Error, Equatable {
         /// Tampered or expired link: 403.
         case forbidden
+        /// A valid link whose owner is disabled or expired, or whose task the operator
+        /// revoked: 403.
+        case revoked
         /// A valid link whose file is gone: 404.
         case gone
     }
 
-    /// Checks a signed link and finds its file.
+    /// Checks a signed link and finds its file. A link works no longer than its owner
+    /// may: a disabled or expired client's links, and a revoked task's, answer 403.
     public func download(taskID: String, fileName: String, expires: Int, signature: String) throws(DownloadRefusal) -> Download {
+        let date = now()
         guard signer.verify(taskID: taskID, fileName: fileName, expires: expires, signature: signature),
-              Double(expires) >= now().timeIntervalSince1970 else { throw .forbidden }
+              Double(expires) >= date.timeIntervalSince1970 else { throw .forbidden }
         guard let task = try? tasks.task(taskID), task.status == .success, task.fileName == fileName,
               let size = task.fileSize, let sha256 = task.sha256 else { throw .gone }
+        if let fileExpires = task.fileExpiresAt, fileExpires <= date { throw .revoked }
+        if let owner = task.owner {
+            guard let client = try? accounts.client(owner), client.disabledAt == nil, !client.isExpired(at: date) else {
+                throw .revoked
+            }
+        }
         let path = filePath(task)
         guard FileManager.default.fileExists(atPath: path) else { throw .gone }
         return Download(path: path, fileName: fileName, size: size, sha256: sha256,
@@ -176,6 +187,20 @@ public final class ExportTaskService: Sendable {
     }
 
     // MARK: expiry
+
+    /// Ends a task's download link now and deletes its file (`patents tasks revoke`).
+    public func revoke(_ id: String) throws(ServiceError) {
+        do {
+            guard try tasks.revoke(id.lowercased(), at: now()) else {
+                throw ServiceError.invalidParameter("no export task has the id '\(id)'")
+            }
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw ServiceError.serviceError("the task could not be revoked: \(error)")
+        }
+        try? FileManager.default.removeItem(atPath: taskDirectory(id.lowercased()))
+    }
 
     /// Deletes tasks and files past their lifetimes; returns how many tasks went.
     @discardableResult

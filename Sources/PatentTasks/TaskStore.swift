@@ -59,6 +59,15 @@ final class TaskStore: Sendable {
         }
     }
 
+    /// Ends the task's file lifetime now; false when no task has the id.
+    func revoke(_ id: String, at date: Date) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE export_task SET file_expires_at = ?, updated_at = ? WHERE id = ?",
+                           arguments: [date.timeIntervalSince1970, date.timeIntervalSince1970, id])
+            return db.changesCount > 0
+        }
+    }
+
     func succeed(_ id: String, rows: Int, size: Int, sha256: String, at date: Date, fileExpiresAt: Date) throws {
         try pool.write { db in
             try db.execute(sql: """

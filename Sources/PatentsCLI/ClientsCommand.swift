@@ -10,7 +10,7 @@ struct ClientsCommand: ParsableCommand {
         commandName: "clients",
         abstract: "Manage API clients: credentials, keys, package, balance, quotas, rate limits.",
         subcommands: [Create.self, List.self, Show.self, Disable.self, Enable.self, Expire.self, TopUp.self, SetQuota.self,
-                      SetRate.self, SetPackage.self, Keys.self]
+                      SetRate.self, SetPackage.self, Keys.self, RotateSecret.self]
     )
 
     struct Create: ParsableCommand {
@@ -106,6 +106,23 @@ struct ClientsCommand: ParsableCommand {
         @Argument(help: "Client id.") var id: String
 
         func run() throws { try operate { try AccountStore(directory: options.data).disable(id) } }
+    }
+
+    struct RotateSecret: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a client a new secret (printed once); the old one and its tokens stop working.")
+        @OptionGroup var options: DataOptions
+        @Argument(help: "Client id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let secret = try operate { try AccountStore(directory: options.data).rotateSecret(id) }
+            if json {
+                printJSON(["client_id": id, "client_secret": secret])
+            } else {
+                print("client_id:     \(id)\nclient_secret: \(secret)\n(the secret is shown only now; tokens of the old one are revoked)")
+            }
+        }
     }
 
     struct Enable: ParsableCommand {

@@ -11,10 +11,19 @@ struct Patents: AsyncParsableCommand {
         commandName: "patents",
         abstract: "A self-hostable patent search and bulk-export server (PatSnap Connect export API).",
         subcommands: [ServeCommand.self, ImportCommand.self, IndexCommand.self, SearchCommand.self, ExportCommand.self,
-                      ShowCommand.self, StatsCommand.self, ClientsCommand.self, FieldsCommand.self,
+                      ShowCommand.self, StatsCommand.self, ClientsCommand.self, TasksCommand.self, FieldsCommand.self,
                       GenerateCommand.self,
                       ParseCommand.self, BenchCommand.self]
     )
+
+    /// Every file and folder the program creates — the data folder, the databases and
+    /// their journals, index segments, export files, the signing key — is readable by
+    /// its owner only (folders 0700, files 0600): patents, clients and ledgers are not
+    /// for other local users.
+    static func main() async {
+        umask(0o077)
+        await main(nil)
+    }
 }
 
 /// `--data DIR`: the one folder that holds the store, the index and the export files.

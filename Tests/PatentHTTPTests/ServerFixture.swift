@@ -97,8 +97,9 @@ struct TestServer {
         return (client, secret, try tasks.accounts.createKey(for: client.id, at: clock.now))
     }
 
-    func run(_ test: @escaping @Sendable (TestAPI) async throws -> Void) async throws {
-        let app = Application(router: PatentServer.router(services, publicURL: "http://patents.test"))
+    func run(links: DownloadLinks = DownloadLinks(publicURL: "http://patents.test"),
+             _ test: @escaping @Sendable (TestAPI) async throws -> Void) async throws {
+        let app = Application(router: PatentServer.router(services, links: links))
         let key = key
         try await app.test(.router) { client in try await test(TestAPI(client: client, key: key)) }
     }

@@ -23,6 +23,10 @@ struct ErrorTests {
         ("car $NEAR5 bus", "unknown operator '$NEAR5' at 5"),
         ("car $WS3 bus", "unknown operator '$WS3' at 5"),
         ("APD:20151301", "invalid date '20151301' at 5"),
+        // Found by FuzzQuery: words in a field's parentheses are checked like FIELD:word.
+        ("APD:(ba)", "invalid date 'ba' at 6"),
+        ("APD:(20200101 OR 2020-13-01)", "invalid date '2020-13-01' at 18"),
+        ("TTL:(a OR APD_Y:(2020 OR x))", "invalid year 'x' at 26"),
         ("APD:[20150101 TO 2015-02-30]", "invalid date '2015-02-30' at 18"),
         ("APD_Y:[20x8 TO *]", "invalid year '20x8' at 8"),
         ("TTL:[a TO b]", "field TTL has no ranges at 5"),

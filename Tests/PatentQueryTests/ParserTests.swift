@@ -75,6 +75,8 @@ struct GrammarTests {
         #expect(try QueryParser.parse("PBD:[* TO 2024-12-31]") == .field("PBD", .range(from: nil, to: "20241231")))
         #expect(try QueryParser.parse("APD_Y:[2018 TO *]") == .field("APD_Y", .range(from: "2018", to: nil)))
         #expect(try QueryParser.parse("ISD:2016-02-29") == .field("ISD", word("20160229")))
+        // Inside a field's parentheses dates are normalised too (FuzzQuery found them kept as written).
+        #expect(try QueryParser.parse("ISD:(2016-02-29 OR 20160301)") == .field("ISD", .or([word("20160229"), word("20160301")])))
         #expect(try QueryParser.parse("pbd:[20200101 to 20210101]") == .field("PBD", .range(from: "20200101", to: "20210101")))
     }
 

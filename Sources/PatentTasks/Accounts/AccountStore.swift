@@ -89,6 +89,18 @@ public final class AccountStore: Sendable {
         }
     }
 
+    /// A new secret for the client, returned once and stored as its PBKDF2 hash; the old
+    /// secret stops working and every token issued with it is revoked.
+    public func rotateSecret(_ id: String) throws -> String {
+        let secret = Credentials.newSecret()
+        let hash = Credentials.hashSecret(secret)
+        try update(id) { db in
+            try db.execute(sql: "UPDATE client SET secret_hash = ? WHERE id = ?", arguments: [hash, id])
+            try db.execute(sql: "DELETE FROM access_token WHERE client_id = ?", arguments: [id])
+        }
+        return secret
+    }
+
     public func enable(_ id: String) throws {
         try update(id) { db in try db.execute(sql: "UPDATE client SET disabled_at = NULL WHERE id = ?", arguments: [id]) }
     }
@@ -161,11 +173,14 @@ public final class AccountStore: Sendable {
         }
     }
 
-    /// Revokes the client's keys whose prefix starts with `prefix`; returns how many.
+    /// Revokes the client's keys whose prefix starts with `prefix`, compared literally
+    /// (`%` and `_` are characters, not patterns); returns how many.
     public func revokeKeys(of id: String, prefix: String, at date: Date = Date()) throws -> Int {
+        guard !prefix.isEmpty else { throw Failure.invalid("name the key to revoke by its prefix (sk-…)") }
         let count = try pool.write { db in
-            try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL AND prefix LIKE ? || '%'",
-                           arguments: [date.timeIntervalSince1970, id, prefix])
+            try db.execute(sql: """
+                UPDATE api_key SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL AND substr(prefix, 1, length(?)) = ?
+                """, arguments: [date.timeIntervalSince1970, id, prefix, prefix])
             return db.changesCount
         }
         guard count > 0 else { throw Failure.unknownKey(prefix) }
