@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import PatentStore
 import PatentTasks
@@ -17,6 +18,7 @@ public struct ServerConfiguration: Sendable {
     /// Threads writing export files.
     public var workers = 2
     public var limits = PlatformLimits()
+    public var connections = ConnectionLimits()
     /// How export files are written page by page (``ExportPaging``).
     public var exportPaging = ExportPaging()
     /// Balance of the demo client made on first run, in cents.
@@ -124,6 +126,24 @@ public enum PatentServer {
         return DemoClient(clientID: client.id, secret: secret, apiKey: try accounts.createKey(for: client.id), balance: balance)
     }
 
+    /// The HTTP/1 application: the routes, with every connection under ``ConnectionLimits``
+    /// (deadlines for a request's head and body and for keep-alive, a cap on connections).
+    public static func application(_ services: ServerServices, links: DownloadLinks, host: String, port: Int,
+                                   connections: ConnectionLimits, logger: Logger,
+                                   onRunning: @escaping @Sendable (Int) -> Void = { _ in })
+        -> Application<RouterResponder<PatentRequestContext>> {
+        let count = ConnectionCount()
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(limits: connections, connections: count)],
+            idleTimeout: connections.keepAliveTimeout)
+        return Application(
+            router: router(services, links: links),
+            server: .http1(configuration: http1),
+            configuration: .init(address: .hostname(host, port: port), serverName: "patents"),
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
     /// Runs until SIGTERM or SIGINT. Export files being written when the server stops stay
     /// PENDING and are written again on the next start. `onRunning` gets the port and, on
     /// a first run, the demo client.
@@ -144,16 +164,12 @@ public enum PatentServer {
         if DownloadLinks.needsPublicURL(host: configuration.host, publicURL: configuration.publicURL) {
             logger.warning("bound to every interface without --public-url: download links name \(links.base), which other machines cannot reach; set --public-url to the address clients use")
         }
-        let app = Application(
-            router: router(services, links: links),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "patents"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.port
-                links.bound(host: configuration.host, port: port)
-                logger.info("serving", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
-                onRunning(port, demo)
-            },
-            logger: logger)
+        let app = application(services, links: links, host: configuration.host, port: configuration.port,
+                              connections: configuration.connections, logger: logger) { port in
+            links.bound(host: configuration.host, port: port)
+            logger.info("serving", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+            onRunning(port, demo)
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             group.addTask {

@@ -14,12 +14,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port, printed at start).") var port = 8080
-    @Option(help: "Scheme and host of download links, e.g. https://patents.example.org (default: the request's Host).")
+    @Option(help: "Scheme and host of download links, e.g. https://patents.example.org (default: the address served on).")
     var publicURL: String?
     @Option(help: "Threads writing export files.") var workers = 2
     @Option(help: "Business calls per second across all clients (67200001 beyond).") var platformRate = 500
     @Option(help: "Default calls per second of a client without its own rate.") var clientRatePerSecond = 20
     @Option(help: "Default calls per minute of a client without its own rate.") var clientRatePerMinute = 600
+    @Option(help: "Connections held at once; more are closed on arrival.") var maxConnections = 1_024
+    @Option(help: "Seconds a request's head may take to arrive (the body gets 60, keep-alive 30).") var headerTimeout = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -41,6 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.platformPerSecond = platformRate
         configuration.limits.clientPerSecond = clientRatePerSecond
         configuration.limits.clientPerMinute = clientRatePerMinute
+        guard maxConnections > 0, (1...3_600).contains(headerTimeout) else {
+            throw ValidationError("--max-connections must be 1 or more and --header-timeout 1…3600 seconds")
+        }
+        configuration.connections.maximumConnections = maxConnections
+        configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port, demo in
             var text = "listening on http://\(host):\(port)\n"
             if let demo { text += Self.banner(demo, base: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)") }

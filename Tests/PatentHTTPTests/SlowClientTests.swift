@@ -1,0 +1,97 @@
+import Foundation
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+@testable import PatentHTTP
+
+/// Slow and idle sockets cannot hold the server (slowloris): deadlines for a request's
+/// head, its body and keep-alive close them, and connections beyond the cap are closed on
+/// arrival. Driven over real loopback sockets against a live server.
+@Suite struct SlowClientTests {
+    /// A raw TCP connection to the server on 127.0.0.1.
+    final class Socket {
+        let descriptor: Int32
+
+        init(port: Int) throws {
+            descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw E2EError("cannot connect to port \(port): errno \(errno)") }
+        }
+
+        deinit { close(descriptor) }
+
+        func send(_ text: String) { _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+
+        /// What arrives within `seconds`: the bytes, and whether the server closed.
+        func receive(within seconds: Double) -> (text: String, closed: Bool) {
+            var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 { return ("", true) }
+            if count < 0 { return ("", errno == ECONNRESET) }
+            return (String(decoding: buffer[..<count], as: UTF8.self), false)
+        }
+    }
+
+    static func live(_ limits: ConnectionLimits, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        let server = try TestServer()
+        var logger = Logger(label: "patents.test")
+        logger.logLevel = .warning
+        let app = PatentServer.application(server.services, links: DownloadLinks(publicURL: "http://patents.test"),
+                                           host: "127.0.0.1", port: 0, connections: limits, logger: logger)
+        try await app.test(.live) { client in try await body(try #require(client.port)) }
+    }
+
+    @Test func aHeadTrickledByteByByteIsCutOffAtTheHeaderDeadline() async throws {
+        var limits = ConnectionLimits()
+        limits.headerTimeout = .milliseconds(600)
+        try await Self.live(limits) { port in
+            let socket = try Socket(port: port)
+            let start = Date()
+            socket.send("GET /health HTTP/1.1\r\n")
+            var closed = false
+            for _ in 0..<20 where !closed {
+                socket.send("X")        // one byte of a header every 0.2 s
+                closed = socket.receive(within: 0.2).closed
+            }
+            #expect(closed, "the server must close a connection whose head never completes")
+            #expect(Date().timeIntervalSince(start) < 2, "closed at the deadline, not extended by trickled bytes")
+        }
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosed() async throws {
+        var limits = ConnectionLimits()
+        limits.keepAliveTimeout = .milliseconds(500)
+        try await Self.live(limits) { port in
+            let socket = try Socket(port: port)
+            socket.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(socket.receive(within: 5).text.hasPrefix("HTTP/1.1 200"))
+            #expect(socket.receive(within: 3).closed, "idle after its answer: closed at the keep-alive deadline")
+        }
+    }
+
+    @Test func connectionsBeyondTheCapAreClosedOnArrival() async throws {
+        var limits = ConnectionLimits()
+        limits.maximumConnections = 2
+        try await Self.live(limits) { port in
+            var held = [try Socket(port: port), try Socket(port: port)]
+            try await Task.sleep(for: .milliseconds(200))
+            let third = try Socket(port: port)
+            #expect(third.receive(within: 2).closed, "a third connection is closed at once")
+            held.removeFirst()
+            try await Task.sleep(for: .milliseconds(200))
+            let fourth = try Socket(port: port)
+            fourth.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(fourth.receive(within: 5).text.hasPrefix("HTTP/1.1 200"), "a place freed is taken again")
+            withExtendedLifetime(held) {}
+        }
+    }
+}
