@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var workers = 2
     public var limits = PlatformLimits()
     public var connections = ConnectionLimits()
+    /// Pending tasks per client and the disk floor (``TaskLimits``).
+    public var taskLimits = TaskLimits()
     /// How export files are written page by page (``ExportPaging``).
     public var exportPaging = ExportPaging()
     /// Balance of the demo client made on first run, in cents.
@@ -155,7 +157,7 @@ public enum PatentServer {
                                    metrics: metrics)
         let tasks = try ExportTaskService(dataDirectory: configuration.dataDirectory, store: store, search: search,
                                           workers: configuration.workers, logger: logger, metrics: metrics,
-                                          paging: configuration.exportPaging)
+                                          paging: configuration.exportPaging, limits: configuration.taskLimits)
         let demo = try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance)
         tasks.sweep()
         try tasks.start()

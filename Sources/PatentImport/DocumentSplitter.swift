@@ -41,6 +41,9 @@ public struct DocumentSplitter {
     /// Likewise for the `WKU` line an APS record needs before the next `PATN`.
     private var fieldAt: Int?
     private var fieldScanFrom = 0
+    /// Bytes the root-element and field searches have looked at (tests prove each is
+    /// looked at once).
+    private(set) var searched = 0
 
     init(maximumDocumentBytes: Int = defaultMaximumDocumentBytes) {
         self.maximumDocumentBytes = maximumDocumentBytes
@@ -188,7 +191,9 @@ public struct DocumentSplitter {
     /// ends once it has its WKU number). Remembers how far it looked.
     private mutating func hasField(_ tag: [UInt8], before end: Int) -> Bool {
         if let fieldAt { return fieldAt + tag.count < end }
-        var k = fieldScanFrom
+        let from = fieldScanFrom
+        var k = from
+        defer { searched += k - from }
         while k + tag.count < end {
             if (k == 0 || buffer[k - 1] == 0x0A), buffer[k..<(k + tag.count)].elementsEqual(tag) {
                 fieldAt = k
@@ -204,7 +209,9 @@ public struct DocumentSplitter {
     /// Remembers how far it looked.
     private mutating func hasRootElement(before end: Int) -> Bool {
         if let rootElementAt { return rootElementAt + 1 < end }
-        var k = rootScanFrom
+        let from = rootScanFrom
+        var k = from
+        defer { searched += k - from }
         while k + 1 < end {
             if buffer[k] == UInt8(ascii: "<") {
                 let c = buffer[k + 1]

@@ -26,12 +26,15 @@ public final class ExportTaskService: Sendable {
     let logger: Logger
     private let pool: ExportWorkerPool
     let paging: ExportPaging
+    let limits: TaskLimits
 
     public init(dataDirectory: String, store: PatentStore, search: SearchService, workers: Int = 2,
                 logger: Logger = Logger(label: "patents.export"), metrics: ServiceMetrics = ServiceMetrics(),
-                now: @escaping @Sendable () -> Date = Date.init, paging: ExportPaging = ExportPaging()) throws {
+                now: @escaping @Sendable () -> Date = Date.init, paging: ExportPaging = ExportPaging(),
+                limits: TaskLimits = TaskLimits()) throws {
         self.dataDirectory = dataDirectory
         self.paging = paging
+        self.limits = limits
         self.store = store
         self.search = search
         let database = try ServiceDatabase.open(directory: dataDirectory)
@@ -49,9 +52,9 @@ public final class ExportTaskService: Sendable {
     /// Starts the writers and queues every task left PENDING by an earlier run.
     public func start() throws {
         pool.start()
-        for id in try tasks.ids(status: .pending) {
+        for (id, owner) in try tasks.pending() {
             logger.info("resuming export task", metadata: ["task": "\(id)"])
-            pool.enqueue(id)
+            pool.enqueue(id, owner: owner)
         }
     }
 
@@ -82,6 +85,12 @@ public final class ExportTaskService: Sendable {
                 "no permission: \(specification.feeLevelReason) is field level \(specification.feeLevel); "
                 + "this client's package allows levels up to \(client.maxLevel)")
         }
+        let free = Self.freeBytes(dataDirectory)
+        guard free >= limits.minimumFreeBytes else {
+            logger.warning("export refused: disk nearly full", metadata: ["free": "\(free)", "floor": "\(limits.minimumFreeBytes)"])
+            throw ServiceError(code: 68300008, message: "the server is low on disk space and takes no new exports now; "
+                               + "please try again later", httpStatus: 503, retryAfter: 60)
+        }
         let searcher = try search.searcher()
         let request = specification.parameters.searchRequest(offset: specification.offset, rows: specification.rows)
         let result = try search.search(request, on: searcher)
@@ -93,14 +102,15 @@ public final class ExportTaskService: Sendable {
             fileName: ExportTask.fileStem(created) + "." + ExportFormat.fileExtension(specification.exportType),
             createdAt: created, updatedAt: created, expiresAt: created.addingTimeInterval(Self.taskLifetime))
         do {
-            try tasks.insert(task, result: pns, reservation: client.map { ($0.id, specification.feeLevel) })
+            try tasks.insert(task, result: pns, reservation: client.map { ($0.id, specification.feeLevel) },
+                             maximumPending: limits.maximumPendingPerClient)
         } catch let refusal as ServiceError {
             throw refusal
         } catch {
             logger.error("cannot store export task", metadata: ["error": "\(error)"])
             throw ServiceError.serviceError("the task could not be stored, please try again later")
         }
-        pool.enqueue(task.id)
+        pool.enqueue(task.id, owner: task.owner)
         metrics.taskCreated(type: specification.exportType)
         logger.info("export task created", metadata: ["task": "\(task.id)", "count": "\(task.count)", "type": "\(specification.exportType.rawValue)"])
         return Created(taskID: task.id, count: task.count, total: task.total)
@@ -186,6 +196,14 @@ public final class ExportTaskService: Sendable {
                         contentType: ExportFormat.contentType(task.specification.exportType))
     }
 
+    /// Bytes available to this process on the file system of `path` (`Int.max` if unknown).
+    static func freeBytes(_ path: String) -> Int {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return .max }
+        let (bytes, overflow) = Int(info.f_bavail).multipliedReportingOverflow(by: Int(info.f_frsize))
+        return overflow ? .max : bytes
+    }
+
     // MARK: expiry
 
     /// Ends a task's download link now and deletes its file (`patents tasks revoke`).
@@ -263,6 +281,17 @@ public final class ExportTaskService: Sendable {
             metrics.taskFinished(.fail, rows: 0)
         }
     }
+}
+
+/// What one client, and all together, may ask of the export writers and the disk.
+public struct TaskLimits: Sendable {
+    /// A client's tasks waiting or being written at once; one more is refused (67200007).
+    public var maximumPendingPerClient = 10
+    /// Free bytes the data folder's file system must keep; below, creates are refused
+    /// (68300008, HTTP 503) so that files being written and the databases have room.
+    public var minimumFreeBytes = 512 << 20
+
+    public init() {}
 }
 
 /// How export files are written page by page: patents read from the store at a time,

@@ -1,11 +1,16 @@
 import Foundation
 
 /// A fixed number of threads that write export files, so long exports never block the
-/// server's event loops or Swift's cooperative threads. Jobs are task ids in FIFO order;
-/// an id already queued or being written is not queued twice.
+/// server's event loops or Swift's cooperative threads. Jobs are task ids queued per
+/// owner and served in turn — one task of each client with work, then the next round —
+/// so one client's many large exports never keep another's small one waiting behind
+/// them all. An id already queued or being written is not queued twice.
 final class ExportWorkerPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [String] = []
+    /// Queued ids per owner (`""`: the operator), in arrival order.
+    private var queues: [String: [String]] = [:]
+    /// Owners with queued ids, in the order they are served next.
+    private var turn: [String] = []
     /// Ids queued or being written.
     private var active: Set<String> = []
     private var running = 0
@@ -24,13 +29,29 @@ final class ExportWorkerPool: @unchecked Sendable {
 
     func start() { threads.forEach { $0.start() } }
 
-    func enqueue(_ id: String) {
+    func enqueue(_ id: String, owner: String?) {
+        let key = owner ?? ""
         condition.lock()
         if active.insert(id).inserted {
-            queue.append(id)
+            if queues[key, default: []].isEmpty { turn.append(key) }
+            queues[key, default: []].append(id)
             condition.signal()
         }
         condition.unlock()
+    }
+
+    /// The next id in turn (the lock held, some id queued).
+    private func next() -> String {
+        let key = turn.removeFirst()
+        var ids = queues[key] ?? []
+        let id = ids.removeFirst()
+        if ids.isEmpty {
+            queues[key] = nil
+        } else {
+            queues[key] = ids
+            turn.append(key)
+        }
+        return id
     }
 
     /// Tasks queued or being written.
@@ -59,19 +80,19 @@ final class ExportWorkerPool: @unchecked Sendable {
     /// Waits until the queue is empty and no job runs (tests, `patents export`).
     func waitUntilIdle() {
         condition.lock()
-        while !queue.isEmpty || running > 0 { condition.wait() }
+        while !turn.isEmpty || running > 0 { condition.wait() }
         condition.unlock()
     }
 
     private func loop() {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
+            while turn.isEmpty && !stopping { condition.wait() }
             if stopping {
                 condition.unlock()
                 return
             }
-            let id = queue.removeFirst()
+            let id = next()
             running += 1
             condition.unlock()
             work(id)

@@ -15,10 +15,19 @@ final class TaskStore: Sendable {
 
     /// Stores a task and its result; with a `reservation`, sets its fee aside in the same
     /// transaction (which throws the ledger's refusals and stores nothing then).
-    func insert(_ task: ExportTask, result: [String], reservation: (clientID: String, level: Int)?) throws {
+    /// Stores a task and its result, reserving its fee; refuses (67200007) when the
+    /// client already has `maximumPending` tasks waiting or being written.
+    func insert(_ task: ExportTask, result: [String], reservation: (clientID: String, level: Int)?, maximumPending: Int) throws {
         let specification = String(decoding: try JSONEncoder().encode(task.specification), as: UTF8.self)
         try pool.write { db in
             if let reservation {
+                let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM export_task WHERE owner = ? AND status = 'PENDING'",
+                                               arguments: [reservation.clientID]) ?? 0
+                guard pending < maximumPending else {
+                    throw ServiceError(code: 67200007, message: "too many export tasks in progress: this client has \(pending) "
+                                       + "waiting or being written (at most \(maximumPending)); create more when one has finished",
+                                       httpStatus: 429, retryAfter: 5)
+                }
                 try Ledger.reserve(db, clientID: reservation.clientID, taskID: task.id, patents: task.count,
                                    level: reservation.level, at: task.createdAt)
             }
@@ -46,9 +55,11 @@ final class TaskStore: Sendable {
         return joined.isEmpty ? [] : joined.split(separator: "\n").map(String.init)
     }
 
-    func ids(status: ExportStatus) throws -> [String] {
+    /// PENDING tasks with their owners, oldest first.
+    func pending() throws -> [(id: String, owner: String?)] {
         try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM export_task WHERE status = ? ORDER BY created_at", arguments: [status.rawValue])
+            try Row.fetchAll(db, sql: "SELECT id, owner FROM export_task WHERE status = 'PENDING' ORDER BY created_at")
+                .map { ($0["id"], $0["owner"]) }
         }
     }
 

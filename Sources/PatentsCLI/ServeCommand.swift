@@ -21,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Default calls per second of a client without its own rate.") var clientRatePerSecond = 20
     @Option(help: "Default calls per minute of a client without its own rate.") var clientRatePerMinute = 600
     @Option(help: "Connections held at once; more are closed on arrival.") var maxConnections = 1_024
+    @Option(help: "Export tasks a client may have waiting or being written (67200007 beyond).") var maxPendingPerClient = 10
+    @Option(help: "Free disk space (MB) the data folder must keep; below it new exports are refused.") var minFreeMb = 512
     @Option(help: "Seconds a request's head may take to arrive (the body gets 60, keep-alive 30).") var headerTimeout = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
@@ -47,6 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-connections must be 1 or more and --header-timeout 1…3600 seconds")
         }
         configuration.connections.maximumConnections = maxConnections
+        guard maxPendingPerClient > 0, (0...1 << 30).contains(minFreeMb) else {
+            throw ValidationError("--max-pending-per-client must be 1 or more and --min-free-mb 0 or more")
+        }
+        configuration.taskLimits.maximumPendingPerClient = maxPendingPerClient
+        configuration.taskLimits.minimumFreeBytes = minFreeMb << 20
         configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port, demo in
             var text = "listening on http://\(host):\(port)\n"

@@ -61,7 +61,8 @@ struct TestServer {
     let key: String
 
     init(store: PatentStore = FixtureCorpus.shared.store, search: SearchService = FixtureCorpus.shared.search,
-         start: Bool = true, limits: PlatformLimits = PlatformLimits(), workers: Int = 2, dataDirectory: String? = nil) throws {
+         start: Bool = true, limits: PlatformLimits = PlatformLimits(), workers: Int = 2, dataDirectory: String? = nil,
+         taskLimits: TaskLimits = TestServer.taskLimits) throws {
         let clock = TestClock()
         self.clock = clock
         self.store = store
@@ -72,7 +73,8 @@ struct TestServer {
         let search = SearchService(indexDirectory: search.indexDirectory, metrics: metrics)
         self.search = search
         tasks = try ExportTaskService(dataDirectory: try dataDirectory ?? temporaryDirectory("http-tasks"), store: store, search: search,
-                                      workers: workers, logger: logger, metrics: metrics, now: { clock.now })
+                                      workers: workers, logger: logger, metrics: metrics, now: { clock.now },
+                                      limits: taskLimits)
         services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry,
                                   secrets: Self.secrets)
         var new = AccountStore.NewClient(name: "tests")
@@ -83,6 +85,15 @@ struct TestServer {
         key = try tasks.accounts.createKey(for: client.id, at: clock.now)
         if start { try tasks.start() }
     }
+
+    /// Tests create many tasks per client and fill small disks on purpose: no cap, no
+    /// floor, unless a test sets its own.
+    static let taskLimits: TaskLimits = {
+        var limits = TaskLimits()
+        limits.maximumPendingPerClient = .max
+        limits.minimumFreeBytes = 0
+        return limits
+    }()
 
     /// Key derivation for every test server: the production pool admits 8 waiting per
     /// thread, which suites running side by side would exceed together.

@@ -62,8 +62,10 @@ import Testing
                 socket.send("X")        // one byte of a header every 0.2 s
                 closed = socket.receive(within: 0.2).closed
             }
+            // Bytes kept arriving all along (20 × 0.2 s): only a deadline that trickling does
+            // not extend closes the connection before the loop ends.
             #expect(closed, "the server must close a connection whose head never completes")
-            #expect(Date().timeIntervalSince(start) < 2, "closed at the deadline, not extended by trickled bytes")
+            #expect(Date().timeIntervalSince(start) < 4.5)
         }
     }
 
@@ -72,9 +74,11 @@ import Testing
         limits.keepAliveTimeout = .milliseconds(500)
         try await Self.live(limits) { port in
             let socket = try Socket(port: port)
-            socket.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(socket.receive(within: 5).text.hasPrefix("HTTP/1.1 200"))
-            #expect(socket.receive(within: 3).closed, "idle after its answer: closed at the keep-alive deadline")
+            socket.send("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(socket.receive(within: 30).text.hasPrefix("HTTP/1.1 200"))
+            var closed = false
+            for _ in 0..<20 where !closed { closed = socket.receive(within: 0.5).closed }
+            #expect(closed, "idle after its answer: closed at the keep-alive deadline")
         }
     }
 
@@ -89,8 +93,8 @@ import Testing
             held.removeFirst()
             try await Task.sleep(for: .milliseconds(200))
             let fourth = try Socket(port: port)
-            fourth.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(fourth.receive(within: 5).text.hasPrefix("HTTP/1.1 200"), "a place freed is taken again")
+            fourth.send("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(fourth.receive(within: 30).text.hasPrefix("HTTP/1.1 200"), "a place freed is taken again")
             withExtendedLifetime(held) {}
         }
     }
