@@ -4,7 +4,7 @@ import PatentExport
 import PatentStore
 
 /// Writes one task's file: the stored result's patents in order, read from the store in
-/// pages, through the format's streaming writer into `<file>.part`, which is synced and
+/// pages, through the format's streaming writer into `<file>.<task id>.part`, which is synced and
 /// renamed to its final name only when complete. A half-written file therefore never
 /// has the name a SUCCESS task points at.
 struct ExportJob {
@@ -27,7 +27,8 @@ struct ExportJob {
     /// Writes the file; `progress` is called with the rows written after each page and
     /// returns false to stop.
     func run(progress: (Int) throws -> Bool) throws -> Outcome {
-        let partial = path + ".part"
+        // Named for the task: tasks that share a file (empty results) never write one part.
+        let partial = "\(path).\(task.id).part"
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         let specification = task.specification

@@ -240,14 +240,30 @@ public final class ExportTaskService: Sendable {
         (dataDirectory as NSString).appendingPathComponent("exports/\(id)")
     }
 
+    /// Where a task's file is. A task without patents shares one header-only file with
+    /// every other empty task of the same type, fields and languages
+    /// (`exports/empty/<digest>.<ext>`): a flood of queries that match nothing leaves no
+    /// file per task on the disk.
     func filePath(_ task: ExportTask) -> String {
-        (taskDirectory(task.id) as NSString).appendingPathComponent(task.fileName)
+        guard task.count == 0 else { return (taskDirectory(task.id) as NSString).appendingPathComponent(task.fileName) }
+        let specification = task.specification
+        let key = "\(specification.exportType.rawValue)|\(specification.fields.joined(separator: ","))|\(specification.lang)|\(specification.transLang)"
+        let name = String(Credentials.digest(key).prefix(32)) + "." + ExportFormat.fileExtension(specification.exportType)
+        return (dataDirectory as NSString).appendingPathComponent("exports/empty/\(name)")
     }
 
     /// Writes one task's file (on a pool thread) and records the outcome.
     func write(_ id: String) {
         do {
             guard let task = try tasks.task(id), task.status == .pending else { return }
+            if task.count == 0, FileManager.default.fileExists(atPath: filePath(task)) {
+                let (size, digest) = try ExportJob.sha256(of: filePath(task))
+                let finished = now()
+                try tasks.succeed(id, rows: 0, size: size, sha256: digest, at: finished,
+                                  fileExpiresAt: finished.addingTimeInterval(Self.fileLifetime))
+                metrics.taskFinished(.success, rows: 0)
+                return
+            }
             let job = ExportJob(task: task, result: try tasks.result(id), store: store, path: filePath(task),
                                 pageSize: paging.pageSize)
             var reported = now()

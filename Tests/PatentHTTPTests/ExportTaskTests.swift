@@ -108,6 +108,33 @@ import Testing
         }
     }
 
+    /// Queries that match nothing cost no file each: every empty csv of the same fields is
+    /// one shared header-only file, and each task still downloads it under its own name.
+    @Test func emptyResultsShareOneFile() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            var ids: [String] = []
+            for query in ["zzzqqq", "qqqzzz", "zzzqqq"] {
+                let created = try await client.export(#"{"query_text": "\#(query)", "fields": "PN,TTL", "export_type": "csv", "rows": 10}"#)
+                ids.append(try #require(created.data["task_id"] as? String))
+            }
+            let json = try await client.export(#"{"query_text": "zzzqqq", "fields": "PN,TTL", "export_type": "json", "rows": 10}"#)
+            server.tasks.waitUntilIdle()
+            let exports = server.tasks.dataDirectory + "/exports"
+            #expect(ids.allSatisfy { !FileManager.default.fileExists(atPath: exports + "/\($0)") }, "no folder per empty task")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: exports + "/empty").count == 2, "one file per type and fields")
+            for id in ids {
+                let done = try await client.get("/patent-search/task?task_id=\(id)")
+                #expect(done.data["export_status"] as? String == "SUCCESS")
+                let url = try #require(done.data["url"] as? String)
+                try await client.execute(uri: String(url.dropFirst("http://patents.test".count)), method: .get) { response in
+                    #expect(Array(Data(buffer: response.body)) == [0xEF, 0xBB, 0xBF] + Array("PN,TTL\r\n".utf8))
+                }
+            }
+            #expect(json.ok)
+        }
+    }
+
     @Test func unknownMalformedMissingForeignAndExpiredTasksAreInvalidParameters() async throws {
         let server = try TestServer()
         try await server.run { client in
