@@ -73,7 +73,10 @@ public final class Searcher: Sendable {
             SegmentMatches(docs: dateFiltered(match.docs, segment: snapshot.segments[index], request: request), leaves: match.leaves)
         }
         let frequencies = documentFrequencies(filtered)
-        let wanted = max(0, request.offset) + max(0, request.rows)
+        // Saturating: a caller's far-out offset or rows must not trap (the API checks its
+        // window before; `patents search` passes its options as given).
+        let (sum, overflow) = max(0, request.offset).addingReportingOverflow(max(0, request.rows))
+        let wanted = overflow ? Int.max : sum
         let order = ResultOrder(keys: request.sort)
         let segments = snapshot.segments
         var top = TopHits(capacity: wanted, order: order) { (try? segments[$0.segment].pn(Int($0.doc))) ?? "" }

@@ -45,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.platformPerSecond = platformRate
         configuration.limits.clientPerSecond = clientRatePerSecond
         configuration.limits.clientPerMinute = clientRatePerMinute
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
         guard maxConnections > 0, (1...3_600).contains(headerTimeout) else {
             throw ValidationError("--max-connections must be 1 or more and --header-timeout 1…3600 seconds")
         }

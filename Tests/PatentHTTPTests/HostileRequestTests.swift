@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PatentTestSupport
 import Testing
 @testable import PatentHTTP
 @testable import PatentTasks
@@ -157,6 +158,23 @@ import Testing
             #expect(chain.ok, "\(chain.message)")
             #expect(try await client.get("/health").ok)
         }
+    }
+
+    @Test func commandLineNumbersNeverTrap() throws {
+        let data = FixtureCorpus.shared.data
+        let far = try output(builtPatentsBinary, ["search", "method", "--data", data, "--rows", "10", "--offset", "9223372036854775807"])
+        #expect(far.hasPrefix("total "), "\(far)")
+        #expect(far.split(separator: "\n").count == 1, "no hits that far")
+        let all = try output(builtPatentsBinary, ["search", "method", "--data", data, "--rows", "9223372036854775807", "--json"])
+        #expect(all.hasPrefix("{\"hits\":"), "\(all.prefix(80))")
+        let export = Process()
+        export.executableURL = URL(fileURLWithPath: builtPatentsBinary)
+        export.arguments = ["serve", "--data", data, "--port", "99999999999"]
+        export.standardOutput = FileHandle.nullDevice
+        export.standardError = FileHandle.nullDevice
+        try export.run()
+        export.waitUntilExit()
+        #expect(export.terminationReason == .exit && export.terminationStatus != 0, "a port beyond 65535 is refused")
     }
 
     @Test func signedLinkAndRangeNumbersNeverTrap() async throws {

@@ -23,6 +23,9 @@ import Testing
 @Suite(.serialized) struct KillLoopTests {
     static let rounds = ProcessInfo.processInfo.environment["PATENTS_KILL_ROUNDS"].flatMap { Int($0) } ?? 3
     static let hooks = ["PATENTS_TEST_BATCH": "8", "PATENTS_TEST_PAUSE_MS": "40"]
+    /// Exports are watched over HTTP, slower than a file read: pages of 4 rows, 100 ms
+    /// apart, leave a window of about 2 s between the first progress and the last page.
+    static let exportHooks = ["PATENTS_TEST_BATCH": "4", "PATENTS_TEST_PAUSE_MS": "100"]
 
     /// Polls `probe` every 2 ms until it returns a value (at most 30 s).
     static func await<T>(_ what: String, _ probe: () throws -> T?) throws -> T {
@@ -150,7 +153,7 @@ import Testing
         server.stop()
 
         for round in 0..<Self.rounds {
-            server = try RunningServer(data: data, key: key, environment: Self.hooks)
+            server = try RunningServer(data: data, key: key, environment: Self.exportHooks)
             let (id, count) = try await created(server)
             var written = 0
             let deadline = Date().addingTimeInterval(30)
