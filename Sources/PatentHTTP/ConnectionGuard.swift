@@ -48,6 +48,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let connections: ConnectionCount
     private var counted = false
     private var deadline: Scheduled<Void>?
+    /// Requests whose head arrived and whose answer has not ended (pipelining).
+    private var unanswered = 0
+    private var readingBody = false
 
     init(limits: ConnectionLimits, connections: ConnectionCount) {
         self.limits = limits
@@ -79,15 +82,25 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head: arm(limits.bodyTimeout, context: context)
+        case .head:
+            unanswered += 1
+            readingBody = true
+            arm(limits.bodyTimeout, context: context)
         case .body: break
-        case .end: disarm()
+        case .end:
+            readingBody = false
+            disarm()
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { arm(limits.keepAliveTimeout, context: context) }
+        // The keep-alive deadline starts when every request read so far is answered; a
+        // pipelined request being processed has none, one being read keeps its own.
+        if case .end = unwrapOutboundIn(data) {
+            unanswered = max(0, unanswered - 1)
+            if unanswered == 0, !readingBody { arm(limits.keepAliveTimeout, context: context) }
+        }
         context.write(data, promise: promise)
     }
 

@@ -27,8 +27,7 @@ struct ExportJob {
     /// Writes the file; `progress` is called with the rows written after each page and
     /// returns false to stop.
     func run(progress: (Int) throws -> Bool) throws -> Outcome {
-        // Named for the task: tasks that share a file (empty results) never write one part.
-        let partial = "\(path).\(task.id).part"
+        let partial = Self.partialPath(path, taskID: task.id)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         let specification = task.specification
@@ -55,6 +54,10 @@ struct ExportJob {
         DurableWrite.syncDirectory(of: path)
         return Outcome(rows: rows, size: size, sha256: digest)
     }
+
+    /// Where the file is written until complete; named for the task, so that tasks sharing
+    /// a file (empty results) never write one part.
+    static func partialPath(_ path: String, taskID: String) -> String { "\(path).\(taskID).part" }
 
     /// Size and SHA-256 (hex) of a file, read in 1 MB pieces.
     static func sha256(of path: String) throws -> (Int, String) {

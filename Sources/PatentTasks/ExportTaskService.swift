@@ -287,6 +287,9 @@ public final class ExportTaskService: Sendable {
             // What was written is of no use and may be what filled the disk: it goes
             // first, so that the FAIL (and the release of the fee) can be written.
             try? FileManager.default.removeItem(atPath: taskDirectory(id))
+            if let task = try? tasks.task(id) {
+                try? FileManager.default.removeItem(atPath: ExportJob.partialPath(filePath(task), taskID: id))
+            }
             logger.error("export task failed", metadata: ["task": "\(id)", "error": "\(error)"])
             do {
                 try tasks.fail(id, error: "\(error)", at: now())

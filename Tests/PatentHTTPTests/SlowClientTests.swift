@@ -9,8 +9,10 @@ import Testing
 /// head, its body and keep-alive close them, and connections beyond the cap are closed on
 /// arrival. Driven over real loopback sockets against a live server.
 @Suite struct SlowClientTests {
-    /// A raw TCP connection to the server on 127.0.0.1.
-    final class Socket {
+    /// A raw TCP connection to the server on 127.0.0.1. Its blocking reads run on a
+    /// Dispatch thread: blocking Swift's cooperative threads would starve the server's
+    /// own handlers, which run there too.
+    final class Socket: @unchecked Sendable {
         let descriptor: Int32
 
         init(port: Int) throws {
@@ -30,7 +32,13 @@ import Testing
         func send(_ text: String) { _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
 
         /// What arrives within `seconds`: the bytes, and whether the server closed.
-        func receive(within seconds: Double) -> (text: String, closed: Bool) {
+        func receive(within seconds: Double) async -> (text: String, closed: Bool) {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: self.blockingReceive(within: seconds)) }
+            }
+        }
+
+        private func blockingReceive(within seconds: Double) -> (text: String, closed: Bool) {
             var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -60,7 +68,7 @@ import Testing
             var closed = false
             for _ in 0..<20 where !closed {
                 socket.send("X")        // one byte of a header every 0.2 s
-                closed = socket.receive(within: 0.2).closed
+                closed = await socket.receive(within: 0.2).closed
             }
             // Bytes kept arriving all along (20 × 0.2 s): only a deadline that trickling does
             // not extend closes the connection before the loop ends.
@@ -75,10 +83,24 @@ import Testing
         try await Self.live(limits) { port in
             let socket = try Socket(port: port)
             socket.send("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(socket.receive(within: 30).text.hasPrefix("HTTP/1.1 200"))
+            #expect(await socket.receive(within: 30).text.hasPrefix("HTTP/1.1 200"))
             var closed = false
-            for _ in 0..<20 where !closed { closed = socket.receive(within: 0.5).closed }
+            for _ in 0..<20 where !closed { closed = await socket.receive(within: 0.5).closed }
             #expect(closed, "idle after its answer: closed at the keep-alive deadline")
+        }
+    }
+
+    @Test func pipelinedRequestsAreAllAnswered() async throws {
+        try await Self.live(ConnectionLimits()) { port in
+            let socket = try Socket(port: port)
+            socket.send(String(repeating: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", count: 3))
+            var received = ""
+            for _ in 0..<60 where received.components(separatedBy: "HTTP/1.1 200").count < 4 {
+                let (text, closed) = await socket.receive(within: 0.5)
+                received += text
+                if closed { break }
+            }
+            #expect(received.components(separatedBy: "HTTP/1.1 200").count == 4, "three answers: \(received.prefix(200))")
         }
     }
 
@@ -89,12 +111,12 @@ import Testing
             var held = [try Socket(port: port), try Socket(port: port)]
             try await Task.sleep(for: .milliseconds(200))
             let third = try Socket(port: port)
-            #expect(third.receive(within: 2).closed, "a third connection is closed at once")
+            #expect(await third.receive(within: 2).closed, "a third connection is closed at once")
             held.removeFirst()
             try await Task.sleep(for: .milliseconds(200))
             let fourth = try Socket(port: port)
             fourth.send("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(fourth.receive(within: 30).text.hasPrefix("HTTP/1.1 200"), "a place freed is taken again")
+            #expect(await fourth.receive(within: 30).text.hasPrefix("HTTP/1.1 200"), "a place freed is taken again")
             withExtendedLifetime(held) {}
         }
     }
