@@ -44,13 +44,3 @@ public func killLanded(_ process: Process) -> Bool {
     process.waitUntilExit()
     return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
 }
-
-/// Runs `patents ARGUMENTS…` and kills it with SIGKILL after a random pause in
-/// `pause` (microseconds), as a crash would.
-public func runPatentsAndKill(_ arguments: [String], pause: ClosedRange<UInt32>) throws {
-    var generator = SystemRandomNumberGenerator()
-    let process = try startPatents(arguments)
-    usleep(UInt32.random(in: pause, using: &generator))
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
-}
