@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Resources/openapi.json")]),
         .target(name: "PatentCorpus", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
-        .target(name: "PatentTestSupport", dependencies: ["PatentCorpus"]),
+        .target(name: "PatentTestSupport", dependencies: ["PatentCorpus", "PatentStore"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch", "PatentCorpus",
             "PatentExport", "PatentTasks", "PatentHTTP",

@@ -32,7 +32,6 @@ final class ConnectionCount: Sendable {
     }
 
     func close() { count.withLockedValue { $0 -= 1 } }
-    var current: Int { count.withLockedValue { $0 } }
 }
 
 /// Sits on each connection after HTTP decoding: enforces ``ConnectionLimits`` by

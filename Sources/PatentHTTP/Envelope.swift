@@ -89,7 +89,8 @@ extension Request {
     /// refused from `Content-Length` before any of it is read when the client declares it.
     mutating func boundedBody(context: PatentRequestContext) async throws -> ByteBuffer {
         let limit = context.maxUploadSize
-        let tooLarge = ServiceError(code: 68300007, message: "the request body is larger than \(limit) bytes (1 MiB)", httpStatus: 413)
+        let tooLarge = ServiceError(code: 68300007, message: "the request body is larger than \(limit) bytes (\(limit >> 20) MiB)",
+                                    httpStatus: 413)
         if let declared = headers[.contentLength], let length = Int(declared), length > limit { throw tooLarge }
         do {
             return try await collectBody(upTo: limit)

@@ -57,5 +57,4 @@ struct ExportRoutes {
             percent: task.percent, file_size: task.fileSize, sha256: task.sha256,
             failure: task.status == .fail ? "the export failed; create the task again" : nil))
     }
-
 }

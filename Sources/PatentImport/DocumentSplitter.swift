@@ -13,7 +13,7 @@ import Foundation
 /// - JSON: a stream whose first non-blank byte is `{` or `[` is one document.
 ///
 /// A document larger than `maximumDocumentBytes` is not held: the splitter reports it
-/// once (``Piece/oversized(bytes:)``) and drops its bytes until the next boundary, so a
+/// once (``Piece/oversized(bytes:limit:)``) and drops its bytes until the next boundary, so a
 /// bundle of one huge record, or a gzip bomb, costs bounded memory. Every scan is
 /// incremental: no byte is looked at again as chunks arrive.
 public struct DocumentSplitter {
@@ -34,15 +34,13 @@ public struct DocumentSplitter {
     private(set) var mode: Mode?
     /// Dropping an oversized document until the next boundary.
     private var skipping = false
-    /// Where the current document opens its root element, once seen, and how far the
-    /// search for it has gone (`<!DOCTYPE` only starts a document after a root).
-    private var rootElementAt: Int?
-    private var rootScanFrom = 0
-    /// Likewise for the `WKU` line an APS record needs before the next `PATN`.
-    private var fieldAt: Int?
-    private var fieldScanFrom = 0
-    /// Bytes the root-element and field searches have looked at (tests prove each is
-    /// looked at once).
+    /// Where the current document's landmark is, once seen, and how far the search for
+    /// it has gone. The landmark is what a document must hold before the next boundary
+    /// can end it: its root element in XML (`<!DOCTYPE` only starts a document after a
+    /// root), its `WKU` line in APS (before the next `PATN`).
+    private var landmarkAt: Int?
+    private var landmarkScanFrom = 0
+    /// Bytes the landmark search has looked at (tests prove each is looked at once).
     private(set) var searched = 0
 
     init(maximumDocumentBytes: Int = defaultMaximumDocumentBytes) {
@@ -74,14 +72,14 @@ public struct DocumentSplitter {
             cut(buffer.count - keep)
             scanFrom = 0
             // The dropped document had opened its root: a `<!DOCTYPE` may end it.
-            rootElementAt = 0
+            if mode == .xml { landmarkAt = 0 }
         }
         return pieces
     }
 
     /// Returns the last document, if any bytes remain.
     mutating func finish() -> Piece? {
-        defer { buffer = []; scanFrom = 1; mode = nil; skipping = false; resetScans() }
+        defer { buffer = []; scanFrom = 1; mode = nil; skipping = false; resetLandmark() }
         if skipping { return nil }
         return isBlank(buffer) ? nil : .document(buffer)
     }
@@ -90,14 +88,12 @@ public struct DocumentSplitter {
     private mutating func cut(_ count: Int) {
         buffer.removeSubrange(0..<count)
         scanFrom = 1
-        resetScans()
+        resetLandmark()
     }
 
-    private mutating func resetScans() {
-        rootElementAt = nil
-        rootScanFrom = 0
-        fieldAt = nil
-        fieldScanFrom = 0
+    private mutating func resetLandmark() {
+        landmarkAt = nil
+        landmarkScanFrom = 0
     }
 
     /// The format family, once enough bytes are there to tell.
@@ -141,7 +137,7 @@ public struct DocumentSplitter {
                 if next == 0x20 || next == 0x09 || next == 0x0A || next == 0x0D { return i }
             }
             if buffer[i] == UInt8(ascii: "<"), buffer[i + 1] == UInt8(ascii: "!"), i + Self.doctype.count <= buffer.count,
-               buffer[i..<(i + Self.doctype.count)].elementsEqual(Self.doctype), hasRootElement(before: i) {
+               buffer[i..<(i + Self.doctype.count)].elementsEqual(Self.doctype), hasLandmark(width: 1, before: i, Self.opensElement) {
                 return i
             }
             i += 1
@@ -156,7 +152,7 @@ public struct DocumentSplitter {
         while i + marker.count < buffer.count {
             if buffer[i] == marker[0], buffer[(i + 1)..<(i + marker.count)].elementsEqual(marker.dropFirst()),
                buffer[i + marker.count] == 0x0A || buffer[i + marker.count] == 0x0D,
-               hasField(Array("WKU".utf8), before: i) {
+               hasLandmark(width: Self.wku.count, before: i, Self.startsWKULine) {
                 return i + 1
             }
             i += 1
@@ -187,43 +183,35 @@ public struct DocumentSplitter {
         return line
     }
 
-    /// True when a line starting with `tag` occurs before `end` (a PATN record only
-    /// ends once it has its WKU number). Remembers how far it looked.
-    private mutating func hasField(_ tag: [UInt8], before end: Int) -> Bool {
-        if let fieldAt { return fieldAt + tag.count < end }
-        let from = fieldScanFrom
+    /// True when the current document's landmark starts before `end` (a match of
+    /// `width` bytes at `k` that `matches(buffer, k)`). The search resumes where it
+    /// stopped and remembers what it found, so no byte is looked at twice.
+    private mutating func hasLandmark(width: Int, before end: Int, _ matches: ([UInt8], Int) -> Bool) -> Bool {
+        if let landmarkAt { return landmarkAt + width < end }
+        let from = landmarkScanFrom
         var k = from
-        defer { searched += k - from }
-        while k + tag.count < end {
-            if (k == 0 || buffer[k - 1] == 0x0A), buffer[k..<(k + tag.count)].elementsEqual(tag) {
-                fieldAt = k
-                return true
-            }
-            k += 1
+        while k + width < end, !matches(buffer, k) { k += 1 }
+        searched += k - from
+        guard k + width < end else {
+            landmarkScanFrom = max(from, k)
+            return false
         }
-        fieldScanFrom = max(fieldScanFrom, k)
-        return false
+        landmarkAt = k
+        return true
     }
 
-    /// True when bytes before `end` open an element (`<` followed by a letter).
-    /// Remembers how far it looked.
-    private mutating func hasRootElement(before end: Int) -> Bool {
-        if let rootElementAt { return rootElementAt + 1 < end }
-        let from = rootScanFrom
-        var k = from
-        defer { searched += k - from }
-        while k + 1 < end {
-            if buffer[k] == UInt8(ascii: "<") {
-                let c = buffer[k + 1]
-                if (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) {
-                    rootElementAt = k
-                    return true
-                }
-            }
-            k += 1
-        }
-        rootScanFrom = max(rootScanFrom, k)
-        return false
+    /// `<` followed by a letter: an element opens at `k`.
+    private static func opensElement(_ bytes: [UInt8], _ k: Int) -> Bool {
+        guard bytes[k] == UInt8(ascii: "<") else { return false }
+        let c = bytes[k + 1]
+        return (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+    }
+
+    private static let wku: [UInt8] = Array("WKU".utf8)
+
+    /// A line starting with `WKU` (an APS record's number) begins at `k`.
+    private static func startsWKULine(_ bytes: [UInt8], _ k: Int) -> Bool {
+        (k == 0 || bytes[k - 1] == 0x0A) && bytes[k..<(k + wku.count)].elementsEqual(wku)
     }
 
     private static func isBlankByte(_ b: UInt8) -> Bool {

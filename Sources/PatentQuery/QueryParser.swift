@@ -37,8 +37,8 @@ public struct QueryParser {
     private var lexer: Lexer
     private var token = Token(kind: .end, position: 1)
     private var nesting = 0
-    /// The field of the innermost `FIELD:( … )` being parsed: its words are checked and
-    /// normalised (dates, years) as if written `FIELD:word`.
+    /// The field of the innermost `FIELD:` being parsed, whether it scopes one word or a
+    /// parenthesised group: its words are checked and normalised (dates, years).
     private var scope: SearchField?
 
     private init(lexer: Lexer) { self.lexer = lexer }
@@ -161,7 +161,7 @@ public struct QueryParser {
         case .openBracket:
             throw QueryError("a range needs a field that has ranges", at: token.position)
         case .word, .phrase:
-            return try parseAtom(field: nil)
+            return try parseAtom()
         default:
             throw unexpected()
         }
@@ -190,22 +190,21 @@ public struct QueryParser {
             throw QueryError("unknown field \(code)", at: token.position)
         }
         try advance()
+        let outer = scope
+        scope = field
+        defer { scope = outer }
         var inner: Parsed
         switch token.kind {
-        case .open:
-            let outer = scope
-            scope = field
-            defer { scope = outer }
-            inner = try parseGroup()
+        case .open: inner = try parseGroup()
         case .openBracket: inner = try parseRange(field)
-        case .word, .phrase: inner = try parseAtom(field: field)
+        case .word, .phrase: inner = try parseAtom()
         default: throw unexpected()
         }
         inner.node = .scoped(field.code, inner.node)
         return inner
     }
 
-    private mutating func parseAtom(field: SearchField?) throws(QueryError) -> Parsed {
+    private mutating func parseAtom() throws(QueryError) -> Parsed {
         let position = token.position
         var term: Term
         switch token.kind {
@@ -213,7 +212,7 @@ public struct QueryParser {
             if token.keyword != nil { throw unexpected() }
             term = try Self.wordTerm(word, at: position)
             term.position = position
-            if let field = field ?? scope { term.text = try Self.validatedValue(term.text, for: field, at: position) }
+            if let field = scope { term.text = try Self.validatedValue(term.text, for: field, at: position) }
         case .phrase(let phrase):
             if phrase.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
                 throw QueryError("empty phrase", at: position)

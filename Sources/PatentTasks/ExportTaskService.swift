@@ -85,7 +85,8 @@ public final class ExportTaskService: Sendable {
                 "no permission: \(specification.feeLevelReason) is field level \(specification.feeLevel); "
                 + "this client's package allows levels up to \(client.maxLevel)")
         }
-        let free = Self.freeBytes(dataDirectory)
+        // A file system that cannot be asked does not stop exports.
+        let free = DiskSpace.available(at: dataDirectory) ?? .max
         guard free >= limits.minimumFreeBytes else {
             logger.warning("export refused: disk nearly full", metadata: ["free": "\(free)", "floor": "\(limits.minimumFreeBytes)"])
             throw ServiceError(code: 68300008, message: "the server is low on disk space and takes no new exports now; "
@@ -196,14 +197,6 @@ public final class ExportTaskService: Sendable {
                         contentType: ExportFormat.contentType(task.specification.exportType))
     }
 
-    /// Bytes available to this process on the file system of `path` (`Int.max` if unknown).
-    static func freeBytes(_ path: String) -> Int {
-        var info = statvfs()
-        guard statvfs(path, &info) == 0 else { return .max }
-        let (bytes, overflow) = Int(info.f_bavail).multipliedReportingOverflow(by: Int(info.f_frsize))
-        return overflow ? .max : bytes
-    }
-
     // MARK: expiry
 
     /// Ends a task's download link now and deletes its file (`patents tasks revoke`).
@@ -254,27 +247,28 @@ public final class ExportTaskService: Sendable {
 
     /// Writes one task's file (on a pool thread) and records the outcome.
     func write(_ id: String) {
+        var partial: String?
         do {
             guard let task = try tasks.task(id), task.status == .pending else { return }
-            if task.count == 0, FileManager.default.fileExists(atPath: filePath(task)) {
-                let (size, digest) = try ExportJob.sha256(of: filePath(task))
-                let finished = now()
-                try tasks.succeed(id, rows: 0, size: size, sha256: digest, at: finished,
-                                  fileExpiresAt: finished.addingTimeInterval(Self.fileLifetime))
-                metrics.taskFinished(.success, rows: 0)
-                return
-            }
-            let job = ExportJob(task: task, result: try tasks.result(id), store: store, path: filePath(task),
-                                pageSize: paging.pageSize)
-            var reported = now()
-            let outcome = try job.run { rows in
-                if self.pool.isStopping { return false }
-                if self.now().timeIntervalSince(reported) >= self.paging.progressInterval {
-                    reported = self.now()
-                    try self.tasks.progress(id, rows: rows, at: reported)
+            let path = filePath(task)
+            let outcome: ExportJob.Outcome
+            if task.count == 0, FileManager.default.fileExists(atPath: path) {
+                // Another empty task of the same type and fields wrote the shared file.
+                let (size, digest) = try ExportJob.sha256(of: path)
+                outcome = ExportJob.Outcome(rows: 0, size: size, sha256: digest)
+            } else {
+                partial = ExportJob.partialPath(path, taskID: id)
+                let job = ExportJob(task: task, result: try tasks.result(id), store: store, path: path, pageSize: paging.pageSize)
+                var reported = now()
+                outcome = try job.run { rows in
+                    if self.pool.isStopping { return false }
+                    if self.now().timeIntervalSince(reported) >= self.paging.progressInterval {
+                        reported = self.now()
+                        try self.tasks.progress(id, rows: rows, at: reported)
+                    }
+                    self.paging.afterPage?()
+                    return true
                 }
-                self.paging.afterPage?()
-                return true
             }
             let finished = now()
             try tasks.succeed(id, rows: outcome.rows, size: outcome.size, sha256: outcome.sha256, at: finished,
@@ -287,9 +281,7 @@ public final class ExportTaskService: Sendable {
             // What was written is of no use and may be what filled the disk: it goes
             // first, so that the FAIL (and the release of the fee) can be written.
             try? FileManager.default.removeItem(atPath: taskDirectory(id))
-            if let task = try? tasks.task(id) {
-                try? FileManager.default.removeItem(atPath: ExportJob.partialPath(filePath(task), taskID: id))
-            }
+            if let partial { try? FileManager.default.removeItem(atPath: partial) }
             logger.error("export task failed", metadata: ["task": "\(id)", "error": "\(error)"])
             do {
                 try tasks.fail(id, error: "\(error)", at: now())

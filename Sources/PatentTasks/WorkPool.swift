@@ -24,15 +24,13 @@ public final class WorkPool: Sendable {
     /// `run` found `maximumPending` jobs already waiting or running.
     public struct Saturated: Error {}
 
-    public let threads: Int
     public let maximumPending: Int?
     private let pool: NIOThreadPool
     private let pending = NIOLockedValueBox(0)
 
     public init(threads: Int, maximumPending: Int? = nil) {
-        self.threads = max(1, threads)
         self.maximumPending = maximumPending
-        pool = NIOThreadPool(numberOfThreads: self.threads)
+        pool = NIOThreadPool(numberOfThreads: max(1, threads))
         pool.start()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PatentStore
 
 /// A tmpfs of a few megabytes mounted on a fresh folder, for tests of what happens when
 /// the disk fills up (mounting needs root, as `make test` runs in CI). Unmounted by
@@ -25,11 +26,7 @@ public final class SmallDisk: @unchecked Sendable {
     }
 
     /// Bytes still free.
-    public var freeBytes: Int {
-        var info = statvfs()
-        guard statvfs(path, &info) == 0 else { return 0 }
-        return Int(info.f_bavail) * Int(info.f_frsize)
-    }
+    public var freeBytes: Int { DiskSpace.available(at: path) ?? 0 }
 
     /// Fills the disk until `leaving` bytes are free, with one file.
     public func fill(leaving: Int) throws {

@@ -239,8 +239,7 @@ func operate<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let failure as AccountStore.Failure {
-        FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
-        throw ExitCode(2)
+        throw refused("error: \(failure.description)")
     }
 }
 

@@ -45,8 +45,13 @@ struct WriterOptions: ParsableArguments {
                 FileHandle.standardError.write(Data("waiting: the data folder is being written by \(who)\n".utf8))
             }
         } catch let failure as DataFolderLock.Failure {
-            FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
-            throw ExitCode(2)
+            throw refused("error: \(failure.description)")
         }
     }
+}
+
+/// A refusal of a command: `line` on stderr, nothing changed, exit status 2.
+func refused(_ line: String) -> ExitCode {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+    return ExitCode(2)
 }

@@ -77,7 +77,6 @@ func reportingServiceErrors<T>(_ body: () throws(ServiceError) -> T) throws -> T
     do {
         return try body()
     } catch {
-        FileHandle.standardError.write(Data("error \(error.code): \(error.message)\n".utf8))
-        throw ExitCode(2)
+        throw refused("error \(error.code): \(error.message)")
     }
 }

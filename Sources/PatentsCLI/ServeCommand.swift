@@ -26,6 +26,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a request's head may take to arrive (the body gets 60, keep-alive 30).") var headerTimeout = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
+    /// Numbers from the command line are checked before any is used (none may trap).
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
+        guard maxConnections > 0, (1...3_600).contains(headerTimeout) else {
+            throw ValidationError("--max-connections must be 1 or more and --header-timeout 1…3600 seconds")
+        }
+        guard maxPendingPerClient > 0, (0...1 << 30).contains(minFreeMb) else {
+            throw ValidationError("--max-pending-per-client must be 1 or more and --min-free-mb 0 or more")
+        }
+    }
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -45,17 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.platformPerSecond = platformRate
         configuration.limits.clientPerSecond = clientRatePerSecond
         configuration.limits.clientPerMinute = clientRatePerMinute
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
-        guard maxConnections > 0, (1...3_600).contains(headerTimeout) else {
-            throw ValidationError("--max-connections must be 1 or more and --header-timeout 1…3600 seconds")
-        }
         configuration.connections.maximumConnections = maxConnections
-        guard maxPendingPerClient > 0, (0...1 << 30).contains(minFreeMb) else {
-            throw ValidationError("--max-pending-per-client must be 1 or more and --min-free-mb 0 or more")
-        }
+        configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.taskLimits.maximumPendingPerClient = maxPendingPerClient
         configuration.taskLimits.minimumFreeBytes = minFreeMb << 20
-        configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port, demo in
             var text = "listening on http://\(host):\(port)\n"
             if let demo { text += Self.banner(demo, base: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)") }
