@@ -12,7 +12,7 @@ PORT ?= 8080
 # Test helpers from PyPI (never used by the product): the OpenAPI validator, openpyxl, and
 # patsnap-pythonsdk, an independent PatSnap client the platform tests drive the server with.
 VENV := .build/venv
-PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1
+PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-long bench-load build deps venv clean
@@ -29,7 +29,7 @@ build: deps
 
 venv:
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl, patsnap_pythonSDK" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
+	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl, patsnap_pythonSDK, snowballstemmer" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
 
 run: build
 	@if [ ! -f "$(DATA)/patents.sqlite" ]; then \

@@ -38,14 +38,17 @@ public enum TextAnalyzer {
         return text.precomposedStringWithCompatibilityMapping.folding(options: [.caseInsensitive], locale: nil)
     }
 
-    /// Tokens of a field value given as paragraphs (a title is one paragraph, each claim
-    /// and each description paragraph one).
-    public static func analyze(paragraphs: [String]) -> [AnalyzedToken] {
+    /// Tokens of a field value given as paragraphs (each claim and each description
+    /// paragraph one). `linesStartParagraphs` is false for a title, which is always one
+    /// paragraph whatever line breaks it holds (QUERY.md §8).
+    public static func analyze(paragraphs: [String], linesStartParagraphs: Bool = true) -> [AnalyzedToken] {
         var tokens: [AnalyzedToken] = []
         var sentence = 0
         var paragraph = 0
         for text in paragraphs {
-            for line in splitLines(normalise(text)) {
+            let normalised = normalise(text)
+            let lines = linesStartParagraphs ? splitLines(normalised) : [Substring(normalised).unicodeScalars]
+            for line in lines {
                 let before = tokens.count
                 var sentenceOpen = false
                 tokenize(line, paragraph: paragraph, sentence: &sentence, sentenceOpen: &sentenceOpen, into: &tokens)

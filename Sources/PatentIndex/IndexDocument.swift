@@ -43,7 +43,8 @@ extension IndexDocument {
             return (main, others)
         }
         func add(_ field: IndexField, _ paragraphs: [String]) {
-            let tokens = TextAnalyzer.analyze(paragraphs: paragraphs)
+            let isTitle = field == .title || field == .titleTranslations
+            let tokens = TextAnalyzer.analyze(paragraphs: paragraphs, linesStartParagraphs: !isTitle)
             if !tokens.isEmpty { values[field, default: []].append(tokens) }
         }
         let (title, titleTranslations) = split(patent.titles, \.language)

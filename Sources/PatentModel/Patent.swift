@@ -74,7 +74,8 @@ public struct Patent: Codable, Sendable, Equatable {
     /// QUERY.md §8: the language the source declares; if none, English when the
     /// document has English text, else the first language the source lists.
     public var resolvedOriginalLanguage: String? {
-        if let originalLanguage { return originalLanguage }
+        // MAREC's "XX" ("unknown") and an empty value declare nothing (QUERY.md §9).
+        if let originalLanguage, !originalLanguage.isEmpty, originalLanguage.uppercased() != "XX" { return originalLanguage }
         let languages = titles.map(\.language) + abstracts.map(\.language)
             + claims.map(\.language) + descriptions.map(\.language)
         if languages.contains("en") { return "en" }

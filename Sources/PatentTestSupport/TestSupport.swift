@@ -44,3 +44,33 @@ public func killLanded(_ process: Process) -> Bool {
     process.waitUntilExit()
     return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
 }
+
+/// The Python of the test helpers (`make venv`: openpyxl, snowballstemmer, patsnap-pythonsdk, …).
+public let testPython = ProcessInfo.processInfo.environment["PATENTS_PYTHON"] ?? ".build/venv/bin/python"
+
+/// Runs a Python program with `input` on its standard input and returns its standard
+/// output; a non-zero exit status is an error that carries the program's standard error.
+public func runPython(_ program: String, input: Data = Data()) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: testPython)
+    process.arguments = ["-c", program]
+    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    // Write on another thread: a large input and a large output must not deadlock the pipes.
+    let writer = Thread {
+        stdin.fileHandleForWriting.write(input)
+        try? stdin.fileHandleForWriting.close()
+    }
+    writer.start()
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey:
+            "\(testPython) exited \(process.terminationStatus): \(String(decoding: errors, as: UTF8.self))"])
+    }
+    return output
+}
