@@ -31,7 +31,7 @@ public final class ExportTaskService: Sendable {
     public init(dataDirectory: String, store: PatentStore, search: SearchService, workers: Int = 2,
                 logger: Logger = Logger(label: "patents.export"), metrics: ServiceMetrics = ServiceMetrics(),
                 now: @escaping @Sendable () -> Date = Date.init, paging: ExportPaging = ExportPaging(),
-                limits: TaskLimits = TaskLimits()) throws {
+                limits: TaskLimits = TaskLimits(), secretHashing: Credentials.Hashing = .production) throws {
         self.dataDirectory = dataDirectory
         self.paging = paging
         self.limits = limits
@@ -39,7 +39,7 @@ public final class ExportTaskService: Sendable {
         self.search = search
         let database = try ServiceDatabase.open(directory: dataDirectory)
         self.tasks = TaskStore(pool: database)
-        self.accounts = AccountStore(pool: database)
+        self.accounts = AccountStore(pool: database, hashing: secretHashing)
         self.metrics = metrics
         self.signer = try DownloadSigner.loadOrCreate(directory: dataDirectory)
         self.now = now
@@ -99,7 +99,8 @@ public final class ExportTaskService: Sendable {
         let created = now()
         let task = ExportTask(
             id: ExportTask.newID(), owner: client?.id, specification: specification, generation: searcher.snapshot.generation,
-            total: result.total, count: pns.count, status: .pending, rowsWritten: 0,
+            // API.md: total is the matching patents after collapse, capped at 100,000.
+            total: min(result.total, ExportSpecification.window), count: pns.count, status: .pending, rowsWritten: 0,
             fileName: ExportTask.fileStem(created) + "." + ExportFormat.fileExtension(specification.exportType),
             createdAt: created, updatedAt: created, expiresAt: created.addingTimeInterval(Self.taskLifetime))
         do {

@@ -1,5 +1,9 @@
 import Foundation
 import HummingbirdTesting
+import PatentIndex
+import PatentModel
+import PatentTasks
+import PatentTestSupport
 import Testing
 @testable import PatentHTTP
 
@@ -110,6 +114,29 @@ import Testing
                 let answer = try await client.post(path, "{\(Self.valid)}")
                 #expect(answer.ok, "\(path)")
             }
+        }
+    }
+}
+
+/// API.md: an export's `total` is the matching patents after collapse, capped at 100,000;
+/// `count` is what the window takes of it.
+@Suite struct ExportTotalCapTests {
+    @Test func theTotalIsCappedAt100000() async throws {
+        let directory = try temporaryDirectory("cap-index")
+        let writer = try IndexWriter(directory: directory)
+        for serial in 1...100_001 {
+            var patent = Patent(publication: PublicationNumber(office: "US", number: String(serial), kind: "A1")!)
+            patent.titles = [LocalizedText(language: "en", text: "Widget")]
+            writer.update(IndexDocument(patent))
+        }
+        try writer.commit()
+        let server = try TestServer(search: SearchService(indexDirectory: directory), start: false)
+        try await server.run { client in
+            let first = try await client.export(#"{"query_text": "TTL:widget", "fields": "PN", "export_type": "csv", "rows": 10}"#)
+            #expect(first.ok && first.data["count"] as? Int == 10 && first.data["total"] as? Int == 100_000)
+            let last = try await client.export(
+                #"{"query_text": "TTL:widget", "fields": "PN", "export_type": "csv", "rows": 5, "offset": 99995}"#)
+            #expect(last.data["count"] as? Int == 5 && last.data["total"] as? Int == 100_000)
         }
     }
 }

@@ -151,9 +151,25 @@ import Testing
             #expect(throws: ServiceError.invalidParameter("task_id \(id) is unknown or has expired")) {
                 try server.tasks.task(id, owner: "someone-else")
             }
-            server.clock.advance(ExportTaskService.taskLifetime + 1)
+            server.clock.advance(24 * 3600 + 1)  // API.md: a task lives 24 hours
             let expired = try await client.get("/patent-search/task?task_id=\(id)")
             #expect(expired.code == 68300004 && expired.message.contains("unknown or has expired"))
+        }
+    }
+
+    /// API.md: fields keep their order and lose their repeats (the first place counts).
+    @Test func repeatedFieldsAreWrittenOnceInTheirFirstPlace() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let created = try await client.export(#"{"query_text": "method", "fields": "TTL,PN,TTL,APD,PN", "export_type": "csv", "rows": 2}"#)
+            let id = try #require(created.data["task_id"] as? String)
+            server.tasks.waitUntilIdle()
+            let url = try #require(try await client.get("/patent-search/task?task_id=\(id)").data["url"] as? String)
+            let file = try await client.execute(uri: String(url.dropFirst("http://patents.test".count)), method: .get) {
+                String(decoding: Data(buffer: $0.body), as: UTF8.self)
+            }
+            #expect(file.hasPrefix("\u{FEFF}TTL,PN,APD\r\n"), "\(file.prefix(40))")
+            #expect(file.split(separator: "\r\n").count == 3)
         }
     }
 
@@ -199,7 +215,7 @@ import Testing
                 try await client.execute(uri: link, method: .get) { #expect($0.status == .forbidden, "\(link)") }
             }
             // Links stop working after 7 days, and the sweeper deletes task and file.
-            server.clock.advance(ExportTaskService.fileLifetime + 1)
+            server.clock.advance(7 * 24 * 3600 + 1)  // API.md: a download link lives 7 days
             try await client.execute(uri: path, method: .get) { #expect($0.status == .forbidden) }
             #expect(server.tasks.sweep() == 1)
             #expect(!FileManager.default.fileExists(atPath: server.tasks.dataDirectory + "/exports/\(id)"))

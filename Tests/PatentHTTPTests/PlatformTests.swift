@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 @testable import PatentTasks
+import PatentTestSupport
+import GRDB
 import Testing
 @testable import PatentHTTP
 
@@ -177,6 +179,38 @@ let countPath = "/search/patent/query-search-count/v2"
                 .export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 3}"#).ok)
             // A new UTC day starts a new daily quota.
             server.clock.advance(86_400)
+            #expect(try await api.with(key: quota.key).export(export).ok)
+        }
+    }
+
+    /// Test servers hash with few rounds to stay fast; this is the one check of the real count.
+    @Test func secretsAreStoredUnderPBKDF2WithTheProductionRounds() throws {
+        let accounts = try AccountStore(directory: try temporaryDirectory("secrets"))
+        let (client, secret) = try accounts.createClient(AccountStore.NewClient(name: "production"))
+        let stored = try accounts.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT secret_hash FROM client WHERE id = ?", arguments: [client.id])
+        }
+        let parts = try #require(stored).split(separator: "$")
+        #expect(parts.count == 4 && parts[0] == "pbkdf2-sha256" && parts[1] == "210000", "\(parts.prefix(2))")
+        #expect(parts[2].count == 32 && parts[3].count == 64, "16-byte salt, 32-byte hash, in hex")
+        #expect(!stored!.contains(secret))
+        #expect(throws: ServiceError.authentication()) { try accounts.issueToken(clientID: client.id, secret: secret + "x") }
+        #expect(try accounts.issueToken(clientID: client.id, secret: secret).token.count == 43)
+    }
+
+    @Test func aMonthlyQuotaHoldsAcrossDaysAndResetsWithTheCalendarMonth() async throws {
+        let server = try TestServer()
+        let quota = try server.makeClient { $0.monthlyQuota = 8 }
+        // The test clock starts on 2026-09-21 (UTC).
+        #expect(server.clock.now == ISO8601DateFormatter().date(from: "2026-09-21T14:13:20Z"))
+        try await server.run { api in
+            #expect(try await api.with(key: quota.key).export(export).ok)
+            let over = try await api.with(key: quota.key).export(export)
+            #expect(over.status == 429 && over.code == 67200002)
+            #expect(over.message.contains("month usage to 10 of 8 patents"), "\(over.message)")
+            server.clock.advance(86_400)  // 2026-09-22: a new day, the same month
+            #expect(try await api.with(key: quota.key).export(export).code == 67200002)
+            server.clock.advance(9 * 86_400)  // 2026-10-01
             #expect(try await api.with(key: quota.key).export(export).ok)
         }
     }

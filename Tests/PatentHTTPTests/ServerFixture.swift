@@ -74,7 +74,7 @@ struct TestServer {
         self.search = search
         tasks = try ExportTaskService(dataDirectory: try dataDirectory ?? temporaryDirectory("http-tasks"), store: store, search: search,
                                       workers: workers, logger: logger, metrics: metrics, now: { clock.now },
-                                      limits: taskLimits)
+                                      limits: taskLimits, secretHashing: Self.hashing)
         services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry,
                                   secrets: Self.secrets)
         var new = AccountStore.NewClient(name: "tests")
@@ -94,6 +94,9 @@ struct TestServer {
         limits.minimumFreeBytes = 0
         return limits
     }()
+
+    /// Fast secret hashing for test servers; `PlatformTests` checks the production rounds.
+    static let hashing = Credentials.Hashing(rounds: 1_000)
 
     /// Key derivation for every test server: the production pool admits 8 waiting per
     /// thread, which suites running side by side would exceed together.

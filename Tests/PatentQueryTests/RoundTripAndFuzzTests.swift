@@ -10,6 +10,24 @@ struct TreeGenerator {
     let fields = ["TTL", "ABST", "CLMS", "TAC", "AN", "IN", "IPC", "PN", "TTL_ALL"]
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
+
+    // The normal form, written here rather than borrowed from the parser (whose
+    // normalisation is what the round trip tests): AND inside AND and OR inside OR are
+    // one level, a single child is itself, and a field around a fielded node adds nothing.
+    static func and(_ nodes: [QueryNode]) -> QueryNode {
+        let flat = nodes.flatMap { node -> [QueryNode] in if case .and(let children) = node { children } else { [node] } }
+        return flat.count == 1 ? flat[0] : .and(flat)
+    }
+
+    static func or(_ nodes: [QueryNode]) -> QueryNode {
+        let flat = nodes.flatMap { node -> [QueryNode] in if case .or(let children) = node { children } else { [node] } }
+        return flat.count == 1 ? flat[0] : .or(flat)
+    }
+
+    static func field(_ code: String, _ node: QueryNode) -> QueryNode {
+        if case .field = node { return node }
+        return .field(code, node)
+    }
     mutating func chance(_ percent: UInt64) -> Bool { rng.next() % 100 < percent }
 
     mutating func term(allowFrequency: Bool) -> QueryNode {
@@ -38,7 +56,7 @@ struct TreeGenerator {
             if chance(40) { node = .proximity(node, op(), proximityOperand(depth: depth - 1)) }
             return node
         case 1: return .field(pick(["APD", "PBD"]), .range(from: chance(20) ? nil : "20150101", to: chance(20) ? nil : "20201231"))
-        case 2 where depth > 0: return .scoped(pick(fields), node(depth: depth - 1))
+        case 2 where depth > 0: return Self.field(pick(fields), node(depth: depth - 1))
         case 3: return .field(pick(fields), term(allowFrequency: true))
         default: return term(allowFrequency: true)
         }
@@ -57,8 +75,8 @@ struct TreeGenerator {
         guard depth > 0 else { return unit(depth: 0) }
         let count = 2 + Int(rng.next() % 3)
         switch rng.next() % 4 {
-        case 0: return .conjunction((0..<count).map { _ in chance(20) ? .not(unit(depth: depth - 1)) : node(depth: depth - 1) })
-        case 1: return .disjunction((0..<count).map { _ in node(depth: depth - 1) })
+        case 0: return Self.and((0..<count).map { _ in chance(20) ? .not(unit(depth: depth - 1)) : node(depth: depth - 1) })
+        case 1: return Self.or((0..<count).map { _ in node(depth: depth - 1) })
         case 2: return .not(unit(depth: depth - 1))
         default: return unit(depth: depth)
         }

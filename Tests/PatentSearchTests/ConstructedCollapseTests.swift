@@ -93,7 +93,8 @@ struct ConstructedCollapseTests {
                 if (x == 0) != (y == 0) { return y == 0 }
                 if x != y { return order == .latest ? x > y : x < y }
             case .authority:
-                let rank = { (hit: SearchHit) in Collapse.defaultAuthorities.firstIndex(of: String(hit.pn.prefix(2))) ?? 99 }
+                // API.md: the default collapse_order_authority is CN, US, EP, JP, KR; others last.
+                let rank = { (hit: SearchHit) in ["CN", "US", "EP", "JP", "KR"].firstIndex(of: String(hit.pn.prefix(2))) ?? 99 }
                 if rank(a) != rank(b) { return rank(a) < rank(b) }
                 if a.publicationDate != b.publicationDate { return a.publicationDate > b.publicationDate }
             case .score:

@@ -1,5 +1,6 @@
 import Foundation
 import PatentIndex
+import PatentModel
 import PatentTestSupport
 import Testing
 @testable import PatentSearch
@@ -10,38 +11,25 @@ import Testing
 struct ScoringTests {
     let index = FixtureIndex.shared
 
-    @Test("a single-word score is TTL's weight × idf × saturated tf, by hand")
+    /// Three titles, numbers worked out on paper: N = 3, title lengths 2, 3, 1 (average 2),
+    /// `truck` in two documents: idf = ln(1 + (3 − 2 + 0.5)/(2 + 0.5)) = ln 1.6.
+    /// "red truck": tf 1, length 2 → 1·2.2/(1 + 1.2·(0.25 + 0.75·2/2)) = 2.2/2.2 = 1.
+    /// "truck truck wheel": tf 2, length 3 → 2·2.2/(2 + 1.2·(0.25 + 0.75·3/2)) = 4.4/3.65.
+    @Test("a single-word score is TTL's weight × idf × saturated tf, worked out by hand")
     func bm25ByHand() throws {
-        let result = try index.searcher.search(SearchRequest(query: "TTL:truck"))
-        let hit = try #require(result.hits.first)
-        let snapshot = index.snapshot
-        // Statistics over the whole snapshot, as the searcher uses them.
-        var live = 0
-        var titleLengths = 0
-        var df = 0
-        var tf = 0
-        var length = 0
-        for (segment, deletions) in zip(snapshot.segments, snapshot.deletions) {
-            for doc in 0..<segment.documentCount where !deletions.contains(doc) {
-                live += 1
-                titleLengths += segment.norm(doc, .title)
-            }
-            guard let dictionary = segment.dictionary(.title), let term = dictionary.find("truck") else { continue }
-            var postings = dictionary.postings(term, positional: false)
-            while try postings.next() {
-                df += 1
-                if try segment.pn(postings.doc) == hit.pn, !deletions.contains(postings.doc) {
-                    tf = postings.frequency
-                    length = segment.norm(postings.doc, .title)
-                }
-            }
+        let directory = try temporaryDirectory("bm25")
+        let writer = try IndexWriter(directory: directory)
+        for (serial, title) in [("1", "Red truck"), ("2", "Truck truck wheel"), ("3", "Wheel")] {
+            var patent = Patent(publication: PublicationNumber(office: "US", number: serial, kind: "A1")!)
+            patent.titles = [LocalizedText(language: "en", text: title)]
+            writer.update(IndexDocument(patent))
         }
-        let n = Double(live)
-        let idf = log(1 + (n - Double(df) + 0.5) / (Double(df) + 0.5))
-        let average = Double(titleLengths) / n
-        let saturation = Double(tf) * 2.2 / (Double(tf) + 1.2 * (1 - 0.75 + 0.75 * Double(length) / average))
-        #expect(tf >= 1)
-        #expect(abs(hit.score - 3 * idf * saturation) < 1e-9)
+        try writer.commit()
+        let searcher = Searcher(snapshot: try IndexSnapshot.open(directory: directory))
+        let result = try searcher.search(SearchRequest(query: "TTL:truck"))
+        #expect(result.hits.map(\.pn) == ["US2A1", "US1A1"])
+        #expect(abs(result.hits[0].score - 3 * log(1.6) * 4.4 / 3.65) < 1e-12)
+        #expect(abs(result.hits[1].score - 3 * log(1.6)) < 1e-12)
     }
 
     @Test("document lists and positions give the same scores", arguments: ["truck", "wheel", "battery", "method", "display"])

@@ -24,7 +24,7 @@ extension AccountStore {
         } catch {
             throw ServiceError.serviceError("credentials cannot be checked, please try again later")
         }
-        guard Credentials.verifySecret(secret, against: stored?.hash ?? Credentials.decoy), let client = stored?.client,
+        guard Credentials.verifySecret(secret, against: stored?.hash ?? decoy), let client = stored?.client,
               client.disabledAt == nil else { throw ServiceError.authentication() }
         guard !client.isExpired(at: date) else { throw ServiceError.clientExpired() }
         let token = Credentials.newToken()

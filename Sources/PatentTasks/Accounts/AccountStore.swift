@@ -9,13 +9,18 @@ public final class AccountStore: Sendable {
     public static let tokenLifetime = 1799
 
     let pool: DatabasePool
+    let hashing: Credentials.Hashing
+    /// Verified against for unknown client ids, with the rounds new secrets get.
+    let decoy: String
 
-    public convenience init(directory: String) throws {
-        self.init(pool: try ServiceDatabase.open(directory: directory))
+    public convenience init(directory: String, hashing: Credentials.Hashing = .production) throws {
+        self.init(pool: try ServiceDatabase.open(directory: directory), hashing: hashing)
     }
 
-    init(pool: DatabasePool) {
+    init(pool: DatabasePool, hashing: Credentials.Hashing = .production) {
         self.pool = pool
+        self.hashing = hashing
+        decoy = Credentials.decoy(rounds: hashing.rounds)
     }
 
     /// Refusals of the operator's commands.
@@ -56,7 +61,7 @@ public final class AccountStore: Sendable {
         guard new.balance >= 0 else { throw Failure.invalid("the opening balance cannot be negative") }
         let id = Credentials.newClientID()
         let secret = Credentials.newSecret()
-        let hash = Credentials.hashSecret(secret)
+        let hash = Credentials.hashSecret(secret, rounds: hashing.rounds)
         try pool.write { db in
             try db.execute(sql: """
                 INSERT INTO client (id, name, secret_hash, created_at, expires_at, apis, max_level, daily_quota, monthly_quota,
@@ -93,7 +98,7 @@ public final class AccountStore: Sendable {
     /// secret stops working and every token issued with it is revoked.
     public func rotateSecret(_ id: String) throws -> String {
         let secret = Credentials.newSecret()
-        let hash = Credentials.hashSecret(secret)
+        let hash = Credentials.hashSecret(secret, rounds: hashing.rounds)
         try update(id) { db in
             try db.execute(sql: "UPDATE client SET secret_hash = ? WHERE id = ?", arguments: [hash, id])
             try db.execute(sql: "DELETE FROM access_token WHERE client_id = ?", arguments: [id])

@@ -6,8 +6,15 @@ import Foundation
 /// PBKDF2-SHA256 (slow, so a stolen database does not yield them), API keys and access
 /// tokens — 256 random bits, too long to guess — under SHA-256, looked up by digest.
 public enum Credentials {
-    /// PBKDF2 rounds for client secrets (OWASP's minimum for SHA-256).
-    static let rounds = 210_000
+    /// How client secrets are hashed: PBKDF2-SHA256 rounds. Stored hashes carry their
+    /// own count, so a store verifies hashes made with any count.
+    public struct Hashing: Sendable {
+        public var rounds: Int
+        public init(rounds: Int) { self.rounds = rounds }
+        /// OWASP's minimum for PBKDF2-SHA256; tests pass fewer rounds to stay fast.
+        public static let production = Hashing(rounds: 210_000)
+    }
+
 
     static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
@@ -25,7 +32,7 @@ public enum Credentials {
     static func digest(_ value: String) -> String { Array(SHA256.hash(data: Array(value.utf8))).hexString }
 
     /// `pbkdf2-sha256$ROUNDS$SALT$HASH` with a 16-byte random salt (hex).
-    static func hashSecret(_ secret: String) -> String {
+    static func hashSecret(_ secret: String, rounds: Int) -> String {
         let salt = randomBytes(16)
         return "pbkdf2-sha256$\(rounds)$\(salt.hexString)$\(derive(secret, salt: salt, rounds: rounds).hexString)"
     }
@@ -42,7 +49,9 @@ public enum Credentials {
 
     /// A stored value no secret matches, verified against when a client id is unknown so
     /// that unknown ids and wrong secrets take the same time.
-    static let decoy = "pbkdf2-sha256$\(rounds)$\(randomBytes(16).hexString)$\(randomBytes(32).hexString)"
+    static func decoy(rounds: Int) -> String {
+        "pbkdf2-sha256$\(rounds)$\(randomBytes(16).hexString)$\(randomBytes(32).hexString)"
+    }
 
     private static func derive(_ secret: String, salt: [UInt8], rounds: Int) -> [UInt8] {
         let key = try! KDF.Insecure.PBKDF2.deriveKey(from: Array(secret.utf8), salt: salt, using: .sha256,
