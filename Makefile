@@ -1,6 +1,6 @@
 # make run  — install what is missing, build, import the bundled sample on first run, serve
 # make test — install what is missing, build with tests, run every test
-# make test-long — the kill loops at 50 rounds each (import, index, export); figures in BENCHMARKS.md
+# make test-long — the kill loops at 50 rounds each (import, index, export) and 16,000 reference queries; figures in BENCHMARKS.md
 # make bench-load — the HTTP load benchmark (scripts/bench-load.py) on the shared corpus
 SWIFT ?= swift
 DATA ?= ./patents-data
@@ -46,6 +46,8 @@ test: deps venv
 test-long: deps venv
 	$(SWIFT) build --build-tests
 	PATENTS_KILL_ROUNDS=$${PATENTS_KILL_ROUNDS:-50} PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build --filter KillLoopTests
+	REFERENCE_SEEDS=$${REFERENCE_SEEDS:-8} REFERENCE_QUERIES=$${REFERENCE_QUERIES:-1000} PATENTS_PYTHON=$(VENV)/bin/python \
+		$(SWIFT) test --skip-build --filter ReferenceEvaluatorTests
 
 bench-load: build
 	python3 scripts/bench-load.py --binary .build/release/patents

@@ -7,7 +7,8 @@ import Glibc
 /// a temporary file that is flushed (`fsync`) and renamed over the target; the folder
 /// is flushed too, so the rename itself survives a power cut.
 enum DurableFile {
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    /// `beforeRename` runs once the temporary file is flushed (a crash test's fault point).
+    static func write(_ bytes: [UInt8], to path: String, beforeRename: () -> Void = {}) throws {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw IndexError.io("cannot create \(temporary): \(String(cString: strerror(errno)))") }
@@ -26,6 +27,7 @@ enum DurableFile {
             throw IndexError.io("cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
         close(fd)
+        beforeRename()
         guard rename(temporary, path) == 0 else {
             unlink(temporary)
             throw IndexError.io("cannot rename \(temporary): \(String(cString: strerror(errno)))")

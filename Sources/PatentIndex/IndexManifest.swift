@@ -1,4 +1,5 @@
 import Foundation
+import PatentModel
 
 /// The index's table of contents for one generation. A commit writes every new file
 /// first and then replaces `manifest.json` atomically (`DurableFile`), so a reader
@@ -40,7 +41,9 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     func save(to directory: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try DurableFile.write(Array(try encoder.encode(self)), to: (directory as NSString).appendingPathComponent(Self.fileName))
+        try DurableFile.write(Array(try encoder.encode(self)), to: (directory as NSString).appendingPathComponent(Self.fileName),
+                              beforeRename: { FaultPoint.reach(.manifestWritten) })
+        FaultPoint.reach(.manifestRenamed)
     }
 
     /// Every file this generation needs.

@@ -86,7 +86,8 @@ extension PatentStore {
                     original_language = excluded.original_language, coverage = excluded.coverage,
                     record = excluded.record, revision = excluded.revision, updated_at = excluded.updated_at
                 """)
-            for pn in order {
+            for (i, pn) in order.enumerated() {
+                if i > 0, i == order.count / 2 { FaultPoint.reach(.storeBatchHalfWritten) }
                 let patent = changed[pn]!
                 let isFresh = original[pn]! == nil && occurrences[pn] == 1
                 let encoded = try (isFresh ? encodedByPN[pn] : nil) ?? Self.encoder.encode(patent)

@@ -22,6 +22,7 @@ struct Patents: AsyncParsableCommand {
     /// for other local users.
     static func main() async {
         umask(0o077)
+        TestHooks.installCrashPoint()
         await main(nil)
     }
 }

@@ -139,11 +139,13 @@ struct ReferenceEvaluatorTests {
     func generatedQueries(merged: Bool) throws {
         let pair = try ReferencePair(merged: merged)
         let environment = ProcessInfo.processInfo.environment
-        let perSeed = Int(environment["REFERENCE_QUERIES"] ?? "") ?? 350
-        let seeds: [UInt64] = merged ? [7, 2027] : [1129, 31, 4242]
+        // `make test`: 2 seeds × 275 queries on each index (1,100 in all); `make test-long` raises both.
+        let perSeed = Int(environment["REFERENCE_QUERIES"] ?? "") ?? 275
+        let seedCount = Int(environment["REFERENCE_SEEDS"] ?? "") ?? 2
+        let seeds = (0..<UInt64(seedCount)).map { (merged ? 7 : 1129) + $0 * 7_919 }
         var generated: [(String, Bool)] = []
         var constructs: [String: Int] = [:]
-        for seed in seeds.prefix(Int(environment["REFERENCE_SEEDS"] ?? "") ?? seeds.count) {
+        for seed in seeds {
             var generator = ReferenceQueryGenerator(corpus: pair.corpus, patents: pair.patents, seed: seed)
             for i in 0..<perSeed { generated.append((generator.query(), i % 3 == 0)) }
             constructs.merge(generator.constructs, uniquingKeysWith: +)
