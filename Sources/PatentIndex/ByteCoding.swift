@@ -3,41 +3,52 @@
 /// deletion bitmaps, a manifest replaced atomically per generation, segment merging.
 ///
 /// This file: the byte encoding primitives segments are written and read with.
-struct ByteWriter {
-    private(set) var bytes: [UInt8] = []
+/// Where encoded bytes go: a buffer in memory (`ByteWriter`) or a file streamed to disk
+/// (`DurableFileWriter`). `count` is the bytes written so far (offsets are taken from it).
+protocol ByteSink {
+    var count: Int { get }
+    mutating func byte(_ value: UInt8)
+    mutating func append(_ bytes: UnsafeRawBufferPointer)
+}
 
-    var count: Int { bytes.count }
-
+extension ByteSink {
     mutating func varint(_ value: Int) {
         var v = UInt64(bitPattern: Int64(value))
         while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
+            byte(UInt8(v & 0x7F) | 0x80)
             v >>= 7
         }
-        bytes.append(UInt8(v))
+        byte(UInt8(v))
     }
 
-    mutating func uint32(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
+    mutating func uint32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { append($0) } }
 
-    mutating func uint64(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
+    mutating func uint64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { append($0) } }
 
     mutating func int32(_ value: Int32) { uint32(UInt32(bitPattern: value)) }
 
     mutating func string(_ value: String) {
         let utf8 = Array(value.utf8)
         varint(utf8.count)
-        bytes.append(contentsOf: utf8)
+        append(utf8)
     }
 
-    mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+    mutating func append(_ other: [UInt8]) { other.withUnsafeBytes { append($0) } }
 
     mutating func align(to boundary: Int) {
-        while bytes.count % boundary != 0 { bytes.append(0) }
+        while count % boundary != 0 { byte(0) }
     }
+}
+
+/// Bytes encoded in memory.
+struct ByteWriter: ByteSink {
+    private(set) var bytes: [UInt8] = []
+
+    var count: Int { bytes.count }
+
+    mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    mutating func append(_ other: UnsafeRawBufferPointer) { bytes.append(contentsOf: other) }
 }
 
 /// Reads from a byte buffer (usually a memory-mapped segment); bounds are checked,

@@ -9,30 +9,9 @@ import Glibc
 enum DurableFile {
     /// `beforeRename` runs once the temporary file is flushed (a crash test's fault point).
     static func write(_ bytes: [UInt8], to path: String, beforeRename: () -> Void = {}) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw IndexError.io("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        var written = 0
-        let ok: Bool = bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n <= 0 { return false }
-                written += n
-            }
-            return true
-        }
-        guard ok, fsync(fd) == 0 else {
-            close(fd)
-            unlink(temporary)
-            throw IndexError.io("cannot write \(temporary): \(String(cString: strerror(errno)))")
-        }
-        close(fd)
-        beforeRename()
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw IndexError.io("cannot rename \(temporary): \(String(cString: strerror(errno)))")
-        }
-        syncDirectory(of: path)
+        var out = try DurableFileWriter(path: path)
+        out.append(bytes)
+        try out.finish(beforeRename: beforeRename)
     }
 
     static func syncDirectory(of path: String) {
@@ -66,5 +45,94 @@ final class MappedFile: @unchecked Sendable {
 
     deinit {
         munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), length)
+    }
+
+    /// Lets the kernel drop the pages read so far (they are read again if touched): a
+    /// merge that reads every page of its inputs keeps them out of its resident memory.
+    func releasePages() {
+        madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress), length, MADV_DONTNEED)
+    }
+}
+
+/// A file written as a stream through a 1 MB buffer, with `DurableFile`'s guarantee: it
+/// goes to a temporary file that `finish()` flushes and renames over the target, so a
+/// crash leaves the old file or the complete new one. Memory stays at the buffer
+/// whatever the file's size. `abandon()` (or an error) removes the temporary file.
+final class DurableFileWriter: ByteSink {
+    private let path: String
+    private let temporary: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private var flushed = 0
+    private static let bufferSize = 1 << 20
+
+    init(path: String) throws {
+        self.path = path
+        temporary = path + ".tmp-\(getpid())"
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw IndexError.io("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    deinit { if fd >= 0 { abandon() } }
+
+    var count: Int { flushed + buffer.count }
+
+    func byte(_ value: UInt8) {
+        buffer.append(value)
+        if buffer.count >= Self.bufferSize { try? flush() }
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        if buffer.count + bytes.count > Self.bufferSize { try? flush() }
+        // A chunk as large as the buffer goes straight to the file.
+        if bytes.count >= Self.bufferSize { try? put(bytes) } else { buffer.append(contentsOf: bytes) }
+    }
+
+    /// Writes the buffer out. A failure is remembered and reported by `finish()`.
+    private func flush() throws {
+        try buffer.withUnsafeBytes { try put($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func put(_ raw: UnsafeRawBufferPointer) throws {
+        guard failure == nil else { throw failure! }
+        var written = 0
+        while written < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+            guard n > 0 else {
+                failure = IndexError.io("cannot write \(temporary): \(String(cString: strerror(errno)))")
+                throw failure!
+            }
+            written += n
+        }
+        flushed += raw.count
+    }
+
+    private var failure: IndexError?
+
+    /// Flushes, syncs and renames the file into place; `beforeRename` runs in between.
+    func finish(beforeRename: () -> Void = {}) throws {
+        do {
+            try flush()
+            guard fsync(fd) == 0 else { throw IndexError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        } catch {
+            abandon()
+            throw error
+        }
+        close(fd)
+        fd = -1
+        beforeRename()
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw IndexError.io("cannot rename \(temporary): \(String(cString: strerror(errno)))")
+        }
+        DurableFile.syncDirectory(of: path)
+    }
+
+    func abandon() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        unlink(temporary)
     }
 }

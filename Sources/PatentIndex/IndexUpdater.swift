@@ -7,8 +7,13 @@ import PatentStore
 public struct IndexUpdater {
     public let store: PatentStore
     public let directory: String
-    /// Documents per commit (a segment); commits fall on store-revision boundaries.
-    public var batchSize = 20_000
+    /// Memory for the segment being built: when it holds this much, it is written as a
+    /// commit (on a store-revision boundary). 512 MB by default (`--memory`); the whole
+    /// build stays within about twice this (see BENCHMARKS.md "Index build memory").
+    public var memoryBudget = 512 << 20
+    /// At most this many documents per commit (test hooks commit small segments); by
+    /// default only the memory budget decides.
+    public var batchSize = Int.max
     /// Patents read from the store and analysed at a time.
     public var pageSize = 256
     /// Merge into one segment once a commit leaves more segments than this.
@@ -40,7 +45,8 @@ public struct IndexUpdater {
             cursor = (last.revision, last.patent.pn)
             let next = try store.changes(afterRevision: cursor.revision, pn: cursor.pn, limit: pageSize)
             // Commit only between revisions: the manifest's revision is then complete.
-            if writer.pendingCount >= batchSize, next.first?.revision != cursor.revision {
+            let full = writer.pendingCount >= batchSize || writer.pendingBytes >= memoryBudget
+            if full, next.first?.revision != cursor.revision {
                 try writer.commit(storeRevision: cursor.revision)
                 progress?(report.indexed)
             }

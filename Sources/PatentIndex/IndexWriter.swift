@@ -24,6 +24,9 @@ public final class IndexWriter {
 
     public var pendingCount: Int { touched.count }
 
+    /// Memory the segment being built holds (`SegmentWriter.estimatedBytes`).
+    public var pendingBytes: Int { builder.estimatedBytes }
+
     /// Adds or replaces the document of a publication.
     public func update(_ document: IndexDocument) {
         if let old = builderDocs[document.pn] { builderDeleted.append(old) }
@@ -89,13 +92,12 @@ public final class IndexWriter {
     public func merge() throws {
         guard manifest.segments.count > 1 || manifest.segments.contains(where: { $0.deleted > 0 }) else { return }
         let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest)
-        let writer = SegmentMerger.merge(snapshot)
         var next = manifest
         next.generation += 1
         let id = next.nextSegment
         next.nextSegment += 1
-        try writer.write(to: path(IndexManifest.segmentFile(id)))
-        next.segments = writer.documentCount > 0 ? [.init(id: id, documents: writer.documentCount, deletions: nil, deleted: 0)] : []
+        let documents = try SegmentMerger.merge(snapshot, to: path(IndexManifest.segmentFile(id)))
+        next.segments = documents > 0 ? [.init(id: id, documents: documents, deletions: nil, deleted: 0)] : []
         try next.save(to: directory)
         manifest = next
         try collectGarbage()

@@ -82,6 +82,9 @@ public final class Segment: @unchecked Sendable {
         return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
     }
 
+    /// Drops the pages read so far from resident memory (see `MappedFile.releasePages`).
+    func releasePages() { file.releasePages() }
+
     /// The dictionary of a field (or of its stems), nil when the segment has no term in it.
     public func dictionary(_ field: IndexField, stemmed: Bool = false) -> TermDictionary? {
         dictionaries[Self.dictionaryID(field, stemmed: stemmed)]
@@ -225,6 +228,15 @@ public struct PostingsCursor {
         frequency = try docs.varint()
         occurrencesRead = false
         return true
+    }
+
+    /// The current document's occurrences as stored (positional fields only): their
+    /// encoding depends on nothing outside the document, so a merge copies them as they are.
+    mutating func encodedOccurrences() throws(IndexError) -> UnsafeRawBufferPointer {
+        guard positional, !occurrencesRead else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let start = positions.offset
+        try skipOccurrences()
+        return UnsafeRawBufferPointer(rebasing: positions.base[start..<positions.offset])
     }
 
     private mutating func skipOccurrences() throws(IndexError) {

@@ -1,41 +1,96 @@
-/// Merges the segments of a generation into one, dropping deleted documents and
-/// renumbering the live ones in segment order. Postings are copied term by term, so
-/// nothing is analysed again.
+/// Merges the segments of a generation into one, streamed to disk: dropping deleted
+/// documents and renumbering the live ones in segment order, each dictionary is merged
+/// term by term over the segments' sorted dictionaries (k-way, in byte order), each
+/// term's postings re-encoded document by document and written at once. Memory holds
+/// the merged dictionaries' terms and one term's document list, never the postings.
 enum SegmentMerger {
-    static func merge(_ snapshot: IndexSnapshot) -> SegmentWriter {
-        let writer = SegmentWriter()
+    /// Writes the merged segment to `path`; returns its document count.
+    static func merge(_ snapshot: IndexSnapshot, to path: String) throws -> Int {
+        // New numbers of the live documents, in segment order.
         var remap: [[Int32]] = []
+        var live: [(segment: Int, doc: Int)] = []
         for (s, segment) in snapshot.segments.enumerated() {
-            var map = Array(repeating: Int32(-1), count: segment.documentCount)
+            var map = [Int32](repeating: -1, count: segment.documentCount)
             for doc in 0..<segment.documentCount where !snapshot.deletions[s].contains(doc) {
-                let dates = Column.allCases.map { segment.value(doc, $0) }
-                let norms = IndexField.textFields.map { UInt32(segment.norm(doc, $0)) }
-                map[doc] = writer.addMetadata(pn: (try? segment.pn(doc)) ?? "", dates: dates, norms: norms)
+                map[doc] = Int32(live.count)
+                live.append((s, doc))
             }
             remap.append(map)
         }
+        var out = try DurableFileWriter(path: path)
+        out.append(Array(Segment.magic.utf8))
+        out.align(to: 8)
+        let postingsStart = out.count
+        var dictionaries: [SegmentLayout.Terms?] = []
         for id in 0..<Segment.dictionaryCount {
             let field = Segment.field(of: id)
-            let stemmed = id % 2 == 1
-            var terms = Set<String>()
-            for segment in snapshot.segments {
-                guard let dictionary = segment.dictionary(field, stemmed: stemmed) else { continue }
-                for i in 0..<dictionary.count { terms.insert(dictionary.term(i)) }
+            let sources = snapshot.segments.enumerated().compactMap { s, segment in
+                segment.dictionary(field, stemmed: id % 2 == 1).map { (segment: s, dictionary: $0) }
             }
-            for term in terms.sorted() {
-                for (s, segment) in snapshot.segments.enumerated() {
-                    guard let dictionary = segment.dictionary(field, stemmed: stemmed), let i = dictionary.find(term) else { continue }
-                    var postings = dictionary.postings(i, positional: field.isPositional)
-                    while (try? postings.next()) == true {
-                        let newDoc = remap[s][postings.doc]
-                        guard newDoc >= 0 else { continue }
-                        let occurrences = (try? postings.occurrences()) ?? []
-                        writer.appendPosting(dictionary: id, term: term, doc: newDoc, frequency: Int32(postings.frequency),
-                                             occurrences: occurrences)
+            var terms = SegmentLayout.Terms()
+            try mergeDictionary(sources, positional: field.isPositional, remap: remap, into: &out, postingsStart: postingsStart, terms: &terms)
+            dictionaries.append(terms.count > 0 ? terms : nil)
+            for segment in snapshot.segments { segment.releasePages() }
+        }
+        let segments = snapshot.segments
+        let documents = SegmentLayout.Documents(
+            count: live.count,
+            pn: { (try? segments[live[$0].segment].pn(live[$0].doc)) ?? "" },
+            column: { segments[live[$0].segment].value(live[$0].doc, $1) },
+            norm: { UInt32(segments[live[$0].segment].norm(live[$0].doc, IndexField.textFields[$1])) })
+        SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents, dictionaries: dictionaries)
+        try out.finish()
+        return live.count
+    }
+
+    /// One dictionary: repeatedly the smallest current term of all sources, its postings
+    /// from each source holding it (in segment order, so documents stay ascending).
+    private static func mergeDictionary(_ sources: [(segment: Int, dictionary: TermDictionary)], positional: Bool, remap: [[Int32]],
+                                        into out: inout DurableFileWriter, postingsStart: Int,
+                                        terms: inout SegmentLayout.Terms) throws {
+        var next = [Int](repeating: 0, count: sources.count)
+        var docs = ByteWriter()
+        while true {
+            var smallest: UnsafeRawBufferPointer?
+            for (k, source) in sources.enumerated() where next[k] < source.dictionary.count {
+                let term = source.dictionary.termBytes(next[k])
+                if smallest == nil || term.lexicographicallyPrecedes(smallest!) { smallest = term }
+            }
+            guard let term = smallest else { return }
+            let holders = sources.indices.filter { next[$0] < sources[$0].dictionary.count
+                && sources[$0].dictionary.termBytes(next[$0]).elementsEqual(term) }
+            // Documents and frequencies first: their length precedes them in the file.
+            docs = ByteWriter()
+            var count = 0
+            var previous: Int32 = -1
+            for k in holders {
+                var postings = sources[k].dictionary.postings(next[k], positional: false)
+                let map = remap[sources[k].segment]
+                while try postings.next() {
+                    let doc = map[postings.doc]
+                    guard doc >= 0 else { continue }
+                    docs.varint(Int(doc - previous))
+                    docs.varint(postings.frequency)
+                    previous = doc
+                    count += 1
+                }
+            }
+            if count > 0 {
+                terms.add(term, postings: UInt64(out.count - postingsStart), frequency: UInt32(count))
+                out.varint(docs.count)
+                out.append(docs.bytes)
+                if positional {
+                    for k in holders {
+                        var postings = sources[k].dictionary.postings(next[k], positional: true)
+                        let map = remap[sources[k].segment]
+                        while try postings.next() {
+                            let occurrences = try postings.encodedOccurrences()
+                            if map[postings.doc] >= 0 { out.append(occurrences) }
+                        }
                     }
                 }
             }
+            for k in holders { next[k] += 1 }
         }
-        return writer
     }
 }

@@ -69,15 +69,32 @@ public final class SegmentWriter {
         var index: [String: Int] = [:]
         var terms: [String] = []
         var postings: [TermPostings] = []
+        /// What the table holds, in bytes: terms with their hash entry and postings
+        /// header, 8 per (term, document), the encoded occurrences.
+        var bytes = 0
 
         func slot(_ term: String) -> Int {
             if let i = index[term] { return i }
             index[term] = terms.count
             terms.append(term)
             postings.append(TermPostings())
+            bytes += term.utf8.count + Self.termOverhead
             return terms.count - 1
         }
+
+        /// A String, a hash-table entry and a `TermPostings` (three arrays and four counters).
+        static let termOverhead = 160
     }
+
+    /// Bytes the segment holds in memory so far (an estimate that counts what grows: it
+    /// takes arrays' spare capacity as half again their contents). The indexer commits
+    /// a segment when this reaches its memory budget.
+    public var estimatedBytes: Int {
+        dictionaries.reduce(0) { $0 + $1.bytes } * 3 / 2 + pns.count * Self.documentOverhead
+    }
+
+    /// A PN, its columns and norms.
+    static let documentOverhead = 48 + 4 * Column.allCases.count + 4 * IndexField.textFields.count
 
     private let dictionaries: [TermTable] = (0..<Segment.dictionaryCount).map { _ in TermTable() }
     private var stemCache: [String: String] = [:]
@@ -117,31 +134,11 @@ public final class SegmentWriter {
                 let i = table.slot(term)
                 table.postings[i].docs.append(doc)
                 table.postings[i].frequencies.append(1)
+                table.bytes += 8
             }
         }
         norms.append(docNorms)
         return Int(doc)
-    }
-
-    /// Appends a document's stored values only (used by merging, which adds postings
-    /// term by term afterwards).
-    func addMetadata(pn: String, dates: [Int32], norms: [UInt32]) -> Int32 {
-        pns.append(pn)
-        self.dates.append(dates)
-        self.norms.append(norms)
-        return Int32(pns.count - 1)
-    }
-
-    /// Appends one document's postings of a term; documents must come in order.
-    func appendPosting(dictionary: Int, term: String, doc: Int32, frequency: Int32, occurrences: [Occurrence]) {
-        let table = dictionaries[dictionary]
-        let i = table.slot(term)
-        if occurrences.isEmpty {
-            table.postings[i].docs.append(doc)
-            table.postings[i].frequencies.append(frequency)
-        } else {
-            for occurrence in occurrences { table.postings[i].add(occurrence, doc: doc) }
-        }
     }
 
     private func stem(_ word: String) -> String {
@@ -153,29 +150,28 @@ public final class SegmentWriter {
 
     private func record(_ term: String, _ occurrence: Occurrence, doc: Int32, dictionary: Int) {
         let table = dictionaries[dictionary]
-        table.postings[table.slot(term)].add(occurrence, doc: doc)
+        let i = table.slot(term)
+        let before = table.postings[i].positions.count + 8 * table.postings[i].docs.count
+        table.postings[i].add(occurrence, doc: doc)
+        table.bytes += table.postings[i].positions.count + 8 * table.postings[i].docs.count - before
     }
 
-    /// The segment's bytes.
-    func encode() -> [UInt8] {
-        var out = ByteWriter()
+    /// The segment's bytes, streamed into `out`: postings term by term, then the
+    /// documents, dictionaries and footer (`SegmentLayout`).
+    func encode<Sink: ByteSink>(into out: inout Sink) {
         out.append(Array(Segment.magic.utf8))
-        // Postings first (into their own buffer), so dictionaries can point into them.
-        var postings = ByteWriter()
-        var dictionaryBlobs: [[UInt8]?] = []
+        out.align(to: 8)
+        let postingsStart = out.count
+        var dictionaryTerms: [SegmentLayout.Terms?] = []
         for id in 0..<Segment.dictionaryCount {
             let table = dictionaries[id]
-            guard !table.terms.isEmpty else { dictionaryBlobs.append(nil); continue }
+            guard !table.terms.isEmpty else { dictionaryTerms.append(nil); continue }
             let positional = Segment.field(of: id).isPositional
             let keys = table.terms.map { Array($0.utf8) }
-            let order = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
-            let sorted = order.map { table.terms[$0] }
-            var offsets: [UInt64] = []
-            var frequencies: [UInt32] = []
-            for termIndex in order {
+            var terms = SegmentLayout.Terms()
+            for termIndex in keys.indices.sorted(by: { keys[$0].lexicographicallyPrecedes(keys[$1]) }) {
                 let entry = table.postings[termIndex]
-                offsets.append(UInt64(postings.count))
-                frequencies.append(UInt32(entry.docs.count))
+                terms.add(keys[termIndex], postings: UInt64(out.count - postingsStart), frequency: UInt32(entry.docs.count))
                 var docs = ByteWriter()
                 var previous: Int32 = -1
                 for (doc, frequency) in zip(entry.docs, entry.frequencies) {
@@ -183,71 +179,21 @@ public final class SegmentWriter {
                     docs.varint(Int(frequency))
                     previous = doc
                 }
-                postings.varint(docs.count)
-                postings.append(docs.bytes)
-                if positional { postings.append(entry.positions) }
+                out.varint(docs.count)
+                out.append(docs.bytes)
+                if positional { out.append(entry.positions) }
             }
-            dictionaryBlobs.append(encodeDictionary(sorted, offsets: offsets, frequencies: frequencies))
+            dictionaryTerms.append(terms)
         }
-        // Documents.
-        out.align(to: 8)
-        let docsOffset = out.count
-        out.uint32(UInt32(pns.count))
-        var pnBlob = ByteWriter()
-        var pnOffsets: [UInt32] = []
-        for pn in pns {
-            pnOffsets.append(UInt32(pnBlob.count))
-            pnBlob.string(pn)
-        }
-        for offset in pnOffsets { out.uint32(offset) }
-        out.uint32(UInt32(pnBlob.count))
-        out.append(pnBlob.bytes)
-        out.align(to: 4)
-        for column in Column.allCases { for row in dates { out.int32(row[column.rawValue]) } }
-        for index in IndexField.textFields.indices { for row in norms { out.uint32(row[index]) } }
-        // Dictionaries.
-        var dictionaryOffsets: [UInt64] = []
-        for blob in dictionaryBlobs {
-            guard let blob else { dictionaryOffsets.append(0); continue }
-            out.align(to: 8)
-            dictionaryOffsets.append(UInt64(out.count))
-            out.append(blob)
-        }
-        out.align(to: 8)
-        let postingsOffset = out.count
-        out.append(postings.bytes)
-        out.align(to: 8)
-        out.uint64(UInt64(docsOffset))
-        out.uint64(UInt64(postingsOffset))
-        for offset in dictionaryOffsets { out.uint64(offset) }
-        out.append(Array(Segment.endMagic.utf8))
-        return out.bytes
+        let documents = SegmentLayout.Documents(count: pns.count, pn: { self.pns[$0] }, column: { self.dates[$0][$1.rawValue] },
+                                                norm: { self.norms[$0][$1] })
+        SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents, dictionaries: dictionaryTerms)
     }
 
-    private func encodeDictionary(_ terms: [String], offsets: [UInt64], frequencies: [UInt32]) -> [UInt8] {
-        var blob = ByteWriter()
-        blob.uint32(UInt32(terms.count))
-        var termBytes: [UInt8] = []
-        var termOffsets: [UInt32] = []
-        for term in terms {
-            termOffsets.append(UInt32(termBytes.count))
-            termBytes.append(contentsOf: term.utf8)
-        }
-        termOffsets.append(UInt32(termBytes.count))
-        blob.uint32(UInt32(termBytes.count))
-        for offset in termOffsets { blob.uint32(offset) }
-        blob.append(termBytes)
-        blob.align(to: 8)
-        for offset in offsets { blob.uint64(offset) }
-        for frequency in frequencies { blob.uint32(frequency) }
-        let reversedKeys = terms.map { Array(String(String.UnicodeScalarView($0.unicodeScalars.reversed())).utf8) }
-        let reversed = terms.indices.sorted { reversedKeys[$0].lexicographicallyPrecedes(reversedKeys[$1]) }
-        for index in reversed { blob.uint32(UInt32(index)) }
-        return blob.bytes
-    }
-
-    /// Writes the segment to `path` and flushes it to disk.
+    /// Streams the segment to `path` and flushes it to disk.
     public func write(to path: String) throws {
-        try DurableFile.write(encode(), to: path)
+        var out = try DurableFileWriter(path: path)
+        encode(into: &out)
+        try out.finish()
     }
 }

@@ -49,6 +49,6 @@ struct ImportCommand: ParsableCommand {
         } else if !report.skipped.isEmpty {
             print("  (--verbose lists each skipped document)")
         }
-        if let store, !noIndex { try updateIndex(store: store, data: options.data) }
+        if let store, !noIndex { try updateIndex(store: store, data: options.data, memoryMB: writer.memory) }
     }
 }

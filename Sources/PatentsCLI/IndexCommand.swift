@@ -19,7 +19,7 @@ struct IndexCommand: ParsableCommand {
         let lock = try writer.lock(options.data, command: "index")
         defer { withExtendedLifetime(lock) {} }
         let store = try PatentStore(directory: options.data)
-        try updateIndex(store: store, data: options.data)
+        try updateIndex(store: store, data: options.data, memoryMB: writer.memory)
         if merge {
             let writer = try IndexWriter(directory: indexDirectory(options.data))
             try writer.merge()
@@ -31,8 +31,9 @@ struct IndexCommand: ParsableCommand {
 func indexDirectory(_ data: String) -> String { (data as NSString).appendingPathComponent("index") }
 
 @discardableResult
-func updateIndex(store: PatentStore, data: String) throws -> IndexUpdater.Report {
+func updateIndex(store: PatentStore, data: String, memoryMB: Int) throws -> IndexUpdater.Report {
     var updater = IndexUpdater(store: store, directory: indexDirectory(data))
+    updater.memoryBudget = memoryMB << 20
     TestHooks.apply(to: &updater)
     let report = try updater.update { _ in TestHooks.pause?() }
     print(String(format: "indexed %d patents in %.1f s; generation %d, %d segment(s)", report.indexed, report.seconds,

@@ -38,6 +38,13 @@ struct WriterOptions: ParsableArguments {
     @Flag(help: "Fail at once, naming the holder, when another import or index is writing the data folder (default: wait).")
     var noWait = false
 
+    @Option(help: "Memory for building the index, in MB: a segment is written whenever it holds this much (the build stays within about twice this).")
+    var memory = 512
+
+    func validate() throws {
+        guard (16...1_048_576).contains(memory) else { throw ValidationError("--memory must be 16 to 1048576 (MB), not \(memory)") }
+    }
+
     /// Takes the data folder's write lock; while waiting, says on stderr who holds it.
     func lock(_ data: String, command: String) throws -> DataFolderLock {
         do {

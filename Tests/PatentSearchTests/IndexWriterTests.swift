@@ -1,7 +1,8 @@
 import Foundation
 import PatentAnalysis
-import PatentIndex
+@testable import PatentIndex
 import PatentModel
+import PatentStore
 import PatentTestSupport
 import Testing
 @testable import PatentSearch
@@ -13,6 +14,44 @@ struct IndexWriterTests {
         patent.titles = [LocalizedText(language: "en", text: title)]
         patent.publicationDate = PatentDate("20200101")
         return IndexDocument(patent)
+    }
+
+    /// Commits come from the memory budget, not a document count: a small budget writes
+    /// many segments (then merged, streamed), and the answers equal a one-segment build's.
+    @Test func theMemoryBudgetDecidesCommitsAndChangesNoAnswer() throws {
+        // One store revision per patent: commits may fall between any two.
+        let store = try PatentStore(directory: try temporaryDirectory("budget-store"))
+        for stored in try FixtureIndex.shared.store.changes(after: 0, limit: 10_000) { try store.upsert([stored.patent]) }
+        let reference = try temporaryDirectory("budget-reference")
+        let one = try IndexUpdater(store: store, directory: reference).update()
+        #expect(one.generation == 1 && one.segments == 1, "512 MB holds the fixtures in one segment")
+
+        let directory = try temporaryDirectory("budget-small")
+        var updater = IndexUpdater(store: store, directory: directory)
+        updater.memoryBudget = 32 << 10
+        updater.maximumSegments = 1_000
+        updater.pageSize = 8
+        let small = try updater.update()
+        #expect(small.segments >= 5, "a 32 KB budget cuts the fixtures into several segments (\(small.segments))")
+        let estimate = SegmentWriter()
+        for stored in try store.changes(after: 0, limit: 3) { estimate.add(IndexDocument(stored.patent)) }
+        #expect(estimate.estimatedBytes > 3 * SegmentWriter.documentOverhead)
+
+        let queries = ["method", "TTL:(system OR apparatus)", "ABST:\"control unit\"", "TA:(data $W3 signal)", "IPC:G06F", "*ology",
+                       "DESC:(signal $SEN processing)", "CLMS:(claim $FREQ3)"]
+        func answers(_ directory: String) throws -> [[String]] {
+            let searcher = Searcher(snapshot: try IndexSnapshot.open(directory: directory))
+            return try queries.map { query in
+                var request = SearchRequest(query: query)
+                request.rows = 1_000
+                return try searcher.search(request).hits.map { "\($0.pn) \($0.score)" }
+            }
+        }
+        let expected = try answers(reference)
+        #expect(try answers(directory) == expected)
+        try IndexWriter(directory: directory).merge()
+        #expect(try IndexSnapshot.open(directory: directory).segments.count == 1)
+        #expect(try answers(directory) == expected, "the streamed merge answers as the one-segment build")
     }
 
     @Test func replaceRemoveAndMerge() throws {
