@@ -73,6 +73,23 @@ public final class Segment: @unchecked Sendable {
     /// Where each field's norms are among the text fields (-1 for other fields), by raw value.
     @usableFromInline static let normSlots: [Int] = IndexField.allCases.map { IndexField.textFields.firstIndex(of: $0) ?? -1 }
 
+    /// The sum of a text field's norms over the documents not in `deleted`: one pass over
+    /// the field's norm column (a few milliseconds at a million documents), the deleted
+    /// ones taken off after.
+    public func normSum(_ field: IndexField, excluding deleted: DeletionSet) -> Int {
+        let index = Self.normSlots[Int(field.rawValue)]
+        guard index >= 0 else { return 0 }
+        let start = normsStart + 4 * index * documentCount
+        var sum = 0
+        for doc in 0..<documentCount {
+            sum += Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4 * doc, as: UInt32.self)))
+        }
+        if deleted.count > 0 {
+            for doc in 0..<documentCount where deleted.contains(doc) { sum -= norm(doc, field) }
+        }
+        return sum
+    }
+
     /// Tokens of a text field in a document (BM25 document length).
     @inlinable
     public func norm(_ doc: Int, _ field: IndexField) -> Int {

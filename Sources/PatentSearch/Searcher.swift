@@ -200,14 +200,12 @@ public final class Searcher: Sendable {
     }
 
     private static func averageLengths(_ snapshot: IndexSnapshot) -> [IndexField: Double] {
-        var sums: [IndexField: Double] = [:]
-        var count = 0.0
-        for (segment, deletions) in zip(snapshot.segments, snapshot.deletions) {
-            for doc in 0..<segment.documentCount where !deletions.contains(doc) {
-                count += 1
-                for field in IndexField.textFields { sums[field, default: 0] += Double(segment.norm(doc, field)) }
-            }
+        let count = Double(snapshot.liveDocuments)
+        var averages: [IndexField: Double] = [:]
+        for field in IndexField.textFields {
+            let sum = zip(snapshot.segments, snapshot.deletions).reduce(0) { $0 + $1.0.normSum(field, excluding: $1.1) }
+            averages[field] = count > 0 ? Double(sum) / count : 1
         }
-        return sums.mapValues { count > 0 ? $0 / count : 1 }
+        return averages
     }
 }
