@@ -28,9 +28,10 @@ enum SegmentMerger {
                 segment.dictionary(field, stemmed: id % 2 == 1).map { (segment: s, dictionary: $0) }
             }
             var terms = SegmentLayout.Terms()
-            try mergeDictionary(sources, positional: field.isPositional, remap: remap, into: &out, postingsStart: postingsStart, terms: &terms)
+            try mergeDictionary(sources, positional: field.isPositional, remap: remap, into: &out, postingsStart: postingsStart, terms: &terms) {
+                for segment in snapshot.segments { segment.releasePages() }
+            }
             dictionaries.append(terms.count > 0 ? terms : nil)
-            for segment in snapshot.segments { segment.releasePages() }
         }
         let segments = snapshot.segments
         let documents = SegmentLayout.Documents(
@@ -43,14 +44,24 @@ enum SegmentMerger {
         return live.count
     }
 
+    /// Input bytes read between two `releaseInputs` calls (measured as output written).
+    static let releaseInterval = 32 << 20
+
     /// One dictionary: repeatedly the smallest current term of all sources, its postings
-    /// from each source holding it (in segment order, so documents stay ascending).
+    /// from each source holding it (in segment order, so documents stay ascending). Every
+    /// `releaseInterval` of output, and at the end, `releaseInputs` lets the pages read go.
     private static func mergeDictionary(_ sources: [(segment: Int, dictionary: TermDictionary)], positional: Bool, remap: [[Int32]],
                                         into out: inout DurableFileWriter, postingsStart: Int,
-                                        terms: inout SegmentLayout.Terms) throws {
+                                        terms: inout SegmentLayout.Terms, releaseInputs: () -> Void) throws {
         var next = [Int](repeating: 0, count: sources.count)
         var docs = ByteWriter()
+        var released = out.count
+        defer { releaseInputs() }
         while true {
+            if out.count - released >= releaseInterval {
+                releaseInputs()
+                released = out.count
+            }
             var smallest: UnsafeRawBufferPointer?
             for (k, source) in sources.enumerated() where next[k] < source.dictionary.count {
                 let term = source.dictionary.termBytes(next[k])
