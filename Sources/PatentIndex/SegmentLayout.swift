@@ -42,10 +42,33 @@ enum SegmentLayout {
             offsets.append(UInt64(out.count))
             writeDictionary(into: &out, terms)
         }
+        writeFooter(into: &out, docsOffset: docsOffset, postingsStart: postingsStart, dictionaryOffsets: offsets)
+    }
+
+    /// The same with dictionaries already encoded one after another (each 8-byte aligned)
+    /// in `encoded`, at `offsets` within it (nil: no such dictionary): copied in 1 MB pieces.
+    static func finish<Sink: ByteSink>(into out: inout Sink, postingsStart: Int, documents: Documents,
+                                       encoded: UnsafeRawBufferPointer, offsets: [Int?]) {
+        out.align(to: 8)
+        let docsOffset = out.count
+        writeDocuments(into: &out, documents)
+        out.align(to: 8)
+        let base = out.count
+        var at = 0
+        while at < encoded.count {
+            let end = min(encoded.count, at + (1 << 20))
+            out.append(UnsafeRawBufferPointer(rebasing: encoded[at..<end]))
+            at = end
+        }
+        writeFooter(into: &out, docsOffset: docsOffset, postingsStart: postingsStart,
+                    dictionaryOffsets: offsets.map { $0.map { UInt64(base + $0) } ?? 0 })
+    }
+
+    private static func writeFooter<Sink: ByteSink>(into out: inout Sink, docsOffset: Int, postingsStart: Int, dictionaryOffsets: [UInt64]) {
         out.align(to: 8)
         out.uint64(UInt64(docsOffset))
         out.uint64(UInt64(postingsStart))
-        for offset in offsets { out.uint64(offset) }
+        for offset in dictionaryOffsets { out.uint64(offset) }
         out.append(Array(Segment.endMagic.utf8))
     }
 
@@ -77,7 +100,7 @@ enum SegmentLayout {
 
     /// term count, term bytes length, term offsets, term bytes, postings offsets,
     /// document frequencies, and the term numbers in reversed-term order.
-    private static func writeDictionary<Sink: ByteSink>(into out: inout Sink, _ terms: Terms) {
+    static func writeDictionary<Sink: ByteSink>(into out: inout Sink, _ terms: Terms) {
         let start = out.count
         out.uint32(UInt32(terms.count))
         out.uint32(UInt32(terms.bytes.count))
@@ -87,8 +110,32 @@ enum SegmentLayout {
         while (out.count - start) % 8 != 0 { out.byte(0) }
         for offset in terms.postings { out.uint64(offset) }
         for frequency in terms.frequencies { out.uint32(frequency) }
-        let reversed = (0..<terms.count).map { Array(String(String.UnicodeScalarView(String(decoding: terms.term($0), as: UTF8.self)
-            .unicodeScalars.reversed())).utf8) }
-        for index in reversed.indices.sorted(by: { reversed[$0].lexicographicallyPrecedes(reversed[$1]) }) { out.uint32(UInt32(index)) }
+        var order = (0..<UInt32(terms.count)).map { $0 }
+        order.sort { reversedPrecedes(terms.term(Int($0)), terms.term(Int($1))) }
+        for index in order { out.uint32(index) }
+    }
+
+    /// Whether `a` read backwards, code point by code point, comes before `b` read so —
+    /// the order of their reversed UTF-8 bytes, without building them.
+    static func reversedPrecedes(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+        var i = a.endIndex, j = b.endIndex
+        while i > a.startIndex, j > b.startIndex {
+            let x = previousScalar(a, before: &i), y = previousScalar(b, before: &j)
+            if x != y { return x < y }
+        }
+        return i == a.startIndex && j > b.startIndex
+    }
+
+    /// The code point ending just before `end` (moved to its first byte).
+    private static func previousScalar(_ bytes: ArraySlice<UInt8>, before end: inout Int) -> UInt32 {
+        var start = end - 1
+        while start > bytes.startIndex, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        var value = UInt32(bytes[start])
+        if end - start > 1 {
+            value &= UInt32(0xFF >> (end - start + 1))
+            for k in (start + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
+        }
+        end = start
+        return value
     }
 }

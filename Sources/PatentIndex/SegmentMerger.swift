@@ -1,3 +1,5 @@
+import Foundation
+
 /// Merges the segments of a generation into one, streamed to disk: dropping deleted
 /// documents and renumbering the live ones in segment order, each dictionary is merged
 /// term by term over the segments' sorted dictionaries (k-way, in byte order), each
@@ -21,7 +23,12 @@ enum SegmentMerger {
         out.append(Array(Segment.magic.utf8))
         out.align(to: 8)
         let postingsStart = out.count
-        var dictionaries: [SegmentLayout.Terms?] = []
+        // Each dictionary goes to a side file as soon as it is merged, so that only one
+        // is ever in memory; the side file is appended after the documents at the end.
+        let sidePath = path + ".dictionaries"
+        var side = try DurableFileWriter(path: sidePath)
+        defer { unlink(sidePath) }
+        var offsets: [Int?] = []
         for id in 0..<Segment.dictionaryCount {
             let field = Segment.field(of: id)
             let sources = snapshot.segments.enumerated().compactMap { s, segment in
@@ -31,15 +38,23 @@ enum SegmentMerger {
             try mergeDictionary(sources, positional: field.isPositional, remap: remap, into: &out, postingsStart: postingsStart, terms: &terms) {
                 for segment in snapshot.segments { segment.releasePages() }
             }
-            dictionaries.append(terms.count > 0 ? terms : nil)
+            guard terms.count > 0 else { offsets.append(nil); continue }
+            side.align(to: 8)
+            offsets.append(side.count)
+            SegmentLayout.writeDictionary(into: &side, terms)
         }
+        side.align(to: 8)
+        let sideBytes = side.count
+        try side.finish()
+        let encoded = sideBytes > 0 ? try MappedFile(path: sidePath) : nil
         let segments = snapshot.segments
         let documents = SegmentLayout.Documents(
             count: live.count,
             pn: { (try? segments[live[$0].segment].pn(live[$0].doc)) ?? "" },
             column: { segments[live[$0].segment].value(live[$0].doc, $1) },
             norm: { UInt32(segments[live[$0].segment].norm(live[$0].doc, IndexField.textFields[$1])) })
-        SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents, dictionaries: dictionaries)
+        SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents,
+                             encoded: encoded?.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0), offsets: offsets)
         try out.finish()
         return live.count
     }

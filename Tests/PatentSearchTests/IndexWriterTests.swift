@@ -54,6 +54,21 @@ struct IndexWriterTests {
         #expect(try answers(directory) == expected, "the streamed merge answers as the one-segment build")
     }
 
+    /// Leading-wildcard lookups binary-search the reversed-term order; the writer sorts it
+    /// by reading terms backwards in place, which must equal sorting the reversed strings.
+    @Test func theReversedTermOrderEqualsSortingReversedStrings() {
+        var random = SplitMix64(state: 5)
+        let alphabet = Array("abzé漢字ß한😀-1")
+        let words = (0..<2_000).map { _ in String((0..<Int(1 + random.next() % 6)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }) }
+        let keys = words.map { Array($0.utf8)[...] }
+        let reversed = words.map { Array(String(String.UnicodeScalarView($0.unicodeScalars.reversed())).utf8) }
+        for _ in 0..<20_000 {
+            let (a, b) = (Int(random.next() % 2_000), Int(random.next() % 2_000))
+            #expect(SegmentLayout.reversedPrecedes(keys[a], keys[b]) == reversed[a].lexicographicallyPrecedes(reversed[b]),
+                    "\(words[a]) vs \(words[b])")
+        }
+    }
+
     @Test func replaceRemoveAndMerge() throws {
         let directory = try temporaryDirectory("writer")
         let writer = try IndexWriter(directory: directory)
