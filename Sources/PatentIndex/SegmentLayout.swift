@@ -45,21 +45,16 @@ enum SegmentLayout {
         writeFooter(into: &out, docsOffset: docsOffset, postingsStart: postingsStart, dictionaryOffsets: offsets)
     }
 
-    /// The same with dictionaries already encoded one after another (each 8-byte aligned)
-    /// in `encoded`, at `offsets` within it (nil: no such dictionary): copied in 1 MB pieces.
+    /// The same with dictionaries already encoded one after another (each 8-byte aligned),
+    /// handed over in `encoded`'s pieces, at `offsets` within them (nil: no such dictionary).
     static func finish<Sink: ByteSink>(into out: inout Sink, postingsStart: Int, documents: Documents,
-                                       encoded: UnsafeRawBufferPointer, offsets: [Int?]) {
+                                       encoded: some Sequence<[UInt8]>, offsets: [Int?]) {
         out.align(to: 8)
         let docsOffset = out.count
         writeDocuments(into: &out, documents)
         out.align(to: 8)
         let base = out.count
-        var at = 0
-        while at < encoded.count {
-            let end = min(encoded.count, at + (1 << 20))
-            out.append(UnsafeRawBufferPointer(rebasing: encoded[at..<end]))
-            at = end
-        }
+        for piece in encoded { out.append(piece) }
         writeFooter(into: &out, docsOffset: docsOffset, postingsStart: postingsStart,
                     dictionaryOffsets: offsets.map { $0.map { UInt64(base + $0) } ?? 0 })
     }

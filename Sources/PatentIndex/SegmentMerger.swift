@@ -44,9 +44,17 @@ enum SegmentMerger {
             SegmentLayout.writeDictionary(into: &side, terms)
         }
         side.align(to: 8)
-        let sideBytes = side.count
+        let encodedLength = side.count
         try side.finish()
-        let encoded = sideBytes > 0 ? try MappedFile(path: sidePath) : nil
+        // Read back in 1 MB pieces (not mapped: mapped pages read would count as resident).
+        guard let reader = FileHandle(forReadingAtPath: sidePath) else { throw IndexError.io("cannot read \(sidePath)") }
+        defer { try? reader.close() }
+        var copied = 0
+        let encoded = AnySequence { AnyIterator { () -> [UInt8]? in
+            guard let piece = try? reader.read(upToCount: 1 << 20), !piece.isEmpty else { return nil }
+            copied += piece.count
+            return [UInt8](piece)
+        } }
         let segments = snapshot.segments
         let documents = SegmentLayout.Documents(
             count: live.count,
@@ -54,7 +62,8 @@ enum SegmentMerger {
             column: { segments[live[$0].segment].value(live[$0].doc, $1) },
             norm: { UInt32(segments[live[$0].segment].norm(live[$0].doc, IndexField.textFields[$1])) })
         SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents,
-                             encoded: encoded?.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0), offsets: offsets)
+                             encoded: encoded, offsets: offsets)
+        guard copied == encodedLength else { throw IndexError.io("cannot read \(sidePath) back: \(copied) of \(encodedLength) bytes") }
         try out.finish()
         return live.count
     }
