@@ -84,7 +84,15 @@ enum KeywordTerms {
             let compact = NumberNormalizer.compact(value)
             guard !compact.isEmpty else { return nil }
             if compact.count > 2, compact.prefix(2).allSatisfy(\.isLetter) {
-                return NumberNormalizer.applicationKey(office: String(compact.prefix(2)), number: String(value.drop { !$0.isNumber }))
+                // The number after the office's two letters, as written (a check digit keeps
+                // its dot); a serial may itself start with letters (Italian `BG2002A000039`).
+                var rest = Substring(value)
+                var letters = 0
+                while letters < 2, let first = rest.first {
+                    rest = rest.dropFirst()
+                    if first.isLetter { letters += 1 }
+                }
+                return NumberNormalizer.applicationKey(office: String(compact.prefix(2)), number: String(rest))
             }
             return NumberNormalizer.applicationKey(office: "", number: value)
         case .kindCode, .authority, .patentType:

@@ -67,7 +67,8 @@ enum PlantedPatents {
         p.originalLanguage = "XX"
         p.publicationDate = date("20200610")
         p.application = DocumentReference(office: "EP", number: "19 123 456.7", date: date("20190105"))
-        p.priorities = [DocumentReference(office: "EP", number: "EP12345678", date: date("20190104"))]
+        p.priorities = [DocumentReference(office: "EP", number: "EP12345678", date: date("20190104")),
+                        DocumentReference(office: "IT", number: "BG2002A000039", date: date("20020301"))]
         p.titles = [LocalizedText(language: "de", text: "Straßenlaterne mit Glühbirne"),
                     LocalizedText(language: "en", text: "Street lamp with bulb")]
         p.abstracts = [LocalizedParagraphs(language: "en", paragraphs: [
@@ -125,7 +126,8 @@ enum PlantedPatents {
         ("TTL_ALL:strassenlaterne", "EP99000003A1", true), ("TTL_ALL:glühbirne", "EP99000003A1", true),
         ("ABST:lamp#", "EP99000003A1", true), ("ABST:lamp? $W0 lighting", "EP99000003A1", true), ("ABST:*post", "EP99000003A1", true),
         ("IN:grosz", "EP99000003A1", false), ("IN:gross", "EP99000003A1", true), ("CPC:F21S8/08", "EP99000003A1", true),
-        ("PRNO:12345678", "EP99000003A1", true), ("APNO:EP19123456", "EP99000003A1", true),
+        ("PRNO:12345678", "EP99000003A1", true), ("PRNO:ITBG2002A000039", "EP99000003A1", true),
+        ("PRNO:\"IT BG2002A000039\"", "EP99000003A1", true), ("PRNO:BG2002A000039", "EP99000003A1", true), ("APNO:EP19123456", "EP99000003A1", true),
         ("APNO:\"EP 19 123 456.7\"", "EP99000003A1", true),
     ]
 }

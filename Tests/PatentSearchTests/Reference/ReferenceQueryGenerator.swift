@@ -1,3 +1,4 @@
+import Foundation
 import PatentModel
 import PatentTestSupport
 
@@ -151,14 +152,24 @@ struct ReferenceQueryGenerator {
         case 1:
             guard let application = patent.application else { return number() }
             note("APNO")
-            return random.pick(["APNO:\"\(application.office)\(application.number)\"", "APNO:\"\(application.number)\""])
+            let bare = Self.withoutOffice(application)
+            return random.pick(["APNO:\"\(application.office)\(bare)\"", "APNO:\"\(application.number)\""])
         default:
             guard let priority = patent.priorities.first else { return number() }
             note("PRNO")
-            let digits = priority.number.filter { $0.isLetter || $0.isNumber }
-            return random.pick(["PRNO:\"\(priority.office)\(priority.number)\"", "PRNO:\"\(priority.number)\"",
+            let bare = Self.withoutOffice(priority)
+            let digits = bare.filter { $0.isLetter || $0.isNumber }
+            return random.pick(["PRNO:\"\(priority.office)\(bare)\"", "PRNO:\"\(priority.number)\"",
                                 "PRNO:\(priority.office)\(digits)", "PRNO:\"\(priority.office) 0\(digits)\""])
         }
+    }
+
+    /// A reference's number without the office some sources write in front of it (`EP12345678`).
+    private static func withoutOffice(_ reference: DocumentReference) -> String {
+        let number = reference.number.trimmingCharacters(in: .whitespaces)
+        guard number.uppercased().hasPrefix(reference.office.uppercased()), number.dropFirst(reference.office.count).first?.isNumber == true
+        else { return number }
+        return String(number.dropFirst(reference.office.count))
     }
 
     private mutating func classification() -> String {
