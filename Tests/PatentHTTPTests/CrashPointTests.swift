@@ -23,11 +23,11 @@ import Testing
 
     @Test func aCrashInsideAStoreBatchKeepsExactlyTheBatchesBefore() throws {
         let clean = try PatentStore(directory: try temporaryDirectory("crash-store-clean"))
-        let counts = Counts()
+        let counts = RecordedValues<Int>()
         var importer = Importer(store: clean)
         importer.decodeBatch = 8
         importer.writeBatch = 8
-        importer.afterBatch = { counts.record((try? clean.count()) ?? -1) }
+        importer.afterBatch = { counts.append((try? clean.count()) ?? -1) }
         _ = try importer.run(paths: [fixtures])
         let expected = try KillLoopTests.contents(clean)
         let afterFirstBatch = try #require(counts.values.first)
@@ -111,12 +111,4 @@ import Testing
         #expect(task["sha256"] as? String == reference["sha256"] as? String, "the file equals a clean run's")
         server.stop()
     }
-}
-
-/// Values recorded from a Sendable closure.
-final class Counts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [Int] = []
-    func record(_ value: Int) { lock.withLock { recorded.append(value) } }
-    var values: [Int] { lock.withLock { recorded } }
 }

@@ -230,8 +230,7 @@ func csvRows(_ data: Data) -> [[String]] {
             if type == "xls" {
                 let script = "import sys, openpyxl; print('\\n'.join(r[0].value for r in openpyxl.load_workbook(sys.argv[1]).active.iter_rows(min_row=2)))"
                 try FileManager.default.moveItem(atPath: file, toPath: file + ".xlsx")
-                let python = ProcessInfo.processInfo.environment["PATENTS_PYTHON"] ?? ".build/venv/bin/python"
-                let column = try output(python, ["-c", script, file + ".xlsx"])
+                let column = try output(testPython, ["-c", script, file + ".xlsx"])
                 #expect(column.split(separator: "\n").map(String.init) == expected)
             } else {
                 let names = try output("/usr/bin/unzip", ["-Z1", file]).split(separator: "\n").map(String.init)

@@ -8,7 +8,6 @@ import Testing
 /// The first run of the real binary: the demo client it prints works — through its own
 /// curl sequence and through patsnap-pythonsdk, an independent PatSnap client.
 @Suite(.serialized) struct PlatformEndToEndTests {
-    static let python = ProcessInfo.processInfo.environment["PATENTS_PYTHON"] ?? ".build/venv/bin/python"
 
     func value(_ label: String, in banner: String) throws -> String {
         let line = try #require(banner.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) })
@@ -29,7 +28,7 @@ import Testing
         let refused = try await server.call("POST", "/search/patent/query-search-count/v2", #"{"query_text": "method"}"#)
         #expect(refused["error_code"] as? Int == 67200003)
 
-        let sdk = try output(Self.python, [
+        let sdk = try output(testPython, [
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("patsnap_sdk_client.py").path,
             server.base, id, secret, "method",
         ])

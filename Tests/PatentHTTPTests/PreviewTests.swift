@@ -110,9 +110,8 @@ import Testing
             }
             let file = try PatentTestSupport.temporaryDirectory("openapi") + "/openapi.json"
             try body.write(to: URL(fileURLWithPath: file))
-            let python = ProcessInfo.processInfo.environment["PATENTS_PYTHON"] ?? ".build/venv/bin/python"
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
+            process.executableURL = URL(fileURLWithPath: testPython)
             process.arguments = ["-m", "openapi_spec_validator", file]
             let output = Pipe()
             process.standardOutput = output

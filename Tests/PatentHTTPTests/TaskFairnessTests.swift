@@ -1,4 +1,5 @@
 import Foundation
+import PatentTestSupport
 import Testing
 @testable import PatentHTTP
 @testable import PatentTasks
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func writersServeClientsInTurn() {
-        let order = Order()
+        let order = RecordedValues<String>()
         let pool = ExportWorkerPool(workers: 1) { id in order.append(id) }
         for index in 1...5 { pool.enqueue("a\(index)", owner: "big") }
         pool.enqueue("b1", owner: "small")
@@ -38,7 +39,7 @@ import Testing
         pool.start()
         pool.waitUntilIdle()
         pool.stop()
-        #expect(order.ids == ["a1", "b1", "c1", "a2", "a3", "a4", "a5"])
+        #expect(order.values == ["a1", "b1", "c1", "a2", "a3", "a4", "a5"])
     }
 
     @Test func noExportStartsBelowTheDiskFloor() async throws {
@@ -52,12 +53,5 @@ import Testing
             #expect(refused.message.contains("low on disk space"))
             #expect(try await api.post("/search/patent/query-search-count/v2", #"{"query_text": "method"}"#).ok)
         }
-    }
-
-    final class Order: @unchecked Sendable {
-        private let lock = NSLock()
-        private var seen: [String] = []
-        var ids: [String] { lock.withLock { seen } }
-        func append(_ id: String) { lock.withLock { seen.append(id) } }
     }
 }
