@@ -37,7 +37,7 @@ let package = Package(
         ]),
         .target(name: "PatentQuery"),
         .target(name: "PatentAnalysis", resources: [.copy("Resources/irregular-forms.tsv")]),
-        .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
+        .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore", "CGzip"]),
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"]),
         .target(name: "PatentExport", dependencies: [
             "PatentModel", "PatentQuery", "CPangoCairo", .product(name: "ZIPFoundation", package: "ZIPFoundation"),

@@ -49,6 +49,9 @@ struct ByteWriter: ByteSink {
     mutating func byte(_ value: UInt8) { bytes.append(value) }
 
     mutating func append(_ other: UnsafeRawBufferPointer) { bytes.append(contentsOf: other) }
+
+    /// Empties the buffer, keeping its capacity for the next use.
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 }
 
 /// Reads from a byte buffer (usually a memory-mapped segment); bounds are checked,
@@ -110,9 +113,13 @@ struct ByteReader {
 public enum IndexError: Error, Equatable, CustomStringConvertible {
     case corrupt(String)
     case io(String)
+    /// The index was written by an earlier version of this program: it is rebuilt from
+    /// the store (`patents index`, or `serve` at start), never read.
+    case oldFormat
 
     public var description: String {
         switch self {
+        case .oldFormat: return "the index was written in an earlier format; rebuild it from the store with `patents index`"
         case .corrupt(let detail): return "index file corrupt: \(detail)"
         case .io(let detail): return "index I/O error: \(detail)"
         }

@@ -1,3 +1,4 @@
+import CGzip
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -106,7 +107,18 @@ final class DurableFileWriter: ByteSink {
             }
             written += n
         }
+        checksum = Checksum.update(checksum, raw)
         flushed += raw.count
+    }
+
+    /// CRC-32 of the bytes written so far.
+    private var checksum: UInt32 = 0
+
+    /// Appends the CRC-32 of everything written before it (4 bytes, little-endian).
+    func appendChecksum() throws {
+        try flush()
+        var sink = self
+        sink.uint32(checksum)
     }
 
     private var failure: IndexError?
@@ -134,5 +146,20 @@ final class DurableFileWriter: ByteSink {
         if fd >= 0 { close(fd) }
         fd = -1
         unlink(temporary)
+    }
+}
+
+/// CRC-32 (zlib's) over segment files: written last in each file, verified when the file
+/// is first opened.
+enum Checksum {
+    static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var value = UInt(crc)
+        var at = 0
+        while at < bytes.count {
+            let length = min(bytes.count - at, 1 << 30)
+            value = crc32(value, bytes.baseAddress!.advanced(by: at).assumingMemoryBound(to: UInt8.self), UInt32(length))
+            at += length
+        }
+        return UInt32(truncatingIfNeeded: value)
     }
 }

@@ -14,6 +14,11 @@ public struct IndexManifest: Codable, Equatable, Sendable {
         public var deleted: Int
     }
 
+    /// The segment format the index is written in (absent before format 4): an index in
+    /// another format is rebuilt from the store, never read (`IndexError.oldFormat`).
+    public var format: Int? = IndexManifest.currentFormat
+    static let currentFormat = 4
+
     public var generation: Int = 0
     /// The store revision the index reflects: patents with a higher one are not in it yet.
     public var storeRevision: Int = 0
@@ -25,17 +30,21 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     static let fileName = "manifest.json"
 
     static func segmentFile(_ id: Int) -> String { "seg-\(id).seg" }
+    static func positionsFile(_ id: Int) -> String { "seg-\(id).pos" }
     static func deletionFile(_ id: Int, generation: Int) -> String { "seg-\(id).del-\(generation)" }
 
     /// The current manifest, or an empty one when the folder holds no index yet.
     static func load(from directory: String) throws -> IndexManifest {
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else { return IndexManifest() }
+        let manifest: IndexManifest
         do {
-            return try JSONDecoder().decode(IndexManifest.self, from: data)
+            manifest = try JSONDecoder().decode(IndexManifest.self, from: data)
         } catch {
             throw IndexError.corrupt("manifest.json: \(error)")
         }
+        guard manifest.format == currentFormat else { throw IndexError.oldFormat }
+        return manifest
     }
 
     func save(to directory: String) throws {
@@ -51,6 +60,7 @@ public struct IndexManifest: Codable, Equatable, Sendable {
         var names: Set<String> = [Self.fileName]
         for segment in segments {
             names.insert(Self.segmentFile(segment.id))
+            names.insert(Self.positionsFile(segment.id))
             if let deletions = segment.deletions { names.insert(deletions) }
         }
         return names

@@ -18,6 +18,9 @@ public struct IndexUpdater {
     public var pageSize = 256
     /// Merge into one segment once a commit leaves more segments than this.
     public var maximumSegments = 8
+    /// Start from nothing: every patent of the store is indexed again (`--rebuild`, after
+    /// a damaged segment). An index in an earlier format is always rebuilt.
+    public var rebuild = false
 
     public init(store: PatentStore, directory: String) {
         self.store = store
@@ -29,13 +32,29 @@ public struct IndexUpdater {
         public var generation = 0
         public var segments = 0
         public var seconds = 0.0
+        /// Whether the index was rebuilt from nothing.
+        public var rebuilt = false
+    }
+
+    /// Whether the folder holds an index written in an earlier format (to rebuild).
+    public static func isOldFormat(_ directory: String) -> Bool {
+        do {
+            _ = try IndexManifest.load(from: directory)
+            return false
+        } catch {
+            return error as? IndexError == .oldFormat
+        }
     }
 
     @discardableResult
     public func update(progress: ((Int) -> Void)? = nil) throws -> Report {
         let start = Date()
-        let writer = try IndexWriter(directory: directory)
         var report = Report()
+        if rebuild || Self.isOldFormat(directory) {
+            try IndexWriter.removeIndex(in: directory)
+            report.rebuilt = true
+        }
+        let writer = try IndexWriter(directory: directory)
         var cursor = (revision: writer.manifest.storeRevision, pn: "")
         // The index holds every revision up to its manifest's: start after all of it.
         var page = try store.changes(after: cursor.revision, limit: pageSize)

@@ -103,6 +103,19 @@ public final class IndexWriter {
         try collectGarbage()
     }
 
+    /// Removes the index in `directory` (of any format): its manifest first, durably, so
+    /// that a crash part way leaves an empty index, never a damaged one; then its files.
+    public static func removeIndex(in directory: String) throws {
+        let manifest = (directory as NSString).appendingPathComponent(IndexManifest.fileName)
+        if unlink(manifest) != 0 && errno != ENOENT {
+            throw IndexError.io("cannot remove \(manifest): \(String(cString: strerror(errno)))")
+        }
+        DurableFile.syncDirectory(of: manifest)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix("seg-") {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+    }
+
     private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
     private func collectGarbage() throws {

@@ -1,49 +1,111 @@
-/// A segment opened for reading: memory-mapped, nothing decoded up front.
+import Foundation
+import Synchronization
+
+/// A segment opened for reading: its two files memory-mapped, nothing decoded up front.
+///
+/// `seg-N.seg` (little-endian, sections 8-byte aligned):
+///
+///     "PSEG0004"
+///     postings:    per term its documents (`PostingsEncoder` layout)
+///     documents:   count, PN offsets + bytes, integer columns, BM25 length norms per text field
+///     structure:   per positional field present (`FieldStructure`)
+///     dictionaries (one per field, and per text field a stem twin; `TermDictionary`)
+///     footer:      u64 documents offset, u64 postings start, u64 structure offset per field,
+///                  u64 dictionary offset per dictionary (0: none), u32 CRC-32 of all that
+///                  precedes it, u32 0, "PSEGEND4"
+///
+/// `seg-N.pos`: "PPOS0004", per positional term and document the field positions of its
+/// occurrences (varint first, then varint deltas), u32 CRC-32, "PPOSEND4".
+///
+/// Both checksums are verified the first time this process opens the file (`verified`):
+/// a damaged file is an `IndexError.corrupt` naming it, never a wrong answer.
 public final class Segment: @unchecked Sendable {
-    static let magic = "PSEG0003"
-    static let endMagic = "PSEGEND1"
+    static let magic = "PSEG0004"
+    static let endMagic = "PSEGEND4"
+    static let positionsMagic = "PPOS0004"
+    static let positionsEndMagic = "PPOSEND4"
+    /// What earlier versions wrote first (an index to rebuild, not to read).
+    static let oldMagics = ["PSEG0001", "PSEG0002", "PSEG0003"]
     static let dictionaryCount = IndexField.allCases.count * 2
+    static let footerLength = 8 * (2 + IndexField.allCases.count + dictionaryCount) + 16
 
     static func dictionaryID(_ field: IndexField, stemmed: Bool) -> Int { Int(field.rawValue) * 2 + (stemmed ? 1 : 0) }
     static func field(of dictionaryID: Int) -> IndexField { IndexField(rawValue: UInt8(dictionaryID / 2))! }
 
+    /// The path of a segment's positions file, beside its main file.
+    static func positionsPath(_ path: String) -> String { (path as NSString).deletingPathExtension + ".pos" }
+
     public let id: Int
     public let documentCount: Int
     private let file: MappedFile
+    private let positionsFile: MappedFile
     /// `file`'s bytes (valid while the segment lives), for the inlinable column readers.
     @usableFromInline let bytes: UnsafeRawBufferPointer
     private let pnOffsetsStart: Int
     private let pnBlobStart: Int
     @usableFromInline let datesStart: Int
     @usableFromInline let normsStart: Int
-    private let postingsStart: Int
     private let dictionaries: [TermDictionary?]
 
     public init(path: String, id: Int) throws {
         self.id = id
         file = try MappedFile(path: path)
+        let positionsPath = Self.positionsPath(path)
+        positionsFile = try MappedFile(path: positionsPath)
         let bytes = file.bytes
         self.bytes = bytes
-        guard bytes.count >= 16, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<8]), as: UTF8.self) == Self.magic,
-              String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - 8)...]), as: UTF8.self) == Self.endMagic else {
-            throw IndexError.corrupt("\(path) is not a complete segment")
-        }
+        let name = (path as NSString).lastPathComponent
+        try Self.checkEnds(bytes, magic: Self.magic, endMagic: Self.endMagic, name: name, minimum: 8 + Self.footerLength)
+        try Self.checkEnds(positionsFile.bytes, magic: Self.positionsMagic, endMagic: Self.positionsEndMagic,
+                           name: (positionsPath as NSString).lastPathComponent, minimum: 20)
+        try SegmentChecksums.verify(path: path, bytes: bytes, checksumAt: bytes.count - 16)
+        try SegmentChecksums.verify(path: positionsPath, bytes: positionsFile.bytes, checksumAt: positionsFile.bytes.count - 12)
         let reader = ByteReader(bytes)
-        let footer = bytes.count - 8 - 8 * (2 + Self.dictionaryCount)
+        let footer = bytes.count - Self.footerLength
         let docsOffset = Int(try reader.uint64(at: footer))
-        postingsStart = Int(try reader.uint64(at: footer + 8))
         documentCount = Int(try reader.uint32(at: docsOffset))
         pnOffsetsStart = docsOffset + 4
         let pnBlobLength = Int(try reader.uint32(at: pnOffsetsStart + 4 * documentCount))
         pnBlobStart = pnOffsetsStart + 4 * documentCount + 4
         datesStart = (pnBlobStart + pnBlobLength + 3) / 4 * 4
         normsStart = datesStart + 4 * documentCount * Column.allCases.count
+        guard normsStart + 4 * documentCount * IndexField.textFields.count <= footer else {
+            throw IndexError.corrupt("\(name): documents past the end")
+        }
+        var structures: [FieldStructure?] = []
+        for field in IndexField.allCases {
+            let offset = Int(try reader.uint64(at: footer + 16 + 8 * Int(field.rawValue)))
+            structures.append(offset == 0 ? nil : try FieldStructure(bytes, at: offset))
+        }
+        let dictionariesStart = footer + 16 + 8 * IndexField.allCases.count
         var dictionaries: [TermDictionary?] = []
         for id in 0..<Self.dictionaryCount {
-            let offset = Int(try reader.uint64(at: footer + 16 + 8 * id))
-            dictionaries.append(offset == 0 ? nil : try TermDictionary(bytes, at: offset, postingsStart: postingsStart))
+            let offset = Int(try reader.uint64(at: dictionariesStart + 8 * id))
+            guard offset != 0 else { dictionaries.append(nil); continue }
+            let field = Self.field(of: id)
+            let stemmed = id % 2 == 1
+            dictionaries.append(try TermDictionary(bytes, at: offset, positions: positionsFile.bytes,
+                                                   layout: Self.layout(field, stemmed: stemmed),
+                                                   structure: structures[Int(field.rawValue)],
+                                                   surface: stemmed ? dictionaries[id - 1] : nil))
         }
         self.dictionaries = dictionaries
+    }
+
+    /// How a field's postings are laid out: keyword fields hold documents only; stems
+    /// hold documents and frequencies (their positions are their surface forms').
+    static func layout(_ field: IndexField, stemmed: Bool) -> PostingsEncoder.Layout {
+        PostingsEncoder.Layout(frequencies: field.isPositional, positions: field.isPositional && !stemmed,
+                               norms: field.kind == .text)
+    }
+
+    private static func checkEnds(_ bytes: UnsafeRawBufferPointer, magic: String, endMagic: String, name: String, minimum: Int) throws {
+        let head = bytes.count >= 8 ? String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<8]), as: UTF8.self) : ""
+        if oldMagics.contains(head) { throw IndexError.oldFormat }
+        guard bytes.count >= minimum, head == magic,
+              String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - 8)...]), as: UTF8.self) == endMagic else {
+            throw IndexError.corrupt("\(name) is not a complete segment file")
+        }
     }
 
     public func pn(_ doc: Int) throws -> String {
@@ -99,8 +161,16 @@ public final class Segment: @unchecked Sendable {
         return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
     }
 
+    /// The structure of a positional field (nil when no document has it).
+    func structure(_ field: IndexField) -> FieldStructure? {
+        dictionaries[Self.dictionaryID(field, stemmed: false)]?.structure
+    }
+
     /// Drops the pages read so far from resident memory (see `MappedFile.releasePages`).
-    func releasePages() { file.releasePages() }
+    func releasePages() {
+        file.releasePages()
+        positionsFile.releasePages()
+    }
 
     /// The dictionary of a field (or of its stems), nil when the segment has no term in it.
     public func dictionary(_ field: IndexField, stemmed: Bool = false) -> TermDictionary? {
@@ -108,188 +178,32 @@ public final class Segment: @unchecked Sendable {
     }
 }
 
-/// A sorted term dictionary with prefix and reversed-term lookups.
-public struct TermDictionary: @unchecked Sendable {
-    let bytes: UnsafeRawBufferPointer
-    public let count: Int
-    private let offsetsStart: Int
-    private let termsStart: Int
-    private let postingsOffsetsStart: Int
-    private let frequenciesStart: Int
-    private let reversedStart: Int
-    let postingsStart: Int
-
-    init(_ bytes: UnsafeRawBufferPointer, at offset: Int, postingsStart: Int) throws(IndexError) {
-        self.bytes = bytes
-        self.postingsStart = postingsStart
-        let reader = ByteReader(bytes)
-        count = Int(try reader.uint32(at: offset))
-        let termBytes = Int(try reader.uint32(at: offset + 4))
-        offsetsStart = offset + 8
-        termsStart = offsetsStart + 4 * (count + 1)
-        postingsOffsetsStart = (termsStart + termBytes + 7) / 8 * 8
-        frequenciesStart = postingsOffsetsStart + 8 * count
-        reversedStart = frequenciesStart + 4 * count
-        guard reversedStart + 4 * count <= bytes.count else { throw .corrupt("dictionary past the end") }
+/// The segment files whose checksums this process has verified, by identity (device,
+/// inode, size, modification time): an immutable file is read in full once, not at
+/// every generation a searcher opens.
+enum SegmentChecksums {
+    private struct Identity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modified: Int
+        var modifiedNanoseconds: Int
     }
 
-    @inline(__always)
-    private func u32(_ position: Int) -> Int {
-        Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-    }
+    private static let verified = Mutex<Set<Identity>>([])
 
-    /// The bytes of term `i`.
-    public func termBytes(_ i: Int) -> UnsafeRawBufferPointer {
-        let start = termsStart + u32(offsetsStart + 4 * i)
-        let end = termsStart + u32(offsetsStart + 4 * (i + 1))
-        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-    }
-
-    public func term(_ i: Int) -> String { String(decoding: termBytes(i), as: UTF8.self) }
-
-    public func documentFrequency(_ i: Int) -> Int { u32(frequenciesStart + 4 * i) }
-
-    /// The term number in reversed-term order position `i`.
-    public func reversedTerm(_ i: Int) -> Int { u32(reversedStart + 4 * i) }
-
-    /// The first term number whose bytes are not less than `key`.
-    public func lowerBound(_ key: [UInt8]) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if termBytes(mid).lexicographicallyPrecedes(key) { low = mid + 1 } else { high = mid }
+    static func verify(path: String, bytes: UnsafeRawBufferPointer, checksumAt position: Int) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw IndexError.io("cannot stat \(path)") }
+        let identity = Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                                modified: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
+        if verified.withLock({ $0.contains(identity) }) { return }
+        let stored = try ByteReader(bytes).uint32(at: position)
+        let computed = Checksum.update(0, UnsafeRawBufferPointer(rebasing: bytes[0..<position]))
+        guard stored == computed else {
+            throw IndexError.corrupt("\((path as NSString).lastPathComponent) fails its checksum (damaged on disk); "
+                + "rebuild the index from the store with `patents index --rebuild`")
         }
-        return low
-    }
-
-    /// The term number of an exact term.
-    public func find(_ term: String) -> Int? {
-        let key = Array(term.utf8)
-        let i = lowerBound(key)
-        return i < count && termBytes(i).elementsEqual(key) ? i : nil
-    }
-
-    /// Term numbers starting with `prefix` (a contiguous range).
-    public func prefixRange(_ prefix: String) -> Range<Int> {
-        let key = Array(prefix.utf8)
-        let start = lowerBound(key)
-        var end = start
-        while end < count, termBytes(end).starts(with: key) { end += 1 }
-        return start..<end
-    }
-
-    /// Term numbers ending with `suffix`, through the reversed-term order.
-    public func suffixMatches(_ suffix: String) -> [Int] {
-        let key = Array(String(String.UnicodeScalarView(suffix.unicodeScalars.reversed())).utf8)
-        func reversedBytes(_ i: Int) -> [UInt8] {
-            Array(String(String.UnicodeScalarView(term(i).unicodeScalars.reversed())).utf8)
-        }
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if reversedBytes(reversedTerm(mid)).lexicographicallyPrecedes(key) { low = mid + 1 } else { high = mid }
-        }
-        var out: [Int] = []
-        var i = low
-        while i < count {
-            let term = reversedTerm(i)
-            guard reversedBytes(term).starts(with: key) else { break }
-            out.append(term)
-            i += 1
-        }
-        return out
-    }
-
-    /// The postings of term `i`.
-    public func postings(_ i: Int, positional: Bool) -> PostingsCursor {
-        let offset = postingsStart + Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: postingsOffsetsStart + 8 * i, as: UInt64.self)))
-        return PostingsCursor(bytes, at: offset, count: documentFrequency(i), positional: positional)
-    }
-}
-
-/// One occurrence of a term in a document.
-public struct Occurrence: Equatable, Sendable {
-    public var value: Int32
-    public var position: Int32
-    public var sentence: Int32
-    public var paragraph: Int32
-}
-
-/// Walks a term's postings: documents in order, and their occurrences on demand.
-public struct PostingsCursor {
-    private var docs: ByteReader
-    private var positions: ByteReader
-    private let positional: Bool
-    public private(set) var remaining: Int
-    public private(set) var doc: Int = -1
-    public private(set) var frequency: Int = 0
-    private var occurrencesRead = true
-
-    init(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, positional: Bool) {
-        var reader = ByteReader(bytes, at: offset)
-        let docsLength = (try? reader.varint()) ?? 0
-        docs = reader
-        positions = ByteReader(bytes, at: reader.offset + docsLength)
-        self.positional = positional
-        remaining = count
-    }
-
-    /// Moves to the next document; false at the end.
-    public mutating func next() throws(IndexError) -> Bool {
-        if positional && !occurrencesRead { try skipOccurrences() }
-        guard remaining > 0 else { return false }
-        remaining -= 1
-        doc += try docs.varint()
-        frequency = try docs.varint()
-        occurrencesRead = false
-        return true
-    }
-
-    /// The current document's occurrences as stored (positional fields only): their
-    /// encoding depends on nothing outside the document, so a merge copies them as they are.
-    mutating func encodedOccurrences() throws(IndexError) -> UnsafeRawBufferPointer {
-        guard positional, !occurrencesRead else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        let start = positions.offset
-        try skipOccurrences()
-        return UnsafeRawBufferPointer(rebasing: positions.base[start..<positions.offset])
-    }
-
-    private mutating func skipOccurrences() throws(IndexError) {
-        for _ in 0..<(frequency * 4) { _ = try positions.varint() }
-        occurrencesRead = true
-    }
-
-    /// The current document's occurrences (positional fields only), in value and
-    /// position order.
-    public mutating func occurrences() throws(IndexError) -> [Occurrence] {
-        var out: [Occurrence] = []
-        try occurrences(appendingTo: &out)
-        return out
-    }
-
-    /// The same appended to a buffer the caller reuses across documents.
-    public mutating func occurrences(appendingTo out: inout [Occurrence]) throws(IndexError) {
-        guard positional, !occurrencesRead else { return }
-        out.reserveCapacity(out.count + frequency)
-        var lastValue: Int32 = -1
-        var position: Int32 = 0
-        var sentence: Int32 = 0
-        var paragraph: Int32 = 0
-        for _ in 0..<frequency {
-            let value = Int32(try positions.varint())
-            if value != lastValue {
-                lastValue = value
-                position = 0
-                sentence = 0
-                paragraph = 0
-            }
-            position += Int32(try positions.varint())
-            sentence += Int32(try positions.varint())
-            paragraph += Int32(try positions.varint())
-            out.append(Occurrence(value: value, position: position, sentence: sentence, paragraph: paragraph))
-        }
-        occurrencesRead = true
+        verified.withLock { _ = $0.insert(identity) }
     }
 }

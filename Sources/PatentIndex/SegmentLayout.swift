@@ -2,69 +2,86 @@
 /// comment), written by the builder and by the streaming merge alike.
 enum SegmentLayout {
     /// One dictionary as it is written: terms in byte order, where each term's postings
-    /// start (relative to the postings section) and how many documents hold it.
+    /// start (relative to the postings section), where its positions start (in the
+    /// positions file; positional surface forms), how many documents hold it, and for a
+    /// stem its surface forms' term numbers.
     struct Terms {
         var bytes: [UInt8] = []
         var ends: [UInt32] = []
         var postings: [UInt64] = []
+        var positions: [UInt64] = []
         var frequencies: [UInt32] = []
+        var variantEnds: [UInt32] = []
+        var variants: [UInt32] = []
 
         var count: Int { ends.count }
 
-        mutating func add(_ term: some Collection<UInt8>, postings offset: UInt64, frequency: UInt32) {
+        mutating func add(_ term: some Collection<UInt8>, postings offset: UInt64, positions: UInt64?, frequency: UInt32) {
             bytes.append(contentsOf: term)
             ends.append(UInt32(bytes.count))
             postings.append(offset)
+            if let positions { self.positions.append(positions) }
             frequencies.append(frequency)
+        }
+
+        /// The surface forms of the stem added last.
+        mutating func addVariants(_ forms: some Sequence<UInt32>) {
+            variants.append(contentsOf: forms)
+            variantEnds.append(UInt32(variants.count))
         }
 
         func term(_ i: Int) -> ArraySlice<UInt8> { bytes[Int(i == 0 ? 0 : ends[i - 1])..<Int(ends[i])] }
     }
 
-    /// A segment's documents: their PNs, integer columns and text-field norms.
+    /// A segment's documents: their PNs, integer columns and text-field norms, and the
+    /// encoded structure of each positional field (`FieldStructure`).
     struct Documents {
         var count: Int
         var pn: (Int) -> String
         var column: (Int, Column) -> Int32
         /// The norm of document `doc` in the text field at `index` of `IndexField.textFields`.
         var norm: (Int, Int) -> UInt32
+        /// The positional fields some document has a value in.
+        var structuredFields: [IndexField]
+        var structureLength: (Int, IndexField) throws -> Int
+        var appendStructure: (Int, IndexField, inout DurableFileWriter) throws -> Void
     }
 
-    /// Everything after the postings section: documents, dictionaries, footer.
-    static func finish<Sink: ByteSink>(into out: inout Sink, postingsStart: Int, documents: Documents, dictionaries: [Terms?]) {
+    /// Everything after the postings section: documents, structures, dictionaries (each
+    /// 8-byte aligned, handed over in `encoded`'s pieces, at `offsets` within them; nil: no
+    /// such dictionary), footer and checksum.
+    static func finish(into out: inout DurableFileWriter, postingsStart: Int, documents: Documents,
+                       encoded: some Sequence<[UInt8]>, offsets: [Int?]) throws {
         out.align(to: 8)
         let docsOffset = out.count
         writeDocuments(into: &out, documents)
-        var offsets: [UInt64] = []
-        for terms in dictionaries {
-            guard let terms, terms.count > 0 else { offsets.append(0); continue }
+        var structureOffsets = [UInt64](repeating: 0, count: IndexField.allCases.count)
+        for field in documents.structuredFields {
             out.align(to: 8)
-            offsets.append(UInt64(out.count))
-            writeDictionary(into: &out, terms)
+            structureOffsets[Int(field.rawValue)] = UInt64(out.count)
+            try FieldStructure.write(into: &out, count: documents.count, length: { try documents.structureLength($0, field) },
+                                     append: { try documents.appendStructure($0, field, &$1) })
         }
-        writeFooter(into: &out, docsOffset: docsOffset, postingsStart: postingsStart, dictionaryOffsets: offsets)
-    }
-
-    /// The same with dictionaries already encoded one after another (each 8-byte aligned),
-    /// handed over in `encoded`'s pieces, at `offsets` within them (nil: no such dictionary).
-    static func finish<Sink: ByteSink>(into out: inout Sink, postingsStart: Int, documents: Documents,
-                                       encoded: some Sequence<[UInt8]>, offsets: [Int?]) {
-        out.align(to: 8)
-        let docsOffset = out.count
-        writeDocuments(into: &out, documents)
         out.align(to: 8)
         let base = out.count
         for piece in encoded { out.append(piece) }
-        writeFooter(into: &out, docsOffset: docsOffset, postingsStart: postingsStart,
-                    dictionaryOffsets: offsets.map { $0.map { UInt64(base + $0) } ?? 0 })
-    }
-
-    private static func writeFooter<Sink: ByteSink>(into out: inout Sink, docsOffset: Int, postingsStart: Int, dictionaryOffsets: [UInt64]) {
         out.align(to: 8)
         out.uint64(UInt64(docsOffset))
         out.uint64(UInt64(postingsStart))
-        for offset in dictionaryOffsets { out.uint64(offset) }
+        for offset in structureOffsets { out.uint64(offset) }
+        for offset in offsets { out.uint64(offset.map { UInt64(base + $0) } ?? 0) }
+        try out.appendChecksum()
+        out.uint32(0)
         out.append(Array(Segment.endMagic.utf8))
+    }
+
+    /// Starts a positions file.
+    static func startPositions(_ out: inout DurableFileWriter) { out.append(Array(Segment.positionsMagic.utf8)) }
+
+    /// Ends a positions file: its checksum and end mark.
+    static func finishPositions(_ out: inout DurableFileWriter) throws {
+        try out.appendChecksum()
+        out.append(Array(Segment.positionsEndMagic.utf8))
     }
 
     /// count, PN offsets, PN bytes (each length-prefixed), then columns and norms.
@@ -93,21 +110,27 @@ enum SegmentLayout {
         return length
     }
 
-    /// term count, term bytes length, term offsets, term bytes, postings offsets,
-    /// document frequencies, and the term numbers in reversed-term order.
+    /// A dictionary in `TermDictionary`'s layout.
     static func writeDictionary<Sink: ByteSink>(into out: inout Sink, _ terms: Terms) {
         let start = out.count
+        let hasPositions = !terms.positions.isEmpty
+        let hasVariants = !terms.variantEnds.isEmpty
         out.uint32(UInt32(terms.count))
         out.uint32(UInt32(terms.bytes.count))
+        out.uint32((hasPositions ? TermDictionary.hasPositions : 0) | (hasVariants ? TermDictionary.hasVariants : 0))
+        out.uint32(UInt32(terms.variants.count))
         out.uint32(0)
         for end in terms.ends { out.uint32(end) }
         out.append(terms.bytes)
         while (out.count - start) % 8 != 0 { out.byte(0) }
         for offset in terms.postings { out.uint64(offset) }
+        for offset in terms.positions { out.uint64(offset) }
         for frequency in terms.frequencies { out.uint32(frequency) }
         var order = (0..<UInt32(terms.count)).map { $0 }
         order.sort { reversedPrecedes(terms.term(Int($0)), terms.term(Int($1))) }
         for index in order { out.uint32(index) }
+        for end in terms.variantEnds { out.uint32(end) }
+        for form in terms.variants { out.uint32(form) }
     }
 
     /// Whether `a` read backwards, code point by code point, comes before `b` read so —

@@ -3,8 +3,10 @@ import Foundation
 /// Merges the segments of a generation into one, streamed to disk: dropping deleted
 /// documents and renumbering the live ones in segment order, each dictionary is merged
 /// term by term over the segments' sorted dictionaries (k-way, in byte order), each
-/// term's postings re-encoded document by document and written at once. Memory holds
-/// the merged dictionaries' terms and one term's document list, never the postings.
+/// term's postings re-encoded document by document and its positions copied as they are
+/// (they depend only on their document). Memory holds one merged dictionary's terms, the
+/// field's surface-form numbering while its stems are merged, and one term's encoded
+/// documents, never the postings.
 enum SegmentMerger {
     /// Writes the merged segment to `path`; returns its document count.
     static func merge(_ snapshot: IndexSnapshot, to path: String) throws -> Int {
@@ -19,6 +21,8 @@ enum SegmentMerger {
             }
             remap.append(map)
         }
+        var positions = try DurableFileWriter(path: Segment.positionsPath(path))
+        SegmentLayout.startPositions(&positions)
         var out = try DurableFileWriter(path: path)
         out.append(Array(Segment.magic.utf8))
         out.align(to: 8)
@@ -29,13 +33,21 @@ enum SegmentMerger {
         var side = try DurableFileWriter(path: sidePath)
         defer { unlink(sidePath) }
         var offsets: [Int?] = []
+        // Per input segment, the merged number of each of its surface terms of the field
+        // being merged (−1: gone), for the stems' surface forms.
+        var formNumbers: [[Int32]] = []
         for id in 0..<Segment.dictionaryCount {
             let field = Segment.field(of: id)
+            let stemmed = id % 2 == 1
             let sources = snapshot.segments.enumerated().compactMap { s, segment in
-                segment.dictionary(field, stemmed: id % 2 == 1).map { (segment: s, dictionary: $0) }
+                segment.dictionary(field, stemmed: stemmed).map { (segment: s, dictionary: $0) }
+            }
+            if !stemmed {
+                formNumbers = snapshot.segments.map { [Int32](repeating: -1, count: $0.dictionary(field)?.count ?? 0) }
             }
             var terms = SegmentLayout.Terms()
-            try mergeDictionary(sources, positional: field.isPositional, remap: remap, into: &out, postingsStart: postingsStart, terms: &terms) {
+            var merge = DictionaryMerge(segments: snapshot.segments, sources: sources, remap: remap, field: field, stemmed: stemmed)
+            try merge.run(into: &out, positions: &positions, postingsStart: postingsStart, terms: &terms, formNumbers: &formNumbers) {
                 for segment in snapshot.segments { segment.releasePages() }
             }
             guard terms.count > 0 else { offsets.append(nil); continue }
@@ -56,13 +68,21 @@ enum SegmentMerger {
             return [UInt8](piece)
         } }
         let segments = snapshot.segments
+        func structure(_ doc: Int, _ field: IndexField) throws -> UnsafeRawBufferPointer {
+            try segments[live[doc].segment].structure(field)?.encoded(live[doc].doc) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        }
         let documents = SegmentLayout.Documents(
             count: live.count,
             pn: { (try? segments[live[$0].segment].pn(live[$0].doc)) ?? "" },
             column: { segments[live[$0].segment].value(live[$0].doc, $1) },
-            norm: { UInt32(segments[live[$0].segment].norm(live[$0].doc, IndexField.textFields[$1])) })
-        SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents,
-                             encoded: encoded, offsets: offsets)
+            norm: { UInt32(segments[live[$0].segment].norm(live[$0].doc, IndexField.textFields[$1])) },
+            structuredFields: IndexField.allCases.filter { field in segments.contains { $0.structure(field) != nil } },
+            structureLength: { try structure($0, $1).count },
+            appendStructure: { doc, field, out in out.append(try structure(doc, field)) })
+        try SegmentLayout.finishPositions(&positions)
+        try positions.finish()
+        try SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents,
+                                 encoded: encoded, offsets: offsets)
         guard copied == encodedLength else { throw IndexError.io("cannot read \(sidePath) back: \(copied) of \(encodedLength) bytes") }
         try out.finish()
         return live.count
@@ -70,21 +90,30 @@ enum SegmentMerger {
 
     /// Input bytes read between two `releaseInputs` calls (measured as output written).
     static let releaseInterval = 32 << 20
+}
 
-    /// One dictionary: repeatedly the smallest current term of all sources, its postings
-    /// from each source holding it (in segment order, so documents stay ascending). Every
-    /// `releaseInterval` of output, and at the end, `releaseInputs` lets the pages read go.
-    private static func mergeDictionary(_ sources: [(segment: Int, dictionary: TermDictionary)], positional: Bool, remap: [[Int32]],
-                                        into out: inout DurableFileWriter, postingsStart: Int,
-                                        terms: inout SegmentLayout.Terms, releaseInputs: () -> Void) throws {
+/// One dictionary's merge: repeatedly the smallest current term of all sources, its
+/// postings from each source holding it (in segment order, so documents stay
+/// ascending). Every `releaseInterval` of output, and at the end, `releaseInputs` lets
+/// the pages read go.
+private struct DictionaryMerge {
+    let segments: [Segment]
+    let sources: [(segment: Int, dictionary: TermDictionary)]
+    let remap: [[Int32]]
+    let field: IndexField
+    let stemmed: Bool
+
+    mutating func run(into out: inout DurableFileWriter, positions: inout DurableFileWriter, postingsStart: Int,
+                      terms: inout SegmentLayout.Terms, formNumbers: inout [[Int32]], releaseInputs: () -> Void) throws {
+        let layout = Segment.layout(field, stemmed: stemmed)
+        var encoder = PostingsEncoder(layout)
         var next = [Int](repeating: 0, count: sources.count)
-        var docs = ByteWriter()
-        var released = out.count
+        var released = out.count + positions.count
         defer { releaseInputs() }
         while true {
-            if out.count - released >= releaseInterval {
+            if out.count + positions.count - released >= SegmentMerger.releaseInterval {
                 releaseInputs()
-                released = out.count
+                released = out.count + positions.count
             }
             var smallest: UnsafeRawBufferPointer?
             for (k, source) in sources.enumerated() where next[k] < source.dictionary.count {
@@ -94,36 +123,35 @@ enum SegmentMerger {
             guard let term = smallest else { return }
             let holders = sources.indices.filter { next[$0] < sources[$0].dictionary.count
                 && sources[$0].dictionary.termBytes(next[$0]).elementsEqual(term) }
-            // Documents and frequencies first: their length precedes them in the file.
-            docs = ByteWriter()
-            var count = 0
-            var previous: Int32 = -1
+            let positionsStart = positions.count
             for k in holders {
-                var postings = sources[k].dictionary.postings(next[k], positional: false)
-                let map = remap[sources[k].segment]
+                let segment = sources[k].segment
+                var postings = sources[k].dictionary.postings(next[k], positional: layout.positions)
+                let map = remap[segment]
                 while try postings.next() {
                     let doc = map[postings.doc]
                     guard doc >= 0 else { continue }
-                    docs.varint(Int(doc - previous))
-                    docs.varint(postings.frequency)
-                    previous = doc
-                    count += 1
+                    let encoded = try postings.encodedPositions()
+                    positions.append(encoded)
+                    encoder.add(doc: doc, frequency: postings.frequency, positionBytes: encoded.count,
+                                norm: layout.norms ? UInt32(segments[segment].norm(postings.doc, field)) : 0)
                 }
             }
-            if count > 0 {
-                terms.add(term, postings: UInt64(out.count - postingsStart), frequency: UInt32(count))
-                out.varint(docs.count)
-                out.append(docs.bytes)
-                if positional {
-                    for k in holders {
-                        var postings = sources[k].dictionary.postings(next[k], positional: true)
-                        let map = remap[sources[k].segment]
-                        while try postings.next() {
-                            let occurrences = try postings.encodedOccurrences()
-                            if map[postings.doc] >= 0 { out.append(occurrences) }
-                        }
-                    }
+            if encoder.count > 0 {
+                if !stemmed {
+                    for k in holders { formNumbers[sources[k].segment][next[k]] = Int32(terms.count) }
                 }
+                terms.add(term, postings: UInt64(out.count - postingsStart),
+                          positions: layout.positions ? UInt64(positionsStart) : nil, frequency: UInt32(encoder.count))
+                if stemmed {
+                    var forms = Set<UInt32>()
+                    for k in holders {
+                        let numbers = formNumbers[sources[k].segment]
+                        for form in sources[k].dictionary.variants(next[k]) where numbers[form] >= 0 { forms.insert(UInt32(numbers[form])) }
+                    }
+                    terms.addVariants(forms.sorted())
+                }
+                encoder.write(into: &out)
             }
             for k in holders { next[k] += 1 }
         }

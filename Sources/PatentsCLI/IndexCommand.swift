@@ -15,11 +15,14 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Merge all segments into one afterwards.")
     var merge = false
 
+    @Flag(help: "Index every patent of the store again from nothing (after an error naming a damaged segment file).")
+    var rebuild = false
+
     func run() throws {
         let lock = try writer.lock(options.data, command: "index")
         defer { withExtendedLifetime(lock) {} }
         let store = try PatentStore(directory: options.data)
-        try updateIndex(store: store, data: options.data, memoryMB: writer.memory)
+        try updateIndex(store: store, data: options.data, memoryMB: writer.memory, rebuild: rebuild)
         if merge {
             let writer = try IndexWriter(directory: indexDirectory(options.data))
             try writer.merge()
@@ -30,13 +33,23 @@ struct IndexCommand: ParsableCommand {
 
 func indexDirectory(_ data: String) -> String { (data as NSString).appendingPathComponent("index") }
 
+/// Brings the index up to date (rebuilt from nothing with `rebuild`, or when it was
+/// written in an earlier format); `progress` hears the patents indexed so far at each commit.
 @discardableResult
-func updateIndex(store: PatentStore, data: String, memoryMB: Int) throws -> IndexUpdater.Report {
+func updateIndex(store: PatentStore, data: String, memoryMB: Int, rebuild: Bool = false,
+                 progress: @escaping (Int) -> Void = { _ in }) throws -> IndexUpdater.Report {
     var updater = IndexUpdater(store: store, directory: indexDirectory(data))
     updater.memoryBudget = memoryMB << 20
+    updater.rebuild = rebuild
+    if IndexUpdater.isOldFormat(indexDirectory(data)) {
+        FileHandle.standardError.write(Data("the index was written by an earlier version: rebuilding it from the store\n".utf8))
+    }
     TestHooks.apply(to: &updater)
-    let report = try updater.update { _ in TestHooks.pause?() }
-    print(String(format: "indexed %d patents in %.1f s; generation %d, %d segment(s)", report.indexed, report.seconds,
-                 report.generation, report.segments))
+    let report = try updater.update {
+        progress($0)
+        TestHooks.pause?()
+    }
+    print((report.rebuilt ? "rebuilt the index: " : "") + String(format: "indexed %d patents in %.1f s; generation %d, %d segment(s)",
+                                                                  report.indexed, report.seconds, report.generation, report.segments))
     return report
 }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import PatentHTTP
+import PatentIndex
+import PatentStore
 import PatentTasks
 
 struct ServeCommand: AsyncParsableCommand {
@@ -46,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        try rebuildAnOldIndex()
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
@@ -64,6 +67,18 @@ struct ServeCommand: AsyncParsableCommand {
             var text = "listening on http://\(host):\(port)\n"
             if let demo { text += Self.banner(demo, base: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)") }
             FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
+    /// An index written by an earlier version is rebuilt from the store before serving
+    /// (it is never read), with its progress on stderr.
+    private func rebuildAnOldIndex() throws {
+        guard IndexUpdater.isOldFormat(indexDirectory(options.data)) else { return }
+        let lock = try DataFolderLock(directory: options.data, command: "serve", wait: true) { _ in }
+        defer { withExtendedLifetime(lock) {} }
+        let store = try PatentStore(directory: options.data)
+        try updateIndex(store: store, data: options.data, memoryMB: 512) { indexed in
+            FileHandle.standardError.write(Data("rebuilding the index: \(indexed) patents so far\n".utf8))
         }
     }
 

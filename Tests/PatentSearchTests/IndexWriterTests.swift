@@ -104,7 +104,8 @@ struct IndexWriterTests {
         }
         // The old generation's files are gone; the open snapshot still answers from its mappings.
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(files == ["manifest.json", "seg-\(merged.segments[0].id).seg"])
+        let id = merged.segments[0].id
+        #expect(files == ["manifest.json", "seg-\(id).pos", "seg-\(id).seg"])
         #expect(try searcher.matchingPublications("sodium") == ["US1B2"])
     }
 

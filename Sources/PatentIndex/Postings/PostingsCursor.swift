@@ -1,0 +1,157 @@
+/// One occurrence of a term in a document.
+public struct Occurrence: Equatable, Sendable {
+    public var value: Int32
+    public var position: Int32
+    public var sentence: Int32
+    public var paragraph: Int32
+}
+
+/// Walks a term's postings (`PostingsEncoder` layout): documents in order, and their
+/// occurrences on demand, read from the positions stream and placed by the field's
+/// structure. A stem's cursor has no positions of its own: its occurrences are the
+/// union of its surface forms' (`variants`), found by advancing their cursors.
+public struct PostingsCursor {
+    private var reader: ByteReader
+    private let layout: PostingsEncoder.Layout
+    public private(set) var remaining: Int
+    public private(set) var doc: Int = -1
+    public private(set) var frequency: Int = 0
+    private var fullBlocks: Int
+    private var docBlock: [UInt32] = []
+    private var frequencyBlock: [UInt32] = []
+    private var blockIndex = 0
+    private var blockCount = 0
+    /// Positional cursors only.
+    private var positions: ByteReader
+    private let structure: FieldStructure?
+    private var occurrencesRead = true
+    private var variants: [PostingsCursor]
+
+    init(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, layout: PostingsEncoder.Layout,
+         positions: ByteReader, structure: FieldStructure?, variants: [PostingsCursor] = []) {
+        reader = ByteReader(bytes, at: offset)
+        self.layout = layout
+        remaining = count
+        fullBlocks = count / BitPacking.blockSize
+        if fullBlocks > 0, let skipBytes = try? reader.varint() { reader.offset += skipBytes }
+        self.positions = positions
+        self.structure = structure
+        self.variants = variants
+    }
+
+    private var positional: Bool { structure != nil }
+
+    /// Moves to the next document; false at the end.
+    public mutating func next() throws(IndexError) -> Bool {
+        if positional && variants.isEmpty && !occurrencesRead { try skipOccurrences() }
+        guard remaining > 0 else { return false }
+        remaining -= 1
+        occurrencesRead = false
+        if blockIndex < blockCount || fullBlocks > 0 {
+            if blockIndex == blockCount { try decodeBlock() }
+            doc += Int(docBlock[blockIndex]) + 1
+            frequency = layout.frequencies ? Int(frequencyBlock[blockIndex]) + 1 : 1
+            blockIndex += 1
+        } else if layout.frequencies {
+            let code = try reader.varint()
+            doc += code >> 1 + 1
+            frequency = code & 1 == 1 ? 1 : try reader.varint()
+        } else {
+            doc += try reader.varint() + 1
+            frequency = 1
+        }
+        return true
+    }
+
+    private mutating func decodeBlock() throws(IndexError) {
+        if docBlock.isEmpty {
+            docBlock = [UInt32](repeating: 0, count: BitPacking.blockSize)
+            if layout.frequencies { frequencyBlock = docBlock }
+        }
+        let base = reader.base
+        guard reader.offset < base.count else { throw .corrupt("block past the end") }
+        let width = Int(base[reader.offset])
+        reader.offset += 1
+        var frequencyWidth = 0
+        if layout.frequencies {
+            guard reader.offset < base.count else { throw .corrupt("block past the end") }
+            frequencyWidth = Int(base[reader.offset])
+            reader.offset += 1
+        }
+        var at = reader.offset
+        try docBlock.withUnsafeMutableBufferPointer { (out) throws(IndexError) in
+            at = try BitPacking.unpack(base, at: at, width: width, into: out.baseAddress!)
+        }
+        if layout.frequencies {
+            try frequencyBlock.withUnsafeMutableBufferPointer { (out) throws(IndexError) in
+                at = try BitPacking.unpack(base, at: at, width: frequencyWidth, into: out.baseAddress!)
+            }
+        }
+        reader.offset = at
+        fullBlocks -= 1
+        blockIndex = 0
+        blockCount = BitPacking.blockSize
+    }
+
+    /// The current document's positions as stored: they depend on nothing outside the
+    /// document, so a merge copies them as they are.
+    mutating func encodedPositions() throws(IndexError) -> UnsafeRawBufferPointer {
+        guard positional, variants.isEmpty, !occurrencesRead else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let start = positions.offset
+        try skipOccurrences()
+        return UnsafeRawBufferPointer(rebasing: positions.base[start..<positions.offset])
+    }
+
+    /// Steps over the current document's positions: `frequency` varints, counted by
+    /// their last bytes.
+    private mutating func skipOccurrences() throws(IndexError) {
+        var left = frequency
+        let base = positions.base
+        var at = positions.offset
+        while left > 0 {
+            guard at < base.count else { throw .corrupt("positions past the end") }
+            if base[at] < 0x80 { left -= 1 }
+            at += 1
+        }
+        positions.offset = at
+        occurrencesRead = true
+    }
+
+    /// The current document's occurrences (positional fields only), in value and
+    /// position order.
+    public mutating func occurrences() throws(IndexError) -> [Occurrence] {
+        var out: [Occurrence] = []
+        try occurrences(appendingTo: &out)
+        return out
+    }
+
+    /// The same appended to a buffer the caller reuses across documents.
+    public mutating func occurrences(appendingTo out: inout [Occurrence]) throws(IndexError) {
+        guard let structure, !occurrencesRead else { return }
+        occurrencesRead = true
+        guard variants.isEmpty else { return try variantOccurrences(appendingTo: &out) }
+        out.reserveCapacity(out.count + frequency)
+        var walker = try StructureWalker(structure.encoded(doc))
+        var position = 0
+        for i in 0..<frequency {
+            let delta = try positions.varint()
+            position = i == 0 ? delta : position + delta
+            out.append(try walker.occurrence(at: position))
+        }
+    }
+
+    /// A stem's occurrences: those of each surface form in this document, merged in
+    /// position order (a position holds one token, so they never coincide).
+    private mutating func variantOccurrences(appendingTo out: inout [Occurrence]) throws(IndexError) {
+        let start = out.count
+        for k in variants.indices {
+            while variants[k].doc < doc {
+                guard try variants[k].next() else { break }
+            }
+            if variants[k].doc == doc { try variants[k].occurrences(appendingTo: &out) }
+        }
+        if variants.count > 1 {
+            out[start...].sort { ($0.value, $0.position) < ($1.value, $1.position) }
+        }
+    }
+}
