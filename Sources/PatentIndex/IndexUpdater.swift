@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PatentModel
 import PatentStore
 
@@ -14,8 +15,13 @@ public struct IndexUpdater {
     /// At most this many documents per commit (test hooks commit small segments); by
     /// default only the memory budget decides.
     public var batchSize = Int.max
-    /// Patents read from the store and analysed at a time.
-    public var pageSize = 256
+    /// Patents read from the store at a time; each thread decodes, analyses and inverts
+    /// its share of a page into its own segment.
+    public var pageSize = 1_024
+    /// Indexing threads: each builds its own segment, so a commit writes this many.
+    public var threads = Self.defaultThreads
+    /// One per core, at most 8.
+    public static let defaultThreads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
     /// Merge into one segment once a commit leaves more segments than this.
     public var maximumSegments = 8
     /// Start from nothing: every patent of the store is indexed again (`--rebuild`, after
@@ -54,15 +60,15 @@ public struct IndexUpdater {
             try IndexWriter.removeIndex(in: directory)
             report.rebuilt = true
         }
-        let writer = try IndexWriter(directory: directory)
+        let writer = try IndexWriter(directory: directory, threads: threads)
         var cursor = (revision: writer.manifest.storeRevision, pn: "")
         // The index holds every revision up to its manifest's: start after all of it.
-        var page = try store.changes(after: cursor.revision, limit: pageSize)
+        var page = try store.changedRecords(after: cursor.revision, limit: pageSize)
         while let last = page.last {
-            for document in Self.analyze(page) { writer.update(document) }
+            try Self.invert(page, into: writer)
             report.indexed += page.count
-            cursor = (last.revision, last.patent.pn)
-            let next = try store.changes(afterRevision: cursor.revision, pn: cursor.pn, limit: pageSize)
+            cursor = (last.revision, last.pn)
+            let next = try store.changedRecords(afterRevision: cursor.revision, pn: cursor.pn, limit: pageSize)
             // Commit only between revisions: the manifest's revision is then complete.
             let full = writer.pendingCount >= batchSize || writer.pendingBytes >= memoryBudget
             if full, next.first?.revision != cursor.revision {
@@ -83,15 +89,24 @@ public struct IndexUpdater {
         FamilyIDs(docdb: families[.docdb], inpadoc: families[.inpadoc], extended: families[.extended])
     }
 
-    /// Analysis on all cores.
-    static func analyze(_ changes: [StoredPatent]) -> [IndexDocument] {
-        var documents = [IndexDocument?](repeating: nil, count: changes.count)
-        documents.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let output = buffer
-            DispatchQueue.concurrentPerform(iterations: changes.count) { i in
-                output[i] = IndexDocument(changes[i].patent, families: familyIDs(changes[i].families))
+    /// Decodes, analyses and inverts a page on all of the writer's threads, each taking a
+    /// contiguous share. A record that cannot be decoded stops the update (nothing of the
+    /// page is committed).
+    static func invert(_ page: [StoredRecord], into writer: IndexWriter) throws {
+        let threads = writer.threads
+        let share = (page.count + threads - 1) / threads
+        let failure = Mutex<Error?>(nil)
+        writer.update { i in
+            page[min(i * share, page.count)..<min((i + 1) * share, page.count)].compactMap { record in
+                do {
+                    let stored = try record.decoded()
+                    return IndexDocument(stored.patent, families: familyIDs(stored.families))
+                } catch {
+                    failure.withLock { $0 = $0 ?? IndexError.corrupt("the stored record of \(record.pn) cannot be read: \(error)") }
+                    return nil
+                }
             }
         }
-        return documents.compactMap { $0 }
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 }

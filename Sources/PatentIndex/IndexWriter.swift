@@ -1,42 +1,71 @@
 import Foundation
+import Synchronization
 
 /// Adds, replaces and removes documents and commits them as a new generation.
 /// One writer per index folder at a time (the caller serialises writers).
 public final class IndexWriter {
     public let directory: String
     public private(set) var manifest: IndexManifest
-    /// The segment being built: documents go in as they arrive (memory holds postings,
-    /// not analysed documents); a publication added twice keeps its last document.
-    private var builder = SegmentWriter()
-    private var builderDocs: [String: Int] = [:]
-    private var builderDeleted: [Int] = []
+    /// The segments being built, one per indexing thread: documents go in as they arrive
+    /// (memory holds postings, not analysed documents); a publication added twice keeps
+    /// its last document.
+    private var builders: [SegmentWriter]
+    private var builderDocs: [String: (builder: Int, doc: Int)] = [:]
+    private var builderDeleted: [[Int]]
     /// Publications whose older documents (in committed segments) must be deleted.
     private var touched: Set<String> = []
 
     /// Opens the index in `directory`, creating it, and removes files that no manifest
-    /// names (left by a writer that was killed).
-    public init(directory: String) throws {
+    /// names (left by a writer that was killed). `threads` segments are built at once.
+    public init(directory: String, threads: Int = 1) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         manifest = try IndexManifest.load(from: directory)
+        builders = (0..<max(threads, 1)).map { _ in SegmentWriter() }
+        builderDeleted = Array(repeating: [], count: builders.count)
         try collectGarbage()
     }
 
     public var pendingCount: Int { touched.count }
 
-    /// Memory the segment being built holds (`SegmentWriter.estimatedBytes`).
-    public var pendingBytes: Int { builder.estimatedBytes }
+    /// Memory the segments being built hold (`SegmentWriter.estimatedBytes`).
+    public var pendingBytes: Int { builders.reduce(0) { $0 + $1.estimatedBytes } }
+
+    /// The number of segments built at once (`update(inParallel:)`).
+    public var threads: Int { builders.count }
 
     /// Adds or replaces the document of a publication.
     public func update(_ document: IndexDocument) {
-        if let old = builderDocs[document.pn] { builderDeleted.append(old) }
-        builderDocs[document.pn] = builder.add(document)
-        touched.insert(document.pn)
+        record(document.pn, builder: 0, doc: builders[0].add(document))
+    }
+
+    /// Adds or replaces documents on all builders at once: `produce(i)` runs on thread
+    /// `i` and gives the documents for builder `i` (it may decode and analyse them there).
+    /// Where a publication comes more than once, the one of the highest `i` wins.
+    public func update(inParallel produce: @Sendable (Int) -> [IndexDocument]) {
+        var added = [[(pn: String, doc: Int)]](repeating: [], count: builders.count)
+        let builders = self.builders
+        added.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            nonisolated(unsafe) let builders = builders
+            DispatchQueue.concurrentPerform(iterations: builders.count) { i in
+                output[i] = produce(i).map { ($0.pn, builders[i].add($0)) }
+            }
+        }
+        for (i, documents) in added.enumerated() {
+            for (pn, doc) in documents { record(pn, builder: i, doc: doc) }
+        }
+    }
+
+    private func record(_ pn: String, builder: Int, doc: Int) {
+        if let old = builderDocs[pn] { builderDeleted[old.builder].append(old.doc) }
+        builderDocs[pn] = (builder, doc)
+        touched.insert(pn)
     }
 
     /// Removes a publication from the index.
     public func remove(_ pn: String) {
-        if let old = builderDocs.removeValue(forKey: pn) { builderDeleted.append(old) }
+        if let old = builderDocs.removeValue(forKey: pn) { builderDeleted[old.builder].append(old.doc) }
         touched.insert(pn)
     }
 
@@ -62,10 +91,15 @@ public final class IndexWriter {
             next.segments[index].deletions = name
             next.segments[index].deleted = deletions[index].count
         }
-        if builder.documentCount > 0 {
+        // The new segments are written at once, one thread each.
+        let built = builders.indices.filter { builders[$0].documentCount > 0 }
+        let firstID = next.nextSegment
+        nonisolated(unsafe) let writers = built.map { builders[$0] }
+        let paths = built.indices.map { path(IndexManifest.segmentFile(firstID + $0)) }
+        try Self.inParallel(built.count) { k in try writers[k].write(to: paths[k]) }
+        for (builder, builderDeleted) in zip(builders, builderDeleted) where builder.documentCount > 0 {
             let id = next.nextSegment
             next.nextSegment += 1
-            try builder.write(to: path(IndexManifest.segmentFile(id)))
             var entry = IndexManifest.SegmentEntry(id: id, documents: builder.documentCount, deletions: nil, deleted: 0)
             if !builderDeleted.isEmpty {
                 var deleted = DeletionSet(documents: builder.documentCount)
@@ -80,12 +114,21 @@ public final class IndexWriter {
         next.segments.removeAll { $0.documents == $0.deleted }
         try next.save(to: directory)
         manifest = next
-        builder = SegmentWriter()
+        builders = builders.map { _ in SegmentWriter() }
         builderDocs = [:]
-        builderDeleted = []
+        builderDeleted = Array(repeating: [], count: builders.count)
         touched = []
         try collectGarbage()
         return next.generation
+    }
+
+    /// Runs `work(0..<count)` on as many threads; the first error is thrown once all end.
+    private static func inParallel(_ count: Int, _ work: @Sendable (Int) throws -> Void) throws {
+        let failure = Mutex<Error?>(nil)
+        DispatchQueue.concurrentPerform(iterations: count) { k in
+            do { try work(k) } catch { failure.withLock { $0 = $0 ?? error } }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// Rewrites all segments as one, dropping deleted documents.

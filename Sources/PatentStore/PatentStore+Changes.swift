@@ -10,6 +10,19 @@ public struct StoredPatent: Sendable {
     public let families: [FamilyLevel: Int]
 }
 
+/// A stored patent's row before its record is decoded (decoding is the costly part, so
+/// the indexer does it on its worker threads).
+public struct StoredRecord: Sendable {
+    public let pn: String
+    public let revision: Int
+    public let record: Data
+    public let families: [FamilyLevel: Int]
+
+    public func decoded() throws -> StoredPatent {
+        StoredPatent(patent: try PatentStore.decode(record), revision: revision, families: families)
+    }
+}
+
 extension PatentStore {
     /// The highest revision written so far (0 for an empty store).
     public func currentRevision() throws -> Int {
@@ -18,14 +31,24 @@ extension PatentStore {
 
     /// Patents written after `revision`, oldest revision first, at most `limit`.
     public func changes(after revision: Int, limit: Int) throws -> [StoredPatent] {
-        try fetch(sql: "SELECT pn, record, revision FROM patent WHERE revision > ? ORDER BY revision, pn LIMIT ?",
-                  arguments: [revision, limit])
+        try changedRecords(after: revision, limit: limit).map { try $0.decoded() }
+    }
+
+    /// The same rows undecoded.
+    public func changedRecords(after revision: Int, limit: Int) throws -> [StoredRecord] {
+        try fetchRecords(sql: "SELECT pn, record, revision FROM patent WHERE revision > ? ORDER BY revision, pn LIMIT ?",
+                         arguments: [revision, limit])
     }
 
     /// Patents after a (revision, PN) position in (revision, PN) order: a page of a
     /// walk through everything written since an index commit.
     public func changes(afterRevision revision: Int, pn: String, limit: Int) throws -> [StoredPatent] {
-        try fetch(sql: """
+        try changedRecords(afterRevision: revision, pn: pn, limit: limit).map { try $0.decoded() }
+    }
+
+    /// The same rows undecoded.
+    public func changedRecords(afterRevision revision: Int, pn: String, limit: Int) throws -> [StoredRecord] {
+        try fetchRecords(sql: """
             SELECT pn, record, revision FROM patent WHERE revision > ? OR (revision = ? AND pn > ?)
             ORDER BY revision, pn LIMIT ?
             """, arguments: [revision, revision, pn, limit])
@@ -39,6 +62,10 @@ extension PatentStore {
     }
 
     private func fetch(sql: String, arguments: StatementArguments) throws -> [StoredPatent] {
+        try fetchRecords(sql: sql, arguments: arguments).map { try $0.decoded() }
+    }
+
+    private func fetchRecords(sql: String, arguments: StatementArguments) throws -> [StoredRecord] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             // The page's families in one query rather than one per patent.
@@ -48,9 +75,9 @@ extension PatentStore {
                                            arguments: [Self.jsonArray(pns)]) {
                 if let level = FamilyLevel(rawValue: family["level"]) { families[family["pn"], default: [:]][level] = family["family_id"] }
             }
-            return try rows.map { row in
+            return rows.map { row in
                 let pn: String = row["pn"]
-                return StoredPatent(patent: try Self.decode(row["record"]), revision: row["revision"], families: families[pn] ?? [:])
+                return StoredRecord(pn: pn, revision: row["revision"], record: row["record"], families: families[pn] ?? [:])
             }
         }
     }
