@@ -21,6 +21,59 @@ public struct AnalyzedToken: Equatable, Sendable {
     }
 }
 
+/// The tokens of one field value as the indexer takes them: their texts back to back in
+/// one byte buffer (no String per token), with sentence, paragraph and Latin flag.
+/// Positions are the indices.
+public struct TokenList: Sendable, Equatable {
+    public struct Token: Sendable, Equatable {
+        /// Where the token's text ends in `text` (it starts where the previous one ends).
+        public var end: Int32
+        public var sentence: Int32
+        public var paragraph: Int32
+        public var isLatin: Bool
+    }
+
+    public private(set) var text: [UInt8] = []
+    public private(set) var tokens: [Token] = []
+
+    public init() {}
+
+    public var count: Int { tokens.count }
+    public var isEmpty: Bool { tokens.isEmpty }
+
+    /// The byte range of token `i`'s text.
+    @inline(__always)
+    public func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(tokens[i - 1].end))..<Int(tokens[i].end) }
+
+    /// The tokens as values (text as a String).
+    public var analyzed: [AnalyzedToken] {
+        tokens.indices.map { i in
+            AnalyzedToken(text: String(decoding: text[range(i)], as: UTF8.self), position: i, sentence: Int(tokens[i].sentence),
+                          paragraph: Int(tokens[i].paragraph), isLatin: tokens[i].isLatin)
+        }
+    }
+
+    /// The text of a token being written: bytes appended since the last token ended.
+    fileprivate var pendingBytes: Int { text.count - Int(tokens.last?.end ?? 0) }
+
+    fileprivate mutating func appendByte(_ byte: UInt8) { text.append(byte) }
+
+    fileprivate mutating func append(_ scalar: Unicode.Scalar) {
+        if scalar.isASCII {
+            text.append(UInt8(scalar.value))
+        } else {
+            for unit in UTF8.encode(scalar)! { text.append(unit) }
+        }
+    }
+
+    /// Ends the pending token (if any bytes are pending); returns whether there was one.
+    fileprivate mutating func endToken(sentence: Int, paragraph: Int, isLatin: Bool) -> Bool {
+        guard pendingBytes > 0 else { return false }
+        tokens.append(Token(end: Int32(text.count), sentence: Int32(sentence), paragraph: Int32(paragraph), isLatin: isLatin))
+        return true
+    }
+}
+
 /// Analysis of QUERY.md §1, the same at index and query time:
 /// 1. NFKC, then full case folding;
 /// 2. paragraphs: each given paragraph, and in plain text every line break
@@ -29,6 +82,9 @@ public struct AnalyzedToken: Equatable, Sendable {
 /// 4. tokens: maximal runs of letters, combining marks and decimal digits, except that
 ///    every Han ideograph, Hiragana, Katakana and Hangul syllable is a token of its own;
 /// 5. positions across the whole value.
+///
+/// ASCII text (after normalisation) takes a byte-level path that gives the same tokens
+/// as the code-point path (a test compares them).
 public enum TextAnalyzer {
     /// NFKC and full case folding (`Straße` → `strasse`); ASCII takes a fast path.
     public static func normalise(_ text: String) -> String {
@@ -42,26 +98,104 @@ public enum TextAnalyzer {
     /// paragraph one). `linesStartParagraphs` is false for a title, which is always one
     /// paragraph whatever line breaks it holds (QUERY.md §8).
     public static func analyze(paragraphs: [String], linesStartParagraphs: Bool = true) -> [AnalyzedToken] {
-        var tokens: [AnalyzedToken] = []
-        var sentence = 0
-        var paragraph = 0
-        for text in paragraphs {
-            let normalised = normalise(text)
-            let lines = linesStartParagraphs ? splitLines(normalised) : [Substring(normalised).unicodeScalars]
-            for line in lines {
-                let before = tokens.count
-                var sentenceOpen = false
-                tokenize(line, paragraph: paragraph, sentence: &sentence, sentenceOpen: &sentenceOpen, into: &tokens)
-                // The end of a paragraph ends its last sentence.
-                if sentenceOpen { sentence += 1 }
-                if tokens.count > before { paragraph += 1 }
-            }
-        }
-        return tokens
+        tokens(paragraphs: paragraphs, linesStartParagraphs: linesStartParagraphs).analyzed
     }
 
     /// A single string as one value; line breaks start paragraphs.
     public static func analyze(_ text: String) -> [AnalyzedToken] { analyze(paragraphs: [text]) }
+
+    /// The same tokens as a `TokenList`.
+    public static func tokens(paragraphs: [String], linesStartParagraphs: Bool = true) -> TokenList {
+        tokens(paragraphs: paragraphs, linesStartParagraphs: linesStartParagraphs, asciiPath: true)
+    }
+
+    /// `asciiPath: false` sends ASCII text through the code-point path too (for the test
+    /// that the two agree).
+    static func tokens(paragraphs: [String], linesStartParagraphs: Bool, asciiPath: Bool) -> TokenList {
+        var state = State()
+        for text in paragraphs {
+            var normalised = normalise(text)
+            let ascii = asciiPath ? normalised.withUTF8 { bytes -> Bool in
+                guard bytes.allSatisfy({ $0 < 0x80 }) else { return false }
+                tokenizeASCII(bytes, linesStartParagraphs: linesStartParagraphs, state: &state)
+                return true
+            } : false
+            if ascii { continue }
+            let lines = linesStartParagraphs ? splitLines(normalised) : [Substring(normalised).unicodeScalars]
+            for line in lines {
+                state.startLine()
+                tokenize(line, state: &state)
+                state.endLine()
+            }
+        }
+        return state.list
+    }
+
+    /// Counters carried across lines and paragraphs while a value is tokenised.
+    struct State {
+        var list = TokenList()
+        var sentence = 0
+        var paragraph = 0
+        var sentenceOpen = false
+        var tokensAtLineStart = 0
+        var latin = true
+
+        mutating func startLine() {
+            sentenceOpen = false
+            tokensAtLineStart = list.count
+        }
+
+        /// The end of a paragraph ends its last sentence.
+        mutating func endLine() {
+            flush()
+            if sentenceOpen { sentence += 1 }
+            if list.count > tokensAtLineStart { paragraph += 1 }
+        }
+
+        @inline(__always)
+        mutating func flush() {
+            if list.endToken(sentence: sentence, paragraph: paragraph, isLatin: latin) { sentenceOpen = true }
+            latin = true
+        }
+
+        mutating func endSentence() {
+            if sentenceOpen {
+                sentence += 1
+                sentenceOpen = false
+            }
+        }
+    }
+
+    /// Whitespace among ASCII (Unicode White_Space): tab, line feed, vertical tab, form
+    /// feed, carriage return, space.
+    @inline(__always)
+    static func isASCIIWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+
+    /// Lower-case ASCII: words are runs of a–z and 0–9; `\n`, `\r` and `\r\n` end lines.
+    static func tokenizeASCII(_ bytes: UnsafeBufferPointer<UInt8>, linesStartParagraphs: Bool, state: inout State) {
+        state.startLine()
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            if c >= 0x61 && c <= 0x7A {
+                state.list.appendByte(c)
+            } else if c >= 0x30 && c <= 0x39 {
+                state.list.appendByte(c)
+                state.latin = false
+            } else {
+                state.flush()
+                if linesStartParagraphs && (c == 0x0A || c == 0x0D) {
+                    state.endLine()
+                    if c == 0x0D, i + 1 < bytes.count, bytes[i + 1] == 0x0A { i += 1 }
+                    state.startLine()
+                } else if c == 0x2E, i + 1 == bytes.count || isASCIIWhitespace(bytes[i + 1]) {
+                    state.endSentence()
+                }
+            }
+            i += 1
+        }
+        state.endLine()
+    }
 
     static func splitLines(_ text: String) -> [Substring.UnicodeScalarView] {
         let scalars = text.unicodeScalars
@@ -83,42 +217,28 @@ public enum TextAnalyzer {
         return lines
     }
 
-    private static func tokenize(_ line: Substring.UnicodeScalarView, paragraph: Int, sentence: inout Int,
-                                 sentenceOpen sentenceHasTokens: inout Bool, into tokens: inout [AnalyzedToken]) {
-        var current = String.UnicodeScalarView()
-        var latin = true
-        func flush() {
-            guard !current.isEmpty else { return }
-            tokens.append(AnalyzedToken(text: String(current), position: tokens.count, sentence: sentence,
-                                        paragraph: paragraph, isLatin: latin))
-            sentenceHasTokens = true
-            current = String.UnicodeScalarView()
-            latin = true
-        }
+    private static func tokenize(_ line: Substring.UnicodeScalarView, state: inout State) {
         var i = line.startIndex
         while i < line.endIndex {
             let c = line[i]
             let next = line.index(after: i)
             switch CharacterClass(c) {
             case .standalone:
-                flush()
-                current.append(c)
-                latin = false
-                flush()
+                state.flush()
+                state.list.append(c)
+                state.latin = false
+                state.flush()
             case .word(let isLatin):
-                current.append(c)
-                latin = latin && isLatin
+                state.list.append(c)
+                state.latin = state.latin && isLatin
             case .separator:
-                flush()
-                let endsSentence = c == "。" || (c == "." && (next == line.endIndex || line[next].properties.isWhitespace))
-                if endsSentence && sentenceHasTokens {
-                    sentence += 1
-                    sentenceHasTokens = false
+                state.flush()
+                if c == "。" || (c == "." && (next == line.endIndex || line[next].properties.isWhitespace)) {
+                    state.endSentence()
                 }
             }
             i = next
         }
-        flush()
     }
 }
 

@@ -6,7 +6,7 @@ import PatentModel
 public struct IndexDocument: Sendable {
     public var pn: String
     /// Per positional field, its values, each a token list.
-    public var values: [IndexField: [[AnalyzedToken]]] = [:]
+    public var values: [IndexField: [TokenList]] = [:]
     public var keywords: [IndexField: [String]] = [:]
     /// Values of every `Column`, in its order.
     public var dates: [Int32] = Array(repeating: 0, count: Column.allCases.count)
@@ -44,7 +44,7 @@ extension IndexDocument {
         }
         func add(_ field: IndexField, _ paragraphs: [String]) {
             let isTitle = field == .title || field == .titleTranslations
-            let tokens = TextAnalyzer.analyze(paragraphs: paragraphs, linesStartParagraphs: !isTitle)
+            let tokens = TextAnalyzer.tokens(paragraphs: paragraphs, linesStartParagraphs: !isTitle)
             if !tokens.isEmpty { values[field, default: []].append(tokens) }
         }
         let (title, titleTranslations) = split(patent.titles, \.language)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The sections of a segment file after its postings (layout in `SegmentWriter`'s doc
 /// comment), written by the builder and by the streaming merge alike.
 enum SegmentLayout {
@@ -30,7 +32,6 @@ enum SegmentLayout {
             variantEnds.append(UInt32(variants.count))
         }
 
-        func term(_ i: Int) -> ArraySlice<UInt8> { bytes[Int(i == 0 ? 0 : ends[i - 1])..<Int(ends[i])] }
     }
 
     /// A segment's documents: their PNs, integer columns and text-field norms, and the
@@ -126,34 +127,41 @@ enum SegmentLayout {
         for offset in terms.postings { out.uint64(offset) }
         for offset in terms.positions { out.uint64(offset) }
         for frequency in terms.frequencies { out.uint32(frequency) }
-        var order = (0..<UInt32(terms.count)).map { $0 }
-        order.sort { reversedPrecedes(terms.term(Int($0)), terms.term(Int($1))) }
-        for index in order { out.uint32(index) }
+        for index in reversedOrder(terms) { out.uint32(index) }
         for end in terms.variantEnds { out.uint32(end) }
         for form in terms.variants { out.uint32(form) }
     }
 
-    /// Whether `a` read backwards, code point by code point, comes before `b` read so —
-    /// the order of their reversed UTF-8 bytes, without building them.
-    static func reversedPrecedes(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
-        var i = a.endIndex, j = b.endIndex
-        while i > a.startIndex, j > b.startIndex {
-            let x = previousScalar(a, before: &i), y = previousScalar(b, before: &j)
-            if x != y { return x < y }
+    /// Term numbers in the order of the terms read backwards, code point by code point
+    /// (the byte order of their reversed strings' UTF-8): the reversed terms are built once
+    /// in one buffer and sorted by comparing bytes.
+    static func reversedOrder(_ terms: Terms) -> [UInt32] {
+        var reversed = [UInt8](repeating: 0, count: terms.bytes.count)
+        terms.bytes.withUnsafeBufferPointer { source in
+            var start = 0
+            for end in terms.ends.map(Int.init) {
+                // Copy code points from the last to the first, each in its own byte order.
+                var out = start
+                var i = end
+                while i > start {
+                    var first = i - 1
+                    while first > start, source[first] & 0xC0 == 0x80 { first -= 1 }
+                    for k in first..<i { reversed[out] = source[k]; out += 1 }
+                    i = first
+                }
+                start = end
+            }
         }
-        return i == a.startIndex && j > b.startIndex
-    }
-
-    /// The code point ending just before `end` (moved to its first byte).
-    private static func previousScalar(_ bytes: ArraySlice<UInt8>, before end: inout Int) -> UInt32 {
-        var start = end - 1
-        while start > bytes.startIndex, bytes[start] & 0xC0 == 0x80 { start -= 1 }
-        var value = UInt32(bytes[start])
-        if end - start > 1 {
-            value &= UInt32(0xFF >> (end - start + 1))
-            for k in (start + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
+        var order = (0..<UInt32(terms.count)).map { $0 }
+        reversed.withUnsafeBytes { arena in
+            func range(_ i: UInt32) -> Range<Int> { Int(i == 0 ? 0 : terms.ends[Int(i) - 1])..<Int(terms.ends[Int(i)]) }
+            order.sort { a, b in
+                let x = range(a), y = range(b)
+                let common = min(x.count, y.count)
+                let c = common == 0 ? 0 : memcmp(arena.baseAddress! + x.lowerBound, arena.baseAddress! + y.lowerBound, common)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
         }
-        end = start
-        return value
+        return order
     }
 }

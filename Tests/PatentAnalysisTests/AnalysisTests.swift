@@ -84,3 +84,25 @@ struct AnalysisTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(20))")
     }
 }
+
+@Suite("Text analysis: the ASCII byte path")
+struct ASCIIPathTests {
+    /// Random ASCII built from the characters analysis treats specially (letters, digits,
+    /// full stops, every whitespace and line break, punctuation) gives the same tokens,
+    /// sentences and paragraphs on the byte path as on the code-point path.
+    @Test("the byte path and the code-point path give the same tokens", arguments: [true, false])
+    func bytePathAgrees(linesStartParagraphs: Bool) {
+        let alphabet = Array("aZz09. .\t\n\r\r\n\u{0B}\u{0C}-,;:!?()x")
+        var state: UInt64 = linesStartParagraphs ? 7 : 8
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33)
+        }
+        for _ in 0..<2_000 {
+            let paragraphs = (0..<(1 + next() % 3)).map { _ in String((0..<(next() % 40)).map { _ in alphabet[next() % alphabet.count] }) }
+            let fast = TextAnalyzer.tokens(paragraphs: paragraphs, linesStartParagraphs: linesStartParagraphs, asciiPath: true)
+            let slow = TextAnalyzer.tokens(paragraphs: paragraphs, linesStartParagraphs: linesStartParagraphs, asciiPath: false)
+            #expect(fast == slow, "\(paragraphs)")
+        }
+    }
+}

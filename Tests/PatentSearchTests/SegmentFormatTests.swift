@@ -103,7 +103,7 @@ struct SegmentFormatTests {
             var expected: [String: [Occurrence]] = [:]
             var stems: [String: [Occurrence]] = [:]
             for (v, tokens) in values.enumerated() {
-                for token in tokens {
+                for token in tokens.analyzed {
                     let occurrence = Occurrence(value: Int32(v), position: Int32(token.position), sentence: Int32(token.sentence),
                                                 paragraph: Int32(token.paragraph))
                     expected[token.text, default: []].append(occurrence)

@@ -1,3 +1,5 @@
+import PatentAnalysis
+
 /// The structure of each (document, positional field): its values and, within each,
 /// where sentences and paragraphs start. Positions in the positions stream run across
 /// the field's values, value `v + 1` starting `valueGap` after the end of value `v`, so
@@ -45,24 +47,22 @@ public struct FieldStructure: @unchecked Sendable {
         return UnsafeRawBufferPointer(rebasing: bytes[(base + start)..<(base + end)])
     }
 
-    /// Encodes one document's values (each a token list in position order).
-    static func encode<Sink: ByteSink>(values: [[(sentence: Int, paragraph: Int)]], into out: inout Sink) {
+    /// Encodes one document's values.
+    static func encode<Sink: ByteSink>(values: [TokenList], into out: inout Sink) {
         guard !values.isEmpty else { return }
         out.varint(values.count)
-        for tokens in values {
-            out.varint(tokens.count)
+        for value in values {
+            out.varint(value.count)
+            let tokens = value.tokens
             for level in 0..<2 {
-                var starts: [Int] = []
-                var current = 0
-                for (position, token) in tokens.enumerated() where (level == 0 ? token.sentence : token.paragraph) != current || position == 0 {
-                    current = level == 0 ? token.sentence : token.paragraph
-                    starts.append(position)
-                }
-                out.varint(max(starts.count, 1))
+                func number(_ i: Int) -> Int32 { level == 0 ? tokens[i].sentence : tokens[i].paragraph }
+                var starts = 1
+                for i in tokens.indices.dropFirst() where number(i) != number(i - 1) { starts += 1 }
+                out.varint(starts)
                 var previous = 0
-                for start in starts.dropFirst() {
-                    out.varint(start - previous)
-                    previous = start
+                for i in tokens.indices.dropFirst() where number(i) != number(i - 1) {
+                    out.varint(i - previous)
+                    previous = i
                 }
             }
         }

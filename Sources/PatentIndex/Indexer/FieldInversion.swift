@@ -1,0 +1,213 @@
+import PatentAnalysis
+
+/// One positional field's tokens while a segment is built, as term ids in document and
+/// value order (4 bytes a token): the postings are built from them when the segment is
+/// written, in two counting passes (Lucene's and Tantivy's in-memory inverters append to
+/// per-term lists instead; a log needs no per-term state while documents arrive).
+final class PositionalFieldLog {
+    let terms = TermHashTable()
+    /// Per term: whether it is a Latin word (only those have a stem).
+    @exclusivity(unchecked) var latin: [Bool] = []
+    @exclusivity(unchecked) var tokens: [UInt32] = []
+    @exclusivity(unchecked) var valueLengths: [UInt32] = []
+    /// Per document: where its values end in `valueLengths`.
+    @exclusivity(unchecked) var documentValueEnds: [Int32] = []
+    /// Per document: its encoded `FieldStructure`, and where each document's bytes end.
+    @exclusivity(unchecked) var structure: [UInt8] = []
+    @exclusivity(unchecked) var structureEnds: [Int] = []
+
+    var memoryBytes: Int {
+        terms.memoryBytes + (latin.count + 4 * tokens.count + 4 * valueLengths.count + structure.count) * 3 / 2
+            + 12 * documentValueEnds.count
+    }
+
+    /// Adds a document's values (none: the field is absent from it).
+    func add(_ values: [TokenList]) {
+        for value in values {
+            value.text.withUnsafeBytes { text in
+                for i in 0..<value.count {
+                    let range = value.range(i)
+                    let (id, isNew) = terms.id(UnsafeRawBufferPointer(rebasing: text[range]))
+                    if isNew { latin.append(value.tokens[i].isLatin) }
+                    tokens.append(UInt32(id))
+                }
+            }
+            valueLengths.append(UInt32(value.count))
+        }
+        documentValueEnds.append(Int32(valueLengths.count))
+        if !values.isEmpty {
+            var encoded = ByteWriter()
+            FieldStructure.encode(values: values, into: &encoded)
+            structure.append(contentsOf: encoded.bytes)
+        }
+        structureEnds.append(structure.count)
+    }
+
+    func structureRange(_ doc: Int) -> Range<Int> { (doc == 0 ? 0 : structureEnds[doc - 1])..<structureEnds[doc] }
+
+    /// Calls `visit(term, document, field position)` for every token in order.
+    @inline(__always)
+    func forEachToken(_ visit: (Int, Int32, Int) -> Void) {
+        var token = 0
+        var value = 0
+        for doc in 0..<documentValueEnds.count {
+            let end = Int(documentValueEnds[doc])
+            var start = 0
+            while value < end {
+                let length = Int(valueLengths[value])
+                for k in 0..<length {
+                    visit(Int(tokens[token]), Int32(doc), start + k)
+                    token += 1
+                }
+                start += length + FieldStructure.valueGap
+                value += 1
+            }
+        }
+    }
+
+    /// The surface forms' postings with positions.
+    func invert() -> InvertedTerms {
+        let count = terms.count
+        var lastDoc = [Int32](repeating: -1, count: count)
+        var lastPosition = [Int32](repeating: 0, count: count)
+        var documents = [Int](repeating: 0, count: count + 1)
+        var positionBytes = [Int](repeating: 0, count: count + 1)
+        forEachToken { term, doc, position in
+            if lastDoc[term] != doc {
+                documents[term + 1] += 1
+                positionBytes[term + 1] += varintLength(position)
+                lastDoc[term] = doc
+            } else {
+                positionBytes[term + 1] += varintLength(position - Int(lastPosition[term]))
+            }
+            lastPosition[term] = Int32(position)
+        }
+        var inverted = InvertedTerms(documentCounts: documents, positionByteCounts: positionBytes)
+        lastDoc = [Int32](repeating: -1, count: count)
+        var docCursor = inverted.docStarts
+        var positionCursor = inverted.positionStarts
+        var docs = inverted.docs, frequencies = inverted.frequencies, positions = inverted.positions
+        inverted.docs = []
+        inverted.frequencies = []
+        inverted.positions = []
+        positions.withUnsafeMutableBufferPointer { out in
+            forEachToken { term, doc, position in
+                let delta: Int
+                if lastDoc[term] != doc {
+                    docs[docCursor[term]] = doc
+                    frequencies[docCursor[term]] = 1
+                    docCursor[term] += 1
+                    lastDoc[term] = doc
+                    delta = position
+                } else {
+                    frequencies[docCursor[term] - 1] += 1
+                    delta = position - Int(lastPosition[term])
+                }
+                lastPosition[term] = Int32(position)
+                var v = UInt64(delta)
+                var at = positionCursor[term]
+                while v >= 0x80 {
+                    out[at] = UInt8(v & 0x7F) | 0x80
+                    v >>= 7
+                    at += 1
+                }
+                out[at] = UInt8(v)
+                positionCursor[term] = at + 1
+            }
+        }
+        inverted.docs = docs
+        inverted.frequencies = frequencies
+        inverted.positions = positions
+        return inverted
+    }
+
+    /// The stems' postings (documents and frequencies): `stems[term]` is the stem id of
+    /// a surface form (−1: none).
+    func invertStems(_ stems: [Int32], count: Int) -> InvertedTerms {
+        var lastDoc = [Int32](repeating: -1, count: count)
+        var documents = [Int](repeating: 0, count: count + 1)
+        forEachToken { term, doc, _ in
+            let stem = Int(stems[term])
+            guard stem >= 0, lastDoc[stem] != doc else { return }
+            documents[stem + 1] += 1
+            lastDoc[stem] = doc
+        }
+        var inverted = InvertedTerms(documentCounts: documents, positionByteCounts: nil)
+        lastDoc = [Int32](repeating: -1, count: count)
+        var cursor = inverted.docStarts
+        forEachToken { term, doc, _ in
+            let stem = Int(stems[term])
+            guard stem >= 0 else { return }
+            if lastDoc[stem] != doc {
+                inverted.docs[cursor[stem]] = doc
+                inverted.frequencies[cursor[stem]] = 1
+                cursor[stem] += 1
+                lastDoc[stem] = doc
+            } else {
+                inverted.frequencies[cursor[stem] - 1] += 1
+            }
+        }
+        return inverted
+    }
+}
+
+/// One keyword field's terms while a segment is built: per document its distinct term ids.
+final class KeywordFieldLog {
+    let terms = TermHashTable()
+    @exclusivity(unchecked) var documentTerms: [UInt32] = []
+    @exclusivity(unchecked) var documentEnds: [Int32] = []
+
+    var memoryBytes: Int { terms.memoryBytes + (4 * documentTerms.count + 4 * documentEnds.count) * 3 / 2 }
+
+    func add(_ values: [String]) {
+        let start = documentTerms.count
+        for value in values {
+            let id = UInt32(terms.id(value).id)
+            if !documentTerms[start...].contains(id) { documentTerms.append(id) }
+        }
+        documentEnds.append(Int32(documentTerms.count))
+    }
+
+    func invert() -> InvertedTerms {
+        var documents = [Int](repeating: 0, count: terms.count + 1)
+        for term in documentTerms { documents[Int(term) + 1] += 1 }
+        var inverted = InvertedTerms(documentCounts: documents, positionByteCounts: nil)
+        var cursor = inverted.docStarts
+        var start = 0
+        for (doc, end) in documentEnds.enumerated() {
+            for term in documentTerms[start..<Int(end)] {
+                inverted.docs[cursor[Int(term)]] = Int32(doc)
+                inverted.frequencies[cursor[Int(term)]] = 1
+                cursor[Int(term)] += 1
+            }
+            start = Int(end)
+        }
+        return inverted
+    }
+}
+
+/// Every term's postings of one dictionary, by term id: documents and frequencies in
+/// one array, positions (varint per occurrence, first absolute per document) in another.
+struct InvertedTerms {
+    /// `docStarts[t]..<docStarts[t + 1]`: term `t`'s documents.
+    var docStarts: [Int]
+    var docs: [Int32]
+    var frequencies: [Int32]
+    var positionStarts: [Int]
+    var positions: [UInt8]
+
+    /// From per-term counts shifted by one (`counts[t + 1]` for term `t`), summed in place.
+    init(documentCounts counts: [Int], positionByteCounts: [Int]?) {
+        docStarts = counts
+        for i in docStarts.indices.dropFirst() { docStarts[i] += docStarts[i - 1] }
+        docs = [Int32](repeating: 0, count: docStarts.last ?? 0)
+        frequencies = docs
+        positionStarts = positionByteCounts ?? []
+        for i in positionStarts.indices.dropFirst() { positionStarts[i] += positionStarts[i - 1] }
+        positions = [UInt8](repeating: 0, count: positionStarts.last ?? 0)
+    }
+}
+
+/// Bytes of `value` as a varint.
+@inline(__always)
+func varintLength(_ value: Int) -> Int { (70 - (UInt64(value) | 1).leadingZeroBitCount) / 7 }
