@@ -116,7 +116,7 @@ public struct Importer {
             nonisolated(unsafe) let output = buffer
             DispatchQueue.concurrentPerform(iterations: documents.count) { i in
                 output[i] = DocumentDecoder.decode(documents[i].bytes).map { patents in
-                    patents.map { PreparedRecord(patent: $0, encoded: try? PatentStore.encoder.encode($0)) }
+                    patents.map { PreparedRecord(patent: $0, encoded: PatentStore.encode($0)) }
                 }
             }
         }

@@ -90,7 +90,7 @@ extension PatentStore {
                 if i > 0, i == order.count / 2 { FaultPoint.reach(.storeBatchHalfWritten) }
                 let patent = changed[pn]!
                 let isFresh = original[pn]! == nil && occurrences[pn] == 1
-                let encoded = try (isFresh ? encodedByPN[pn] : nil) ?? Self.encoder.encode(patent)
+                let encoded = (isFresh ? encodedByPN[pn] : nil) ?? Self.encode(patent)
                 try statement.execute(arguments: [
                     pn, patent.publication.office, patent.publication.kind, patent.type.rawValue,
                     patent.publicationDate?.value, patent.application?.key, patent.resolvedOriginalLanguage,

@@ -108,13 +108,8 @@ public final class PatentStore: Sendable {
         }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    /// A record as the store keeps it (`PatentRecordCodec`; JSON in earlier versions).
+    static func encode(_ patent: Patent) -> Data { PatentRecordCodec.encode(patent) }
 
-    static func decode(_ data: Data) throws -> Patent {
-        try JSONDecoder().decode(Patent.self, from: data)
-    }
+    static func decode(_ data: Data) throws -> Patent { try PatentRecordCodec.decode(data) }
 }
