@@ -126,23 +126,31 @@ public enum ClassificationTerms {
     }
 
     public static func hierarchy(_ code: String) -> [String] {
-        let chars = Array(code)
-        guard chars.count >= 1 else { return [] }
-        var out: [String] = [String(chars[0])]
-        if chars.count >= 3 { out.append(String(chars[0..<3])) }
-        if chars.count >= 4 { out.append(String(chars[0..<4])) }
-        guard chars.count > 4 else { return out }
-        let rest = String(chars[4...])
-        let parts = rest.split(separator: "/", maxSplits: 1)
-        let subclass = String(chars[0..<4])
-        out.append(subclass + parts[0])
+        // Codes are ASCII: bytes are characters (but for CR LF, one character).
+        if code.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            return hierarchy(Array(code.utf8), slash: UInt8(ascii: "/"), zero: UInt8(ascii: "0")) { String(decoding: $0, as: UTF8.self) }
+        }
+        return characterHierarchy(code)
+    }
+
+    /// The same, character by character (any code).
+    static func characterHierarchy(_ code: String) -> [String] { hierarchy(Array(code), slash: "/", zero: "0") { String($0) } }
+
+    private static func hierarchy<Unit: Equatable>(_ units: [Unit], slash: Unit, zero: Unit, text: (ArraySlice<Unit>) -> String) -> [String] {
+        guard !units.isEmpty else { return [] }
+        var out = [text(units[0..<1])]
+        if units.count >= 3 { out.append(text(units[0..<3])) }
+        if units.count >= 4 { out.append(text(units[0..<4])) }
+        guard units.count > 4 else { return out }
+        let parts = units[4...].split(separator: slash, maxSplits: 1)
+        guard let group = parts.first else { return out }
+        let main = text(units[0..<4]) + text(group)
+        out.append(main)
         if parts.count == 2 {
-            let subgroup = Array(parts[1])
+            let subgroup = parts[1]
             // Subgroup digits extend each other (05 ⊇ 052 ⊇ 0525); "00" is the main group itself.
-            if subgroup != ["0", "0"], subgroup.count >= 2 {
-                for length in 2...subgroup.count {
-                    out.append(subclass + parts[0] + "/" + String(subgroup[0..<length]))
-                }
+            if !(subgroup.count == 2 && subgroup.allSatisfy { $0 == zero }), subgroup.count >= 2 {
+                for length in 2...subgroup.count { out.append(main + "/" + text(subgroup.prefix(length))) }
             }
         }
         return out

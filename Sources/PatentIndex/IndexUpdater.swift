@@ -65,17 +65,19 @@ public struct IndexUpdater {
         // The index holds every revision up to its manifest's: start after all of it.
         var page = try store.changedRecords(after: cursor.revision, limit: pageSize)
         while let last = page.last {
+            // The next page is read while this one is inverted.
+            let store = self.store, pageSize = self.pageSize
+            let next = Prefetch { try store.changedRecords(afterRevision: last.revision, pn: last.pn, limit: pageSize) }
             try Self.invert(page, into: writer)
             report.indexed += page.count
             cursor = (last.revision, last.pn)
-            let next = try store.changedRecords(afterRevision: cursor.revision, pn: cursor.pn, limit: pageSize)
+            page = try next.value()
             // Commit only between revisions: the manifest's revision is then complete.
             let full = writer.pendingCount >= batchSize || writer.pendingBytes >= memoryBudget
-            if full, next.first?.revision != cursor.revision {
+            if full, page.first?.revision != cursor.revision {
                 try writer.commit(storeRevision: cursor.revision)
                 progress?(report.indexed)
             }
-            page = next
         }
         if writer.pendingCount > 0 { try writer.commit(storeRevision: cursor.revision) }
         if writer.manifest.segments.count > maximumSegments { try writer.merge() }
@@ -108,5 +110,23 @@ public struct IndexUpdater {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
+    }
+}
+
+/// A value computed on another thread while the caller does other work; `value()` waits.
+private final class Prefetch<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<Value, Error>?
+
+    init(_ work: @escaping @Sendable () throws -> Value) {
+        DispatchQueue.global().async {
+            self.result = Result { try work() }
+            self.done.signal()
+        }
+    }
+
+    func value() throws -> Value {
+        done.wait()
+        return try result!.get()
     }
 }

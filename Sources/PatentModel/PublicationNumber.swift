@@ -65,6 +65,21 @@ public enum NumberNormalizer {
 
     /// Upper-case letters and digits only; full-width digits become ASCII.
     public static func compact(_ text: String) -> String {
+        // ASCII (nearly every number): letters upper-cased and digits kept, byte by byte.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: text.utf8.compactMap { byte -> UInt8? in
+                switch byte {
+                case 0x61...0x7A: return byte - 32
+                case 0x41...0x5A, 0x30...0x39: return byte
+                default: return nil
+                }
+            }, as: UTF8.self)
+        }
+        return compactScalars(text)
+    }
+
+    /// `compact` code point by code point (any script).
+    static func compactScalars(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
         for scalar in text.uppercased().unicodeScalars where isKept(scalar) {
@@ -124,9 +139,11 @@ extension Character {
 
 extension String {
     func trimmingSpaces() -> String {
-        var scalars = Substring.UnicodeScalarView(unicodeScalars)
-        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
-        return String(scalars)
+        let scalars = unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        return start == scalars.startIndex && end == scalars.endIndex ? self : String(scalars[start..<end])
     }
 }

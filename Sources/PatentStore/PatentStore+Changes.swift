@@ -49,9 +49,9 @@ extension PatentStore {
     /// The same rows undecoded.
     public func changedRecords(afterRevision revision: Int, pn: String, limit: Int) throws -> [StoredRecord] {
         try fetchRecords(sql: """
-            SELECT pn, record, revision FROM patent WHERE revision > ? OR (revision = ? AND pn > ?)
+            SELECT pn, record, revision FROM patent WHERE (revision, pn) > (?, ?)
             ORDER BY revision, pn LIMIT ?
-            """, arguments: [revision, revision, pn, limit])
+            """, arguments: [revision, pn, limit])
     }
 
     /// The stored patents among `pns`, keyed by PN (numbers the store lacks are absent).

@@ -62,6 +62,14 @@ public final class PatentStore: Sendable {
                 CREATE TABLE counter (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
                 """)
         }
+        // The indexer walks the store in (revision, PN) order a page at a time: with the
+        // PN in the index each page is a range read, not a sort of its whole revision.
+        migrator.registerMigration("v2 revision-pn index") { db in
+            try db.execute(sql: """
+                CREATE INDEX patent_revision_pn ON patent(revision, pn);
+                DROP INDEX patent_revision;
+                """)
+        }
         return migrator
     }
 

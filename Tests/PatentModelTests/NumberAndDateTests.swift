@@ -44,6 +44,21 @@ struct PublicationNumberTests {
         #expect(NumberNormalizer.applicationKey(office: "US", number: "14/168,236") == "US14168236")
         #expect(NumberNormalizer.applicationKey(office: "EP", number: "EP13844704") == "EP13844704")
         #expect(NumberNormalizer.applicationKey(office: "JP", number: "2000058810") == "JP2000058810")
+        #expect(NumberNormalizer.applicationKey(office: " ep ", number: " \t 13196195.5\u{3000}") == "EP13196195")
+    }
+
+    @Test("ASCII numbers take a byte path that compacts them as the code-point path does")
+    func asciiCompaction() {
+        let alphabet = Array(" aZz09-/.,#\t()xX")
+        var state: UInt64 = 3
+        for _ in 0..<5_000 {
+            let text = String((0..<Int(state % 16)).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return alphabet[Int(state >> 33) % alphabet.count]
+            })
+            #expect(NumberNormalizer.compact(text) == NumberNormalizer.compactScalars(text), "\(text)")
+        }
+        #expect(NumberNormalizer.compact("us　０７１５") == "US0715", "full-width digits become ASCII")
     }
 }
 
