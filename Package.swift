@@ -73,7 +73,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "PatentModelTests", dependencies: ["PatentModel"]),
+        .testTarget(name: "PatentModelTests", dependencies: ["PatentModel", "PatentTestSupport"]),
         .testTarget(name: "PatentImportTests", dependencies: [
             "PatentImport", "PatentModel", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
@@ -81,7 +81,7 @@ let package = Package(
             "PatentStore", "PatentImport", "PatentModel", "PatentTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery", "PatentTestSupport"]),
-        .testTarget(name: "PatentAnalysisTests", dependencies: ["PatentAnalysis"]),
+        .testTarget(name: "PatentAnalysisTests", dependencies: ["PatentAnalysis", "PatentTestSupport"]),
         .testTarget(name: "PatentCorpusTests", dependencies: [
             "PatentCorpus", "PatentImport", "PatentModel", "PatentStore", "PatentTestSupport",
         ]),

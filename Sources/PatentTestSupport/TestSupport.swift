@@ -86,3 +86,13 @@ public final class RecordedValues<Value: Sendable>: @unchecked Sendable {
 
     public var values: [Value] { lock.withLock { recorded } }
 }
+
+/// `count` strings of 0 to `maxLength` characters drawn from `alphabet`, the same for the
+/// same `seed` (inputs for tests comparing a fast path with the plain one).
+public func randomStrings(_ count: Int, from alphabet: String, maxLength: Int, seed: UInt64) -> [String] {
+    var random = SplitMix64(state: seed)
+    let characters = Array(alphabet)
+    return (0..<count).map { _ in
+        String((0..<Int(random.next() % UInt64(maxLength + 1))).map { _ in characters[Int(random.next() % UInt64(characters.count))] })
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import PatentTestSupport
 import Testing
 @testable import PatentAnalysis
 
@@ -92,14 +93,9 @@ struct ASCIIPathTests {
     /// sentences and paragraphs on the byte path as on the code-point path.
     @Test("the byte path and the code-point path give the same tokens", arguments: [true, false])
     func bytePathAgrees(linesStartParagraphs: Bool) {
-        let alphabet = Array("aZz09. .\t\n\r\r\n\u{0B}\u{0C}-,;:!?()x")
-        var state: UInt64 = linesStartParagraphs ? 7 : 8
-        func next() -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int(state >> 33)
-        }
-        for _ in 0..<2_000 {
-            let paragraphs = (0..<(1 + next() % 3)).map { _ in String((0..<(next() % 40)).map { _ in alphabet[next() % alphabet.count] }) }
+        let texts = randomStrings(6_000, from: "aZz09. .\t\n\r\r\n\u{0B}\u{0C}-,;:!?()x", maxLength: 40, seed: linesStartParagraphs ? 7 : 8)
+        for k in stride(from: 0, to: texts.count, by: 3) {
+            let paragraphs = Array(texts[k..<(k + 1 + (k / 3) % 3)])
             let fast = TextAnalyzer.tokens(paragraphs: paragraphs, linesStartParagraphs: linesStartParagraphs, asciiPath: true)
             let slow = TextAnalyzer.tokens(paragraphs: paragraphs, linesStartParagraphs: linesStartParagraphs, asciiPath: false)
             #expect(fast == slow, "\(paragraphs)")

@@ -1,3 +1,4 @@
+import PatentTestSupport
 import Testing
 @testable import PatentModel
 
@@ -49,13 +50,7 @@ struct PublicationNumberTests {
 
     @Test("ASCII numbers take a byte path that compacts them as the code-point path does")
     func asciiCompaction() {
-        let alphabet = Array(" aZz09-/.,#\t()xX")
-        var state: UInt64 = 3
-        for _ in 0..<5_000 {
-            let text = String((0..<Int(state % 16)).map { _ in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return alphabet[Int(state >> 33) % alphabet.count]
-            })
+        for text in randomStrings(5_000, from: " aZz09-/.,#\t()xX", maxLength: 15, seed: 3) {
             #expect(NumberNormalizer.compact(text) == NumberNormalizer.compactScalars(text), "\(text)")
         }
         #expect(NumberNormalizer.compact("us　０７１５") == "US0715", "full-width digits become ASCII")
