@@ -32,12 +32,13 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .target(name: "PatentStore", dependencies: [
-            "PatentModel", "PatentImport",
+            "PatentModel",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "PatentQuery"),
         .target(name: "PatentAnalysis", resources: [.copy("Resources/irregular-forms.tsv")]),
-        .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore", "CGzip"]),
+        .target(name: "PatentIndex", dependencies: ["PatentModel", "PatentAnalysis", "CGzip"]),
+        .target(name: "PatentIngest", dependencies: ["PatentModel", "PatentImport", "PatentStore", "PatentAnalysis", "PatentIndex"]),
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"]),
         .target(name: "PatentExport", dependencies: [
             "PatentModel", "PatentQuery", "CPangoCairo", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -69,7 +70,7 @@ let package = Package(
         .target(name: "PatentTestSupport", dependencies: ["PatentCorpus", "PatentStore"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch", "PatentCorpus",
-            "PatentExport", "PatentTasks", "PatentHTTP",
+            "PatentExport", "PatentTasks", "PatentHTTP", "PatentIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -78,12 +79,12 @@ let package = Package(
             "PatentImport", "PatentModel", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "PatentStoreTests", dependencies: [
-            "PatentStore", "PatentImport", "PatentModel", "PatentTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "PatentStore", "PatentIngest", "PatentImport", "PatentModel", "PatentTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PatentQueryTests", dependencies: ["PatentQuery", "PatentTestSupport"]),
         .testTarget(name: "PatentAnalysisTests", dependencies: ["PatentAnalysis", "PatentTestSupport"]),
         .testTarget(name: "PatentCorpusTests", dependencies: [
-            "PatentCorpus", "PatentImport", "PatentModel", "PatentStore", "PatentTestSupport",
+            "PatentCorpus", "PatentImport", "PatentModel", "PatentStore", "PatentIngest", "PatentTestSupport",
         ]),
         .testTarget(name: "PatentExportTests", dependencies: [
             "PatentExport", "PatentModel", "PatentQuery", "PatentImport", "PatentTestSupport",
@@ -91,7 +92,7 @@ let package = Package(
         ]),
         .testTarget(name: "PatentHTTPTests", dependencies: [
             "PatentHTTP", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",
-            "PatentModel", "PatentQuery", "PatentTestSupport",
+            "PatentIngest", "PatentModel", "PatentQuery", "PatentTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -101,7 +102,7 @@ let package = Package(
         ]),
         .testTarget(name: "PatentSearchTests", dependencies: [
             "PatentSearch", "PatentIndex", "PatentQuery", "PatentAnalysis", "PatentModel", "PatentStore", "PatentImport",
-            "PatentTestSupport", "PatentCorpus",
+            "PatentIngest", "PatentTestSupport", "PatentCorpus",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -117,7 +117,7 @@ public final class PatentStore: Sendable {
     }
 
     /// A record as the store keeps it (`PatentRecordCodec`; JSON in earlier versions).
-    static func encode(_ patent: Patent) -> Data { PatentRecordCodec.encode(patent) }
+    public static func encode(_ patent: Patent) -> Data { PatentRecordCodec.encode(patent) }
 
     static func decode(_ data: Data) throws -> Patent { try PatentRecordCodec.decode(data) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatentImport
+import PatentIngest
 import PatentStore
 
 struct ImportCommand: ParsableCommand {

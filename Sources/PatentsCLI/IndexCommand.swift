@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatentIndex
+import PatentIngest
 import PatentStore
 
 struct IndexCommand: ParsableCommand {
@@ -41,7 +42,7 @@ func updateIndex(store: PatentStore, data: String, memoryMB: Int, rebuild: Bool 
     var updater = IndexUpdater(store: store, directory: indexDirectory(data))
     updater.memoryBudget = memoryMB << 20
     updater.rebuild = rebuild
-    if IndexUpdater.isOldFormat(indexDirectory(data)) {
+    if IndexWriter.isOldFormat(indexDirectory(data)) {
         FileHandle.standardError.write(Data("the index was written by an earlier version: rebuilding it from the store\n".utf8))
     }
     TestHooks.apply(to: &updater)

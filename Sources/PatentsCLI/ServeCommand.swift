@@ -73,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// An index written by an earlier version is rebuilt from the store before serving
     /// (it is never read), with its progress on stderr.
     private func rebuildAnOldIndex() throws {
-        guard IndexUpdater.isOldFormat(indexDirectory(options.data)) else { return }
+        guard IndexWriter.isOldFormat(indexDirectory(options.data)) else { return }
         let lock = try DataFolderLock(directory: options.data, command: "serve", wait: true) { _ in }
         defer { withExtendedLifetime(lock) {} }
         let store = try PatentStore(directory: options.data)

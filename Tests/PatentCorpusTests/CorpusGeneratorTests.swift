@@ -1,6 +1,7 @@
 import Foundation
 import PatentCorpus
 import PatentImport
+import PatentIngest
 import PatentModel
 import PatentStore
 import PatentTestSupport

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 @testable import PatentIndex
+import PatentIngest
 import PatentSearch
 import PatentTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import PatentIngest
 import PatentStore
 import PatentTestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import PatentIndex
+import PatentIngest
 import PatentModel
 import PatentTasks
 import PatentTestSupport

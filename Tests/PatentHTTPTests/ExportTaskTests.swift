@@ -4,6 +4,7 @@ import GRDB
 import HummingbirdTesting
 import PatentImport
 import PatentIndex
+import PatentIngest
 import PatentModel
 import PatentStore
 import PatentTestSupport

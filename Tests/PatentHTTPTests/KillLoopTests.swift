@@ -5,6 +5,7 @@ import FoundationNetworking
 import Crypto
 import GRDB
 import PatentIndex
+import PatentIngest
 import PatentModel
 import PatentSearch
 import PatentTestSupport

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import PatentImport
 import PatentIndex
+import PatentIngest
 import PatentStore
 import PatentTasks
 import PatentTestSupport

@@ -1,6 +1,7 @@
 import Foundation
 import PatentImport
 import PatentIndex
+import PatentIngest
 import PatentModel
 import PatentStore
 import PatentTestSupport

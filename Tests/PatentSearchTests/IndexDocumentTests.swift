@@ -1,4 +1,5 @@
 @testable import PatentIndex
+@testable import PatentIngest
 import PatentTestSupport
 import Testing
 

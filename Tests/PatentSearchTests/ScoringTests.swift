@@ -1,5 +1,6 @@
 import Foundation
 import PatentIndex
+import PatentIngest
 import PatentModel
 import PatentTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import PatentAnalysis
 import PatentCorpus
 @testable import PatentIndex
+import PatentIngest
 import PatentModel
 import PatentStore
 import PatentTestSupport
@@ -176,7 +177,7 @@ struct SegmentFormatTests {
         try Data(manifest.utf8).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")))
         try Data("PSEG0003 old bytes".utf8).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("seg-1.seg")))
         #expect(throws: IndexError.oldFormat) { _ = try IndexSnapshot.open(directory: directory) }
-        #expect(IndexUpdater.isOldFormat(directory))
+        #expect(IndexWriter.isOldFormat(directory))
 
         let report = try IndexUpdater(store: store, directory: directory).update()
         #expect(report.rebuilt && report.indexed == patents, "every patent again, though the old manifest claimed revision 999999")

@@ -1,4 +1,5 @@
 import Foundation
+import PatentIngest
 import PatentModel
 import PatentTestSupport
 import Testing

@@ -146,6 +146,16 @@ public final class IndexWriter {
         try collectGarbage()
     }
 
+    /// Whether the folder holds an index written in an earlier format (to rebuild).
+    public static func isOldFormat(_ directory: String) -> Bool {
+        do {
+            _ = try IndexManifest.load(from: directory)
+            return false
+        } catch {
+            return error as? IndexError == .oldFormat
+        }
+    }
+
     /// Removes the index in `directory` (of any format): its manifest first, durably, so
     /// that a crash part way leaves an empty index, never a damaged one; then its files.
     public static func removeIndex(in directory: String) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import PatentIndex
 import PatentModel
 import PatentStore
 
@@ -42,21 +43,11 @@ public struct IndexUpdater {
         public var rebuilt = false
     }
 
-    /// Whether the folder holds an index written in an earlier format (to rebuild).
-    public static func isOldFormat(_ directory: String) -> Bool {
-        do {
-            _ = try IndexManifest.load(from: directory)
-            return false
-        } catch {
-            return error as? IndexError == .oldFormat
-        }
-    }
-
     @discardableResult
     public func update(progress: ((Int) -> Void)? = nil) throws -> Report {
         let start = Date()
         var report = Report()
-        if rebuild || Self.isOldFormat(directory) {
+        if rebuild || IndexWriter.isOldFormat(directory) {
             try IndexWriter.removeIndex(in: directory)
             report.rebuilt = true
         }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import PatentImport
 import PatentModel
+import PatentStore
 
 /// Progress of a running import, reported about twice a second.
 public struct ImportProgress: Sendable {

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import PatentModel
+import PatentStore
 import Synchronization
 
 /// Writes batches to the store on a thread of its own while the caller decodes the

@@ -1,6 +1,12 @@
-/// PatentIndex: our on-disk positional index. Immutable segments (term dictionaries,
-/// delta+varint postings with positions, sentence and paragraph numbers, columns),
-/// deletion bitmaps, a manifest replaced atomically per generation, segment merging.
+/// PatentIndex: our search engine's storage. Immutable segments — sorted term
+/// dictionaries, document lists in bit-packed 128-document blocks with skip entries,
+/// positions in their own file, the value/sentence/paragraph structure of each
+/// (document, field), integer columns and field lengths — with deletion bitmaps, a
+/// manifest replaced atomically per generation, and streaming merges. Its folders:
+/// `Directory` (bytes in and out of files, durably, checksummed), `Schema` (the fields),
+/// `Postings` (block encoding, cursors, structure), `TermDictionary`, `Indexer` (the
+/// in-memory inverter behind a memory budget), `Segment` (the file layout, reading,
+/// merging) and `Index` (manifest, snapshot, writer). What feeds it lives in PatentIngest.
 ///
 /// This file: the byte encoding primitives segments are written and read with.
 /// Where encoded bytes go: a buffer in memory (`ByteWriter`) or a file streamed to disk

@@ -1,21 +1,12 @@
+/// PatentIngest: the way patents come in — format files read and written to the store
+/// (`Importer`, `WritePipeline`), stored patents analysed into index documents
+/// (`IndexDocument.init(_:families:)`) and the index brought up to date with the store
+/// (`IndexUpdater`). The engine (`PatentIndex`) knows none of this.
+///
+/// This file: a stored patent as an index document.
 import PatentAnalysis
+import PatentIndex
 import PatentModel
-
-/// A patent as the index sees it: analysed values per positional field, exact terms
-/// per keyword field, and columns.
-public struct IndexDocument: Sendable {
-    public var pn: String
-    /// Per positional field, its values, each a token list.
-    public var values: [IndexField: [TokenList]] = [:]
-    public var keywords: [IndexField: [String]] = [:]
-    /// Values of every `Column`, in its order.
-    public var dates: [Int32] = Array(repeating: 0, count: Column.allCases.count)
-
-    public init(pn: String) { self.pn = pn }
-
-    /// Publication date for ordering (0 when unknown).
-    public var publicationDate: Int32 { dates[Column.publicationDate.rawValue] }
-}
 
 /// The family ids of a patent at the three levels (store numbering).
 public struct FamilyIDs: Sendable, Equatable {
