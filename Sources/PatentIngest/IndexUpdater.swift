@@ -23,8 +23,8 @@ public struct IndexUpdater {
     public var threads = Self.defaultThreads
     /// One per core, at most 8.
     public static let defaultThreads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
-    /// Merge into one segment once a commit leaves more segments than this.
-    public var maximumSegments = 8
+    /// Which segments are merged, in the background of the build and at its end.
+    public var mergePolicy = TieredMergePolicy()
     /// Start from nothing: every patent of the store is indexed again (`--rebuild`, after
     /// a damaged segment). An index in an earlier format is always rebuilt.
     public var rebuild = false
@@ -67,11 +67,13 @@ public struct IndexUpdater {
             let full = writer.pendingCount >= batchSize || writer.pendingBytes >= memoryBudget
             if full, page.first?.revision != cursor.revision {
                 try writer.commit(storeRevision: cursor.revision)
+                try writer.finishMerge(wait: false)
+                try writer.startMerge(mergePolicy)
                 progress?(report.indexed)
             }
         }
         if writer.pendingCount > 0 { try writer.commit(storeRevision: cursor.revision) }
-        if writer.manifest.segments.count > maximumSegments { try writer.merge() }
+        try writer.mergeTiers(mergePolicy)
         report.generation = writer.manifest.generation
         report.segments = writer.manifest.segments.count
         report.seconds = Date().timeIntervalSince(start)

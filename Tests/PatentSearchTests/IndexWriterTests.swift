@@ -31,7 +31,7 @@ struct IndexWriterTests {
         let directory = try temporaryDirectory("budget-small")
         var updater = IndexUpdater(store: store, directory: directory)
         updater.memoryBudget = 32 << 10
-        updater.maximumSegments = 1_000
+        updater.mergePolicy = TieredMergePolicy(segmentsPerTier: 1_000)
         updater.pageSize = 8
         let small = try updater.update()
         #expect(small.segments >= 5, "a 32 KB budget cuts the fixtures into several segments (\(small.segments))")

@@ -5,7 +5,7 @@ import Synchronization
 /// One writer per index folder at a time (the caller serialises writers).
 public final class IndexWriter {
     public let directory: String
-    public private(set) var manifest: IndexManifest
+    public internal(set) var manifest: IndexManifest
     /// The segments being built, one per indexing thread: documents go in as they arrive
     /// (memory holds postings, not analysed documents); a publication added twice keeps
     /// its last document.
@@ -14,6 +14,8 @@ public final class IndexWriter {
     private var builderDeleted: [[Int]]
     /// Publications whose older documents (in committed segments) must be deleted.
     private var touched: Set<String> = []
+    /// The merge running in the background, if any (`startMerge`).
+    var runningMerge: SegmentMerge?
 
     /// Opens the index in `directory`, creating it, and removes files that no manifest
     /// names (left by a writer that was killed). `threads` segments are built at once.
@@ -133,6 +135,7 @@ public final class IndexWriter {
 
     /// Rewrites all segments as one, dropping deleted documents.
     public func merge() throws {
+        try finishMerge(wait: true)
         guard manifest.segments.count > 1 || manifest.segments.contains(where: { $0.deleted > 0 }) else { return }
         let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest)
         var next = manifest
@@ -169,11 +172,14 @@ public final class IndexWriter {
         }
     }
 
-    private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
-    private func collectGarbage() throws {
+    /// Removes the files no manifest names, but those a running merge is writing.
+    func collectGarbage() throws {
         let keep = manifest.files
+        let writing = runningMerge.map { "seg-\($0.output)." }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where !keep.contains(name) {
+            if let writing, name.hasPrefix(writing) { continue }
             if name.hasPrefix("seg-") || name.hasPrefix("manifest.json.tmp") {
                 try? FileManager.default.removeItem(atPath: path(name))
             }

@@ -1,0 +1,97 @@
+import Foundation
+import Synchronization
+
+/// A merge running on a thread of its own while the writer goes on committing: its
+/// inputs as they were when it started, and the id its output takes.
+final class SegmentMerge: @unchecked Sendable {
+    let inputs: IndexSnapshot
+    let output: Int
+    private let result = Mutex<Result<Int, Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(inputs: IndexSnapshot, output: Int, path: String) {
+        self.inputs = inputs
+        self.output = output
+        DispatchQueue.global().async {
+            let outcome = Result { try SegmentMerger.merge(inputs, to: path) }
+            self.result.withLock { $0 = outcome }
+            self.done.signal()
+        }
+    }
+
+    var isFinished: Bool { result.withLock { $0 != nil } }
+
+    /// The merged segment's document count, once the merge has ended.
+    func documents() throws -> Int {
+        done.wait()
+        done.signal()
+        return try result.withLock { $0! }.get()
+    }
+}
+
+extension IndexWriter {
+    /// Starts merging what `policy` picks, on a thread of its own, unless a merge is
+    /// already running. Commits go on meanwhile; `finishMerge` publishes the result.
+    public func startMerge(_ policy: TieredMergePolicy) throws {
+        guard runningMerge == nil, let ids = policy.merge(manifest.segments) else { return }
+        let all = try IndexSnapshot.open(directory: directory, manifest: manifest)
+        let picked = all.segments.indices.filter { ids.contains(all.segments[$0].id) }
+        var inputs = manifest
+        inputs.segments = picked.map { manifest.segments[$0] }
+        let snapshot = IndexSnapshot(directory: directory, manifest: inputs, segments: picked.map { all.segments[$0] },
+                                     deletions: picked.map { all.deletions[$0] })
+        // The output's id is taken now: commits meanwhile number their segments after it.
+        let output = manifest.nextSegment
+        manifest.nextSegment += 1
+        runningMerge = SegmentMerge(inputs: snapshot, output: output, path: path(IndexManifest.segmentFile(output)))
+    }
+
+    /// Publishes the running merge as a new generation — at once if it has ended, else
+    /// only when `wait` says to wait for it. Documents deleted in its inputs while it ran
+    /// are deleted in its output too.
+    public func finishMerge(wait: Bool) throws {
+        guard let merge = runningMerge, wait || merge.isFinished else { return }
+        defer { runningMerge = nil }
+        let documents = try merge.documents()
+        let current = try IndexSnapshot.open(directory: directory, manifest: manifest)
+        var next = manifest
+        next.generation += 1
+        // The output numbers the inputs' documents live at the start, in input order.
+        var deleted = DeletionSet(documents: documents)
+        var number = 0
+        for (k, segment) in merge.inputs.segments.enumerated() {
+            // A segment a commit dropped meanwhile had every document deleted.
+            let now = current.segments.firstIndex { $0.id == segment.id }
+            for doc in 0..<segment.documentCount where !merge.inputs.deletions[k].contains(doc) {
+                if now.map({ current.deletions[$0].contains(doc) }) ?? true { deleted.insert(number) }
+                number += 1
+            }
+        }
+        let ids = Set(merge.inputs.segments.map(\.id))
+        let position = next.segments.firstIndex { ids.contains($0.id) } ?? next.segments.count
+        next.segments.removeAll { ids.contains($0.id) }
+        if documents > deleted.count {
+            var entry = IndexManifest.SegmentEntry(id: merge.output, documents: documents, deletions: nil, deleted: 0)
+            if deleted.count > 0 {
+                let name = IndexManifest.deletionFile(merge.output, generation: next.generation)
+                try DurableFile.write(deleted.bits, to: path(name))
+                entry.deletions = name
+                entry.deleted = deleted.count
+            }
+            next.segments.insert(entry, at: min(position, next.segments.count))
+        }
+        try next.save(to: directory)
+        manifest = next
+        runningMerge = nil
+        try collectGarbage()
+    }
+
+    /// Merges by `policy` until no tier is full, waiting for each (the end of a build).
+    public func mergeTiers(_ policy: TieredMergePolicy) throws {
+        try finishMerge(wait: true)
+        while policy.merge(manifest.segments) != nil {
+            try startMerge(policy)
+            try finishMerge(wait: true)
+        }
+    }
+}
