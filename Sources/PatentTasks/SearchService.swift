@@ -7,16 +7,23 @@ import PatentQuery
 /// another process (`patents import`, `patents index`) commits a new one, shared by
 /// concurrent requests. Query errors become 68300004 naming `query_text`; an index that
 /// cannot be opened is a search failure, 68300005. Every search's duration goes to
-/// `metrics`.
+/// `metrics`. Each generation's segment files are checksummed once it is first opened —
+/// before its first search with `verifyBeforeSearching` (one-shot commands), else in the
+/// background (the server: opening stays fast); from a mismatch on, every search of that
+/// generation is the search failure naming the file and `patents index --rebuild`.
 public final class SearchService: @unchecked Sendable {
     public let indexDirectory: String
     let metrics: ServiceMetrics
     private let lock = NSLock()
     private var current: (stamp: ManifestStamp, searcher: Searcher)?
+    private let verifyBeforeSearching: Bool
+    /// A checksum mismatch found in a generation, by its manifest.
+    private var damage: (stamp: ManifestStamp, error: String)?
 
-    public init(indexDirectory: String, metrics: ServiceMetrics = ServiceMetrics()) {
+    public init(indexDirectory: String, metrics: ServiceMetrics = ServiceMetrics(), verifyBeforeSearching: Bool = false) {
         self.indexDirectory = indexDirectory
         self.metrics = metrics
+        self.verifyBeforeSearching = verifyBeforeSearching
     }
 
     /// The searcher of the current generation; cheap when nothing changed (one `stat`).
@@ -24,14 +31,31 @@ public final class SearchService: @unchecked Sendable {
         let stamp = ManifestStamp(directory: indexDirectory)
         lock.lock()
         defer { lock.unlock() }
+        if let damage, damage.stamp == stamp { throw ServiceError.searchFailure(damage.error) }
         if let current, current.stamp == stamp { return current.searcher }
         do {
-            let searcher = Searcher(snapshot: try IndexSnapshot.open(directory: indexDirectory))
+            let snapshot = try IndexSnapshot.open(directory: indexDirectory)
+            if verifyBeforeSearching {
+                try snapshot.verifyChecksums()
+            } else {
+                DispatchQueue.global(qos: .utility).async { [weak self] in
+                    do { try snapshot.verifyChecksums() } catch { self?.recordDamage(error, stamp: stamp) }
+                }
+            }
+            let searcher = Searcher(snapshot: snapshot)
             current = (stamp, searcher)
             return searcher
         } catch {
-            throw ServiceError.searchFailure("search failure: the index cannot be opened (\(error))")
+            throw ServiceError.searchFailure(Self.cannotOpen(error))
         }
+    }
+
+    private static func cannotOpen(_ error: Error) -> String { "search failure: the index cannot be opened (\(error))" }
+
+    private func recordDamage(_ error: Error, stamp: ManifestStamp) {
+        lock.lock()
+        defer { lock.unlock() }
+        damage = (stamp, Self.cannotOpen(error))
     }
 
     /// Runs a search on `searcher` (the current one when nil).

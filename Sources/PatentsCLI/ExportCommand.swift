@@ -34,7 +34,7 @@ struct ExportCommand: ParsableCommand {
         var logger = Logger(label: "patents.export")
         logger.logLevel = .warning
         let service = try ExportTaskService(dataDirectory: options.data, store: store,
-                                            search: SearchService(indexDirectory: indexDirectory(options.data)), workers: 1,
+                                            search: SearchService(indexDirectory: indexDirectory(options.data), verifyBeforeSearching: true), workers: 1,
                                             logger: logger)
         try service.start()
         let created = try reportingServiceErrors { () throws(ServiceError) in

@@ -24,7 +24,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let parameters = try reportingServiceErrors { () throws(ServiceError) in try QueryParameters(body: .object(search.body)) }
-        let service = SearchService(indexDirectory: indexDirectory(options.data))
+        let service = SearchService(indexDirectory: indexDirectory(options.data), verifyBeforeSearching: true)
         let result = try reportingServiceErrors { () throws(ServiceError) in
             try service.search(parameters.searchRequest(offset: offset, rows: rows))
         }

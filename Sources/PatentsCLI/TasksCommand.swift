@@ -16,7 +16,7 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             let store = try PatentStore(directory: options.data)
-            let search = SearchService(indexDirectory: indexDirectory(options.data))
+            let search = SearchService(indexDirectory: indexDirectory(options.data), verifyBeforeSearching: true)
             let tasks = try ExportTaskService(dataDirectory: options.data, store: store, search: search)
             try reportingServiceErrors { () throws(ServiceError) in try tasks.revoke(id) }
             print("revoked task \(id): its link answers 403 and its file is deleted")

@@ -58,6 +58,11 @@ public final class IndexSnapshot: @unchecked Sendable {
         return IndexSnapshot(directory: directory, manifest: manifest, segments: segments, deletions: deletions)
     }
 
+    /// Verifies every segment file's checksum (`Segment.verifyChecksums`).
+    public func verifyChecksums() throws {
+        for segment in segments { try segment.verifyChecksums() }
+    }
+
     /// Where a publication is live in this generation: (segment index, document).
     public func locate(_ pn: String) -> (segment: Int, doc: Int)? {
         for (index, segment) in segments.enumerated().reversed() {

@@ -21,6 +21,19 @@ final class PositionalFieldLog {
             + 12 * documentValueEnds.count
     }
 
+    /// What inverting the field takes besides the log, at most: per posting a document
+    /// and a frequency (8 bytes; a posting per token at worst), its positions (2 bytes a
+    /// token at most), and a few arrays per term (surface forms and stems).
+    var inversionBytes: Int { 10 * tokens.count + 64 * terms.count }
+
+    /// Lets the token log go once the field is inverted (its structure stays: the
+    /// documents section copies it last).
+    func releaseTokens() {
+        tokens = []
+        valueLengths = []
+        documentValueEnds = []
+    }
+
     /// Adds a document's values (none: the field is absent from it).
     func add(_ values: [TokenList]) {
         for value in values {

@@ -14,12 +14,13 @@ public final class SegmentWriter {
     private let positional: [PositionalFieldLog?] = IndexField.allCases.map { $0.isPositional ? PositionalFieldLog() : nil }
     private let keyword: [KeywordFieldLog?] = IndexField.allCases.map { $0.isPositional ? nil : KeywordFieldLog() }
 
-    /// Bytes the segment holds in memory so far (an estimate of what grows). The indexer
-    /// commits a segment when this reaches its memory budget; writing it needs about as
-    /// much again for the inverted postings of one field at a time.
+    /// Bytes the segment takes in memory until it is written: what it holds so far (an
+    /// estimate of what grows) and what writing it needs besides — the inverted postings
+    /// of one field at a time, the largest counted. The indexer commits a segment when
+    /// this reaches its memory budget.
     public var estimatedBytes: Int {
         positional.reduce(0) { $0 + ($1?.memoryBytes ?? 0) } + keyword.reduce(0) { $0 + ($1?.memoryBytes ?? 0) }
-            + pns.count * Self.documentOverhead
+            + pns.count * Self.documentOverhead + positional.reduce(0) { max($0, $1?.inversionBytes ?? 0) }
     }
 
     /// A PN, its columns and norms.
@@ -70,10 +71,12 @@ public final class SegmentWriter {
             let raw = Int(field.rawValue)
             if let log = positional[raw] {
                 let order = log.terms.sortedIDs()
-                let inverted = log.invert()
-                emit(field, stemmed: false, writeTerms(field, stemmed: false, table: log.terms, order: order, inverted,
+                emit(field, stemmed: false, writeTerms(field, stemmed: false, table: log.terms, order: order, log.invert(),
                                                        into: &out, postingsStart: postingsStart, positions: &positions))
-                guard field.kind == .text else { continue }
+                guard field.kind == .text else {
+                    log.releaseTokens()
+                    continue
+                }
                 // Stems: one per distinct Latin word; a stem's surface forms by their term numbers.
                 let stems = TermHashTable()
                 var stemOf = [Int32](repeating: -1, count: log.terms.count)
@@ -87,6 +90,7 @@ public final class SegmentWriter {
                 emit(field, stemmed: true, writeTerms(field, stemmed: true, table: stems, order: stems.sortedIDs(),
                                                       log.invertStems(stemOf, count: stems.count), forms: forms,
                                                       into: &out, postingsStart: postingsStart, positions: &positions))
+                log.releaseTokens()
             } else if let log = keyword[raw] {
                 emit(field, stemmed: false, writeTerms(field, stemmed: false, table: log.terms, order: log.terms.sortedIDs(),
                                                        log.invert(), into: &out, postingsStart: postingsStart, positions: &positions))

@@ -17,8 +17,11 @@ import Synchronization
 /// `seg-N.pos`: "PPOS0004", per positional term and document the field positions of its
 /// occurrences (varint first, then varint deltas), u32 CRC-32, "PPOSEND4".
 ///
-/// Both checksums are verified the first time this process opens the file (`verified`):
-/// a damaged file is an `IndexError.corrupt` naming it, never a wrong answer.
+/// Opening checks each file's marks and every section's bounds (a few reads: open stays
+/// in milliseconds at millions of documents). Both files' CRC-32s are verified by
+/// `verifyChecksums` — before a merge reads them, and by the server in the background
+/// right after it first opens a generation (each file once per process): a damaged file
+/// is an `IndexError.corrupt` naming it and `patents index --rebuild`.
 public final class Segment: @unchecked Sendable {
     static let magic = "PSEG0004"
     static let endMagic = "PSEGEND4"
@@ -37,6 +40,7 @@ public final class Segment: @unchecked Sendable {
 
     public let id: Int
     public let documentCount: Int
+    private let path: String
     private let file: MappedFile
     private let positionsFile: MappedFile
     /// `file`'s bytes (valid while the segment lives), for the inlinable column readers.
@@ -49,6 +53,7 @@ public final class Segment: @unchecked Sendable {
 
     public init(path: String, id: Int) throws {
         self.id = id
+        self.path = path
         file = try MappedFile(path: path)
         let positionsPath = Self.positionsPath(path)
         positionsFile = try MappedFile(path: positionsPath)
@@ -58,38 +63,47 @@ public final class Segment: @unchecked Sendable {
         try Self.checkEnds(bytes, magic: Self.magic, endMagic: Self.endMagic, name: name, minimum: 8 + Self.footerLength)
         try Self.checkEnds(positionsFile.bytes, magic: Self.positionsMagic, endMagic: Self.positionsEndMagic,
                            name: (positionsPath as NSString).lastPathComponent, minimum: 20)
-        try SegmentChecksums.verify(path: path, bytes: bytes, checksumAt: bytes.count - 16)
-        try SegmentChecksums.verify(path: positionsPath, bytes: positionsFile.bytes, checksumAt: positionsFile.bytes.count - 12)
-        let reader = ByteReader(bytes)
-        let footer = bytes.count - Self.footerLength
-        let docsOffset = Int(try reader.uint64(at: footer))
-        documentCount = Int(try reader.uint32(at: docsOffset))
-        pnOffsetsStart = docsOffset + 4
-        let pnBlobLength = Int(try reader.uint32(at: pnOffsetsStart + 4 * documentCount))
-        pnBlobStart = pnOffsetsStart + 4 * documentCount + 4
-        datesStart = (pnBlobStart + pnBlobLength + 3) / 4 * 4
-        normsStart = datesStart + 4 * documentCount * Column.allCases.count
-        guard normsStart + 4 * documentCount * IndexField.textFields.count <= footer else {
-            throw IndexError.corrupt("\(name): documents past the end")
+        do {
+            let reader = ByteReader(bytes)
+            let footer = bytes.count - Self.footerLength
+            let docsOffset = Int(try reader.uint64(at: footer))
+            documentCount = Int(try reader.uint32(at: docsOffset))
+            pnOffsetsStart = docsOffset + 4
+            let pnBlobLength = Int(try reader.uint32(at: pnOffsetsStart + 4 * documentCount))
+            pnBlobStart = pnOffsetsStart + 4 * documentCount + 4
+            datesStart = (pnBlobStart + pnBlobLength + 3) / 4 * 4
+            normsStart = datesStart + 4 * documentCount * Column.allCases.count
+            guard normsStart + 4 * documentCount * IndexField.textFields.count <= footer else {
+                throw IndexError.corrupt("\(name): documents past the end")
+            }
+            var structures: [FieldStructure?] = []
+            for field in IndexField.allCases {
+                let offset = Int(try reader.uint64(at: footer + 16 + 8 * Int(field.rawValue)))
+                structures.append(offset == 0 ? nil : try FieldStructure(bytes, at: offset))
+            }
+            let dictionariesStart = footer + 16 + 8 * IndexField.allCases.count
+            var dictionaries: [TermDictionary?] = []
+            for id in 0..<Self.dictionaryCount {
+                let offset = Int(try reader.uint64(at: dictionariesStart + 8 * id))
+                guard offset != 0 else { dictionaries.append(nil); continue }
+                let field = Self.field(of: id)
+                let stemmed = id % 2 == 1
+                dictionaries.append(try TermDictionary(bytes, at: offset, positions: positionsFile.bytes,
+                                                       layout: Self.layout(field, stemmed: stemmed),
+                                                       structure: structures[Int(field.rawValue)],
+                                                       surface: stemmed ? dictionaries[id - 1] : nil))
+            }
+            self.dictionaries = dictionaries
+        } catch IndexError.corrupt(let detail) {
+            throw IndexError.corrupt("\(name) is damaged (\(detail)); rebuild the index from the store with `patents index --rebuild`")
         }
-        var structures: [FieldStructure?] = []
-        for field in IndexField.allCases {
-            let offset = Int(try reader.uint64(at: footer + 16 + 8 * Int(field.rawValue)))
-            structures.append(offset == 0 ? nil : try FieldStructure(bytes, at: offset))
-        }
-        let dictionariesStart = footer + 16 + 8 * IndexField.allCases.count
-        var dictionaries: [TermDictionary?] = []
-        for id in 0..<Self.dictionaryCount {
-            let offset = Int(try reader.uint64(at: dictionariesStart + 8 * id))
-            guard offset != 0 else { dictionaries.append(nil); continue }
-            let field = Self.field(of: id)
-            let stemmed = id % 2 == 1
-            dictionaries.append(try TermDictionary(bytes, at: offset, positions: positionsFile.bytes,
-                                                   layout: Self.layout(field, stemmed: stemmed),
-                                                   structure: structures[Int(field.rawValue)],
-                                                   surface: stemmed ? dictionaries[id - 1] : nil))
-        }
-        self.dictionaries = dictionaries
+    }
+
+    /// Verifies both files' CRC-32s (each file once per process).
+    public func verifyChecksums() throws {
+        try SegmentChecksums.verify(path: path, bytes: file.bytes, checksumAt: file.bytes.count - 16)
+        try SegmentChecksums.verify(path: Self.positionsPath(path), bytes: positionsFile.bytes,
+                                    checksumAt: positionsFile.bytes.count - 12)
     }
 
     /// How a field's postings are laid out: keyword fields hold documents only; stems

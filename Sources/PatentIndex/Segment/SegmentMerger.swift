@@ -10,6 +10,8 @@ import Foundation
 enum SegmentMerger {
     /// Writes the merged segment to `path`; returns its document count.
     static func merge(_ snapshot: IndexSnapshot, to path: String) throws -> Int {
+        // A damaged input is refused before anything of it is copied.
+        try snapshot.verifyChecksums()
         // New numbers of the live documents, in segment order.
         var remap: [[Int32]] = []
         var live: [(segment: Int, doc: Int)] = []
