@@ -114,13 +114,15 @@ public enum TextAnalyzer {
     static func tokens(paragraphs: [String], linesStartParagraphs: Bool, asciiPath: Bool) -> TokenList {
         var state = State()
         for text in paragraphs {
-            var normalised = normalise(text)
-            let ascii = asciiPath ? normalised.withUTF8 { bytes -> Bool in
+            // ASCII is tokenised as it is (normalising it only lower-cases it).
+            var raw = text
+            let ascii = asciiPath ? raw.withUTF8 { bytes -> Bool in
                 guard bytes.allSatisfy({ $0 < 0x80 }) else { return false }
                 tokenizeASCII(bytes, linesStartParagraphs: linesStartParagraphs, state: &state)
                 return true
             } : false
             if ascii { continue }
+            let normalised = normalise(text)
             let lines = linesStartParagraphs ? splitLines(normalised) : [Substring(normalised).unicodeScalars]
             for line in lines {
                 state.startLine()
@@ -171,7 +173,8 @@ public enum TextAnalyzer {
     @inline(__always)
     static func isASCIIWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
 
-    /// Lower-case ASCII: words are runs of a–z and 0–9; `\n`, `\r` and `\r\n` end lines.
+    /// ASCII: words are runs of letters (lower-cased) and digits; `\n`, `\r` and `\r\n`
+    /// end lines.
     static func tokenizeASCII(_ bytes: UnsafeBufferPointer<UInt8>, linesStartParagraphs: Bool, state: inout State) {
         state.startLine()
         var i = 0
@@ -179,6 +182,8 @@ public enum TextAnalyzer {
             let c = bytes[i]
             if c >= 0x61 && c <= 0x7A {
                 state.list.appendByte(c)
+            } else if c >= 0x41 && c <= 0x5A {
+                state.list.appendByte(c + 32)
             } else if c >= 0x30 && c <= 0x39 {
                 state.list.appendByte(c)
                 state.latin = false

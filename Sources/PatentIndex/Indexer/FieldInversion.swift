@@ -13,7 +13,7 @@ final class PositionalFieldLog {
     /// Per document: where its values end in `valueLengths`.
     @exclusivity(unchecked) var documentValueEnds: [Int32] = []
     /// Per document: its encoded `FieldStructure`, and where each document's bytes end.
-    @exclusivity(unchecked) var structure: [UInt8] = []
+    @exclusivity(unchecked) var structure = ByteWriter()
     @exclusivity(unchecked) var structureEnds: [Int] = []
 
     var memoryBytes: Int {
@@ -48,11 +48,7 @@ final class PositionalFieldLog {
             valueLengths.append(UInt32(value.count))
         }
         documentValueEnds.append(Int32(valueLengths.count))
-        if !values.isEmpty {
-            var encoded = ByteWriter()
-            FieldStructure.encode(values: values, into: &encoded)
-            structure.append(contentsOf: encoded.bytes)
-        }
+        FieldStructure.encode(values: values, into: &structure)
         structureEnds.append(structure.count)
     }
 

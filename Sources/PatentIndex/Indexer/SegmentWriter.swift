@@ -99,12 +99,12 @@ public final class SegmentWriter {
         encoded.align(to: 8)
         let documents = SegmentLayout.Documents(
             count: pns.count, pn: { self.pns[$0] }, column: { self.dates[$0][$1.rawValue] }, norm: { self.norms[$0][$1] },
-            structuredFields: IndexField.allCases.filter { positional[Int($0.rawValue)].map { !$0.structure.isEmpty } ?? false },
+            structuredFields: IndexField.allCases.filter { positional[Int($0.rawValue)].map { $0.structure.count > 0 } ?? false },
             structureLength: { doc, field in self.positional[Int(field.rawValue)]!.structureRange(doc).count },
             appendStructure: { doc, field, out in
                 let log = self.positional[Int(field.rawValue)]!
                 let range = log.structureRange(doc)
-                log.structure.withUnsafeBytes { out.append(UnsafeRawBufferPointer(rebasing: $0[range])) }
+                log.structure.bytes.withUnsafeBytes { out.append(UnsafeRawBufferPointer(rebasing: $0[range])) }
             })
         try SegmentLayout.finishPositions(&positions)
         try positions.finish()
