@@ -16,9 +16,13 @@ public struct IndexUpdater {
     /// At most this many documents per commit (test hooks commit small segments); by
     /// default only the memory budget decides.
     public var batchSize = Int.max
-    /// Patents read from the store at a time; each thread decodes, analyses and inverts
-    /// its share of a page into its own segment.
+    /// Patents read from the store at a time (at most; fewer when records are large, see
+    /// `pageBytes`); each thread decodes, analyses and inverts its share of a page into
+    /// its own segment, one document at a time.
     public var pageSize = 1_024
+    /// About this many bytes of records are read at a time: pages of full-text patents
+    /// (some 100 KB each) hold a few hundred, bibliographic ones `pageSize`.
+    public var pageBytes = 32 << 20
     /// Indexing threads: each builds its own segment, so a commit writes this many.
     public var threads = Self.defaultThreads
     /// One per core, at most 8.
@@ -54,23 +58,34 @@ public struct IndexUpdater {
         let writer = try IndexWriter(directory: directory, threads: threads)
         var cursor = (revision: writer.manifest.storeRevision, pn: "")
         // The index holds every revision up to its manifest's: start after all of it.
-        var page = try store.changedRecords(after: cursor.revision, limit: pageSize)
+        var limit = pageSize
+        var page = try store.changedRecords(after: cursor.revision, limit: limit)
         while let last = page.last {
-            // The next page is read while this one is inverted.
-            let store = self.store, pageSize = self.pageSize
-            let next = Prefetch { try store.changedRecords(afterRevision: last.revision, pn: last.pn, limit: pageSize) }
+            // The next page is read while this one is inverted, sized by this one's bytes.
+            let bytes = page.reduce(0) { $0 + $1.record.count }
+            limit = min(pageSize, max(16, page.count * pageBytes / max(bytes, 1)))
+            let store = self.store, next = Prefetch { [limit] in
+                try store.changedRecords(afterRevision: last.revision, pn: last.pn, limit: limit)
+            }
             try Self.invert(page, into: writer)
             report.indexed += page.count
             cursor = (last.revision, last.pn)
             page = try next.value()
-            // Commit only between revisions: the manifest's revision is then complete.
-            let full = writer.pendingCount >= batchSize || writer.pendingBytes >= memoryBudget
-            if full, page.first?.revision != cursor.revision {
-                try writer.commit(storeRevision: cursor.revision)
-                try writer.finishMerge(wait: false)
-                try writer.startMerge(mergePolicy)
-                progress?(report.indexed)
+            guard writer.pendingCount >= batchSize || writer.pendingBytes >= memoryBudget else { continue }
+            // Full: the rest of the current revision first (a manifest's revision is
+            // complete), however many pages it takes, then the commit.
+            while let first = page.first, first.revision == cursor.revision {
+                let end = page.firstIndex { $0.revision != cursor.revision } ?? page.count
+                try Self.invert(Array(page[..<end]), into: writer)
+                report.indexed += end
+                cursor = (page[end - 1].revision, page[end - 1].pn)
+                page = end < page.count ? Array(page[end...])
+                    : try store.changedRecords(afterRevision: cursor.revision, pn: cursor.pn, limit: limit)
             }
+            try writer.commit(storeRevision: cursor.revision)
+            try writer.finishMerge(wait: false)
+            try writer.startMerge(mergePolicy)
+            progress?(report.indexed)
         }
         if writer.pendingCount > 0 { try writer.commit(storeRevision: cursor.revision) }
         try writer.mergeTiers(mergePolicy)
@@ -91,14 +106,13 @@ public struct IndexUpdater {
         let threads = writer.threads
         let share = (page.count + threads - 1) / threads
         let failure = Mutex<Error?>(nil)
-        writer.update { i in
-            page[min(i * share, page.count)..<min((i + 1) * share, page.count)].compactMap { record in
+        writer.update { i, add in
+            for record in page[min(i * share, page.count)..<min((i + 1) * share, page.count)] {
                 do {
                     let stored = try record.decoded()
-                    return IndexDocument(stored.patent, families: familyIDs(stored.families))
+                    add(IndexDocument(stored.patent, families: familyIDs(stored.families)))
                 } catch {
                     failure.withLock { $0 = $0 ?? IndexError.corrupt("the stored record of \(record.pn) cannot be read: \(error)") }
-                    return nil
                 }
             }
         }

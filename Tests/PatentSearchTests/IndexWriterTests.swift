@@ -56,6 +56,22 @@ struct IndexWriterTests {
         #expect(try answers(directory) == expected, "the streamed merge answers as the one-segment build")
     }
 
+    /// A full segment waits for the end of its store revision, however many pages that
+    /// takes: two revisions of 43 patents read 10 at a time give exactly two commits.
+    @Test func aFullSegmentIsCommittedAtTheEndOfItsRevisionWhateverThePageSize() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("revision-store"))
+        let patents = try FixtureIndex.shared.store.changes(after: 0, limit: 10_000).map(\.patent)
+        try store.upsert(Array(patents[..<43]))
+        try store.upsert(Array(patents[43...]))
+        var updater = IndexUpdater(store: store, directory: try temporaryDirectory("revision-index"))
+        updater.pageSize = 10
+        updater.memoryBudget = 1
+        updater.threads = 1
+        let report = try updater.update()
+        #expect(report.generation == 2 && report.segments == 2, "one commit per revision: \(report.generation), \(report.segments)")
+        #expect(report.indexed == patents.count)
+    }
+
     /// Leading-wildcard lookups binary-search the reversed-term order; the writer sorts it
     /// by reading terms backwards in place, which must equal sorting the reversed strings.
     @Test func theReversedTermOrderEqualsSortingReversedStrings() {

@@ -41,17 +41,18 @@ public final class IndexWriter {
         record(document.pn, builder: 0, doc: builders[0].add(document))
     }
 
-    /// Adds or replaces documents on all builders at once: `produce(i)` runs on thread
-    /// `i` and gives the documents for builder `i` (it may decode and analyse them there).
+    /// Adds or replaces documents on all builders at once: `produce(i, add)` runs on
+    /// thread `i` and hands builder `i` its documents one at a time through `add` (it may
+    /// decode and analyse each there, so only one document per thread is held at once).
     /// Where a publication comes more than once, the one of the highest `i` wins.
-    public func update(inParallel produce: @Sendable (Int) -> [IndexDocument]) {
+    public func update(inParallel produce: @Sendable (Int, (IndexDocument) -> Void) -> Void) {
         var added = [[(pn: String, doc: Int)]](repeating: [], count: builders.count)
         let builders = self.builders
         added.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
             nonisolated(unsafe) let builders = builders
             DispatchQueue.concurrentPerform(iterations: builders.count) { i in
-                output[i] = produce(i).map { ($0.pn, builders[i].add($0)) }
+                produce(i) { document in output[i].append((document.pn, builders[i].add(document))) }
             }
         }
         for (i, documents) in added.enumerated() {

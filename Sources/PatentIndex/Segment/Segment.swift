@@ -100,10 +100,12 @@ public final class Segment: @unchecked Sendable {
     }
 
     /// Verifies both files' CRC-32s (each file once per process).
+    /// The pages read are let go as it goes (reading a file whole would otherwise leave
+    /// it all resident).
     public func verifyChecksums() throws {
-        try SegmentChecksums.verify(path: path, bytes: file.bytes, checksumAt: file.bytes.count - 16)
+        try SegmentChecksums.verify(path: path, bytes: file.bytes, checksumAt: file.bytes.count - 16, release: file.releasePages)
         try SegmentChecksums.verify(path: Self.positionsPath(path), bytes: positionsFile.bytes,
-                                    checksumAt: positionsFile.bytes.count - 12)
+                                    checksumAt: positionsFile.bytes.count - 12, release: positionsFile.releasePages)
     }
 
     /// How a field's postings are laid out: keyword fields hold documents only; stems
@@ -206,14 +208,23 @@ enum SegmentChecksums {
 
     private static let verified = Mutex<Set<Identity>>([])
 
-    static func verify(path: String, bytes: UnsafeRawBufferPointer, checksumAt position: Int) throws {
+    /// Checks the CRC-32 stored at `position` against the bytes before it, read 32 MB at a
+    /// time with `release` called after each piece.
+    static func verify(path: String, bytes: UnsafeRawBufferPointer, checksumAt position: Int, release: () -> Void) throws {
         var info = stat()
         guard stat(path, &info) == 0 else { throw IndexError.io("cannot stat \(path)") }
         let identity = Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
                                 modified: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
         if verified.withLock({ $0.contains(identity) }) { return }
         let stored = try ByteReader(bytes).uint32(at: position)
-        let computed = Checksum.update(0, UnsafeRawBufferPointer(rebasing: bytes[0..<position]))
+        var computed: UInt32 = 0
+        var at = 0
+        while at < position {
+            let end = min(position, at + (32 << 20))
+            computed = Checksum.update(computed, UnsafeRawBufferPointer(rebasing: bytes[at..<end]))
+            release()
+            at = end
+        }
         guard stored == computed else {
             throw IndexError.corrupt("\((path as NSString).lastPathComponent) fails its checksum (damaged on disk); "
                 + "rebuild the index from the store with `patents index --rebuild`")
