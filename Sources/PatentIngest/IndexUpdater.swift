@@ -64,7 +64,7 @@ public struct IndexUpdater {
             // The next page is read while this one is inverted, sized by this one's bytes.
             let bytes = page.reduce(0) { $0 + $1.record.count }
             limit = min(pageSize, max(16, page.count * pageBytes / max(bytes, 1)))
-            let store = self.store, next = Prefetch { [limit] in
+            let store = self.store, next = BackgroundWork { [limit] in
                 try store.changedRecords(afterRevision: last.revision, pn: last.pn, limit: limit)
             }
             try Self.invert(page, into: writer)
@@ -117,23 +117,5 @@ public struct IndexUpdater {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-    }
-}
-
-/// A value computed on another thread while the caller does other work; `value()` waits.
-private final class Prefetch<Value: Sendable>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<Value, Error>?
-
-    init(_ work: @escaping @Sendable () throws -> Value) {
-        DispatchQueue.global().async {
-            self.result = Result { try work() }
-            self.done.signal()
-        }
-    }
-
-    func value() throws -> Value {
-        done.wait()
-        return try result!.get()
     }
 }

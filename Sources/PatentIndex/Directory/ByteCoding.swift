@@ -1,3 +1,5 @@
+import Foundation
+
 /// PatentIndex: our search engine's storage. Immutable segments — sorted term
 /// dictionaries, document lists in bit-packed 128-document blocks with skip entries,
 /// positions in their own file, the value/sentence/paragraph structure of each
@@ -44,6 +46,39 @@ extension ByteSink {
     mutating func align(to boundary: Int) {
         while count % boundary != 0 { byte(0) }
     }
+}
+
+/// Bytes of `value` as a varint.
+@inline(__always)
+func varintLength(_ value: Int) -> Int { (70 - (UInt64(value) | 1).leadingZeroBitCount) / 7 }
+
+/// The offset after `count` varints starting at `offset` (counted by their last bytes,
+/// the ones below 0x80); past the end of `bytes` is corrupt.
+@inline(__always)
+func endOfVarints(_ count: Int, in bytes: UnsafeRawBufferPointer, from offset: Int) throws(IndexError) -> Int {
+    var left = count
+    var at = offset
+    while left > 0 {
+        guard at < bytes.count else { throw .corrupt("positions past the end") }
+        if bytes[at] < 0x80 { left -= 1 }
+        at += 1
+    }
+    return at
+}
+
+/// Numbers `0..<count` ordered by the bytes `range(i)` of `arena` (memcmp, shorter first
+/// on a tie): term ids by their terms.
+func sortedByBytes(_ count: Int, in arena: [UInt8], range: (Int) -> Range<Int>) -> [UInt32] {
+    var order = (0..<UInt32(count)).map { $0 }
+    arena.withUnsafeBytes { bytes in
+        order.sort { a, b in
+            let x = range(Int(a)), y = range(Int(b))
+            let common = min(x.count, y.count)
+            let c = common == 0 ? 0 : memcmp(bytes.baseAddress! + x.lowerBound, bytes.baseAddress! + y.lowerBound, common)
+            return c != 0 ? c < 0 : x.count < y.count
+        }
+    }
+    return order
 }
 
 /// Bytes encoded in memory.

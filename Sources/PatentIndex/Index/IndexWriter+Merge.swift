@@ -1,31 +1,17 @@
 import Foundation
-import Synchronization
 
 /// A merge running on a thread of its own while the writer goes on committing: its
-/// inputs as they were when it started, and the id its output takes.
-final class SegmentMerge: @unchecked Sendable {
+/// inputs as they were when it started, the id its output takes, and (once it has
+/// ended) the merged segment's document count.
+struct SegmentMerge {
     let inputs: IndexSnapshot
     let output: Int
-    private let result = Mutex<Result<Int, Error>?>(nil)
-    private let done = DispatchSemaphore(value: 0)
+    let documents: BackgroundWork<Int>
 
     init(inputs: IndexSnapshot, output: Int, path: String) {
         self.inputs = inputs
         self.output = output
-        DispatchQueue.global().async {
-            let outcome = Result { try SegmentMerger.merge(inputs, to: path) }
-            self.result.withLock { $0 = outcome }
-            self.done.signal()
-        }
-    }
-
-    var isFinished: Bool { result.withLock { $0 != nil } }
-
-    /// The merged segment's document count, once the merge has ended.
-    func documents() throws -> Int {
-        done.wait()
-        done.signal()
-        return try result.withLock { $0! }.get()
+        documents = BackgroundWork { try SegmentMerger.merge(inputs, to: path) }
     }
 }
 
@@ -50,9 +36,9 @@ extension IndexWriter {
     /// only when `wait` says to wait for it. Documents deleted in its inputs while it ran
     /// are deleted in its output too.
     public func finishMerge(wait: Bool) throws {
-        guard let merge = runningMerge, wait || merge.isFinished else { return }
+        guard let merge = runningMerge, wait || merge.documents.isFinished else { return }
         defer { runningMerge = nil }
-        let documents = try merge.documents()
+        let documents = try merge.documents.value()
         let current = try IndexSnapshot.open(directory: directory, manifest: manifest)
         var next = manifest
         next.generation += 1
@@ -72,12 +58,7 @@ extension IndexWriter {
         next.segments.removeAll { ids.contains($0.id) }
         if documents > deleted.count {
             var entry = IndexManifest.SegmentEntry(id: merge.output, documents: documents, deletions: nil, deleted: 0)
-            if deleted.count > 0 {
-                let name = IndexManifest.deletionFile(merge.output, generation: next.generation)
-                try DurableFile.write(deleted.bits, to: path(name))
-                entry.deletions = name
-                entry.deleted = deleted.count
-            }
+            if deleted.count > 0 { try write(deleted, of: &entry, generation: next.generation) }
             next.segments.insert(entry, at: min(position, next.segments.count))
         }
         try next.save(to: directory)

@@ -89,10 +89,7 @@ public final class IndexWriter {
             }
         }
         for index in changedSegments.sorted() {
-            let name = IndexManifest.deletionFile(next.segments[index].id, generation: next.generation)
-            try DurableFile.write(deletions[index].bits, to: path(name))
-            next.segments[index].deletions = name
-            next.segments[index].deleted = deletions[index].count
+            try write(deletions[index], of: &next.segments[index], generation: next.generation)
         }
         // The new segments are written at once, one thread each.
         let built = builders.indices.filter { builders[$0].documentCount > 0 }
@@ -100,17 +97,14 @@ public final class IndexWriter {
         nonisolated(unsafe) let writers = built.map { builders[$0] }
         let paths = built.indices.map { path(IndexManifest.segmentFile(firstID + $0)) }
         try Self.inParallel(built.count) { k in try writers[k].write(to: paths[k]) }
-        for (builder, builderDeleted) in zip(builders, builderDeleted) where builder.documentCount > 0 {
-            let id = next.nextSegment
-            next.nextSegment += 1
-            var entry = IndexManifest.SegmentEntry(id: id, documents: builder.documentCount, deletions: nil, deleted: 0)
-            if !builderDeleted.isEmpty {
-                var deleted = DeletionSet(documents: builder.documentCount)
-                for doc in builderDeleted { deleted.insert(doc) }
-                let name = IndexManifest.deletionFile(id, generation: next.generation)
-                try DurableFile.write(deleted.bits, to: path(name))
-                entry.deletions = name
-                entry.deleted = deleted.count
+        next.nextSegment = firstID + built.count
+        for (k, index) in built.enumerated() {
+            let id = firstID + k, documents = builders[index].documentCount
+            var entry = IndexManifest.SegmentEntry(id: id, documents: documents, deletions: nil, deleted: 0)
+            if !builderDeleted[index].isEmpty {
+                var deleted = DeletionSet(documents: documents)
+                for doc in builderDeleted[index] { deleted.insert(doc) }
+                try write(deleted, of: &entry, generation: next.generation)
             }
             next.segments.append(entry)
         }
@@ -174,6 +168,14 @@ public final class IndexWriter {
     }
 
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// Writes a segment's deletions as its file of `generation` and names it in `entry`.
+    func write(_ deleted: DeletionSet, of entry: inout IndexManifest.SegmentEntry, generation: Int) throws {
+        let name = IndexManifest.deletionFile(entry.id, generation: generation)
+        try DurableFile.write(deleted.bits, to: path(name))
+        entry.deletions = name
+        entry.deleted = deleted.count
+    }
 
     /// Removes the files no manifest names, but those a running merge is writing.
     func collectGarbage() throws {

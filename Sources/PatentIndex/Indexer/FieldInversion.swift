@@ -216,7 +216,3 @@ struct InvertedTerms {
         positions = [UInt8](repeating: 0, count: positionStarts.last ?? 0)
     }
 }
-
-/// Bytes of `value` as a varint.
-@inline(__always)
-func varintLength(_ value: Int) -> Int { (70 - (UInt64(value) | 1).leadingZeroBitCount) / 7 }

@@ -71,7 +71,7 @@ public final class SegmentWriter {
             let raw = Int(field.rawValue)
             if let log = positional[raw] {
                 let order = log.terms.sortedIDs()
-                emit(field, stemmed: false, writeTerms(field, stemmed: false, table: log.terms, order: order, log.invert(),
+                emit(field, stemmed: false, try writeTerms(field, stemmed: false, table: log.terms, order: order, log.invert(),
                                                        into: &out, postingsStart: postingsStart, positions: &positions))
                 guard field.kind == .text else {
                     log.releaseTokens()
@@ -87,12 +87,12 @@ public final class SegmentWriter {
                 for (number, term) in order.enumerated() where stemOf[Int(term)] >= 0 {
                     forms[Int(stemOf[Int(term)])].append(UInt32(number))
                 }
-                emit(field, stemmed: true, writeTerms(field, stemmed: true, table: stems, order: stems.sortedIDs(),
+                emit(field, stemmed: true, try writeTerms(field, stemmed: true, table: stems, order: stems.sortedIDs(),
                                                       log.invertStems(stemOf, count: stems.count), forms: forms,
                                                       into: &out, postingsStart: postingsStart, positions: &positions))
                 log.releaseTokens()
             } else if let log = keyword[raw] {
-                emit(field, stemmed: false, writeTerms(field, stemmed: false, table: log.terms, order: log.terms.sortedIDs(),
+                emit(field, stemmed: false, try writeTerms(field, stemmed: false, table: log.terms, order: log.terms.sortedIDs(),
                                                        log.invert(), into: &out, postingsStart: postingsStart, positions: &positions))
             }
         }
@@ -114,21 +114,21 @@ public final class SegmentWriter {
 
     /// Encodes one dictionary's postings term by term in `order` (and their positions)
     /// and returns its terms for the dictionary section.
-    private func writeTerms(_ field: IndexField, stemmed: Bool, table: TermHashTable, order: [Int32], _ inverted: InvertedTerms,
+    private func writeTerms(_ field: IndexField, stemmed: Bool, table: TermHashTable, order: [UInt32], _ inverted: InvertedTerms,
                             forms: [[UInt32]] = [], into out: inout DurableFileWriter, postingsStart: Int,
-                            positions: inout DurableFileWriter) -> SegmentLayout.Terms {
+                            positions: inout DurableFileWriter) throws -> SegmentLayout.Terms {
         let layout = Segment.layout(field, stemmed: stemmed)
         let normSlot = Segment.normSlots[Int(field.rawValue)]
         var encoder = PostingsEncoder(layout)
         var terms = SegmentLayout.Terms()
-        inverted.positions.withUnsafeBytes { stream in
+        try inverted.positions.withUnsafeBytes { stream in
             for id in order {
                 let term = Int(id)
                 var at = layout.positions ? inverted.positionStarts[term] : 0
                 for k in inverted.docStarts[term]..<inverted.docStarts[term + 1] {
                     let doc = inverted.docs[k], frequency = Int(inverted.frequencies[k])
                     let start = at
-                    if layout.positions { at = Self.skip(frequency, varintsIn: stream, from: at) }
+                    if layout.positions { at = try endOfVarints(frequency, in: stream, from: at) }
                     encoder.add(doc: doc, frequency: frequency, positionBytes: at - start,
                                 norm: normSlot >= 0 ? norms[Int(doc)][normSlot] : 0)
                 }
@@ -143,16 +143,5 @@ public final class SegmentWriter {
             }
         }
         return terms
-    }
-
-    /// The offset after `count` varints starting at `offset`.
-    private static func skip(_ count: Int, varintsIn bytes: UnsafeRawBufferPointer, from offset: Int) -> Int {
-        var left = count
-        var at = offset
-        while left > 0 {
-            if bytes[at] < 0x80 { left -= 1 }
-            at += 1
-        }
-        return at
     }
 }

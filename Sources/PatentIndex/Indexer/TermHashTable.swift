@@ -89,16 +89,5 @@ final class TermHashTable {
     }
 
     /// Term ids in byte order of their terms.
-    func sortedIDs() -> [Int32] {
-        var order = (0..<Int32(count)).map { $0 }
-        bytes.withUnsafeBytes { arena in
-            order.sort { a, b in
-                let x = range(Int(a)), y = range(Int(b))
-                let common = min(x.count, y.count)
-                let c = common == 0 ? 0 : memcmp(arena.baseAddress! + x.lowerBound, arena.baseAddress! + y.lowerBound, common)
-                return c != 0 ? c < 0 : x.count < y.count
-            }
-        }
-        return order
-    }
+    func sortedIDs() -> [UInt32] { sortedByBytes(count, in: bytes, range: range) }
 }

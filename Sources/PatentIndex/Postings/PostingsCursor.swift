@@ -105,15 +105,7 @@ public struct PostingsCursor {
     /// Steps over the current document's positions: `frequency` varints, counted by
     /// their last bytes.
     private mutating func skipOccurrences() throws(IndexError) {
-        var left = frequency
-        let base = positions.base
-        var at = positions.offset
-        while left > 0 {
-            guard at < base.count else { throw .corrupt("positions past the end") }
-            if base[at] < 0x80 { left -= 1 }
-            at += 1
-        }
-        positions.offset = at
+        positions.offset = try endOfVarints(frequency, in: positions.base, from: positions.offset)
         occurrencesRead = true
     }
 

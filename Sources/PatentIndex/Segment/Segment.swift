@@ -95,7 +95,7 @@ public final class Segment: @unchecked Sendable {
             }
             self.dictionaries = dictionaries
         } catch IndexError.corrupt(let detail) {
-            throw IndexError.corrupt("\(name) is damaged (\(detail)); rebuild the index from the store with `patents index --rebuild`")
+            throw Self.damaged(name, "is damaged (\(detail))")
         }
     }
 
@@ -106,6 +106,11 @@ public final class Segment: @unchecked Sendable {
         try SegmentChecksums.verify(path: path, bytes: file.bytes, checksumAt: file.bytes.count - 16, release: file.releasePages)
         try SegmentChecksums.verify(path: Self.positionsPath(path), bytes: positionsFile.bytes,
                                     checksumAt: positionsFile.bytes.count - 12, release: positionsFile.releasePages)
+    }
+
+    /// A damaged segment file, and what repairs it.
+    static func damaged(_ name: String, _ problem: String) -> IndexError {
+        .corrupt("\(name) \(problem); rebuild the index from the store with `patents index --rebuild`")
     }
 
     /// How a field's postings are laid out: keyword fields hold documents only; stems
@@ -226,8 +231,7 @@ enum SegmentChecksums {
             at = end
         }
         guard stored == computed else {
-            throw IndexError.corrupt("\((path as NSString).lastPathComponent) fails its checksum (damaged on disk); "
-                + "rebuild the index from the store with `patents index --rebuild`")
+            throw Segment.damaged((path as NSString).lastPathComponent, "fails its checksum (damaged on disk)")
         }
         verified.withLock { _ = $0.insert(identity) }
     }

@@ -101,16 +101,6 @@ enum SegmentLayout {
         for index in IndexField.textFields.indices { for doc in 0..<documents.count { out.uint32(documents.norm(doc, index)) } }
     }
 
-    private static func varintLength(_ value: Int) -> Int {
-        var length = 1
-        var v = UInt64(value)
-        while v >= 0x80 {
-            v >>= 7
-            length += 1
-        }
-        return length
-    }
-
     /// A dictionary in `TermDictionary`'s layout.
     static func writeDictionary<Sink: ByteSink>(into out: inout Sink, _ terms: Terms) {
         let start = out.count
@@ -152,16 +142,6 @@ enum SegmentLayout {
                 start = end
             }
         }
-        var order = (0..<UInt32(terms.count)).map { $0 }
-        reversed.withUnsafeBytes { arena in
-            func range(_ i: UInt32) -> Range<Int> { Int(i == 0 ? 0 : terms.ends[Int(i) - 1])..<Int(terms.ends[Int(i)]) }
-            order.sort { a, b in
-                let x = range(a), y = range(b)
-                let common = min(x.count, y.count)
-                let c = common == 0 ? 0 : memcmp(arena.baseAddress! + x.lowerBound, arena.baseAddress! + y.lowerBound, common)
-                return c != 0 ? c < 0 : x.count < y.count
-            }
-        }
-        return order
+        return sortedByBytes(terms.count, in: reversed) { Int($0 == 0 ? 0 : terms.ends[$0 - 1])..<Int(terms.ends[$0]) }
     }
 }
