@@ -30,8 +30,22 @@ public enum DocumentDecoder {
     /// HTML pages are not XML: PatFT/AppFT patent pages have a reader of their own;
     /// other pages (search results) are reported as an unknown format.
     static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
-        let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased()
-        return head.contains("<html") || head.contains("<!doctype html")
+        let head = bytes.prefix(512)
+        return containsIgnoringASCIICase(head, "<html") || containsIgnoringASCIICase(head, "<!doctype html")
+    }
+
+    private static func containsIgnoringASCIICase(_ haystack: ArraySlice<UInt8>, _ needle: StaticString) -> Bool {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard haystack.count >= pattern.count else { return false }
+        let lastStart = haystack.endIndex - pattern.count
+        var start = haystack.startIndex
+        while start <= lastStart {
+            var k = 0
+            while k < pattern.count, haystack[start + k] | (haystack[start + k] &- 0x41 < 26 ? 0x20 : 0) == pattern[k] { k += 1 }
+            if k == pattern.count { return true }
+            start += 1
+        }
+        return false
     }
 
     /// The records of one document, or why there are none.

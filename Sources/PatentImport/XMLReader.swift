@@ -42,10 +42,10 @@ public final class XMLElement {
 
     /// The first element at a slash-separated path of child names (`a/b/c`).
     public func first(_ path: String) -> XMLElement? {
-        var current: XMLElement? = self
-        for step in path.split(separator: "/") {
-            current = current?.child(String(step))
-            if current == nil { return nil }
+        var current = self
+        for step in path.utf8.split(separator: UInt8(ascii: "/")) {
+            guard let next = current.child(named: step) else { return nil }
+            current = next
         }
         return current
     }
@@ -53,11 +53,20 @@ public final class XMLElement {
     /// Every element at a slash-separated path of child names.
     public func all(_ path: String) -> [XMLElement] {
         var current: [XMLElement] = [self]
-        for step in path.split(separator: "/") {
-            let name = String(step)
-            current = current.flatMap { $0.children(name) }
+        for step in path.utf8.split(separator: UInt8(ascii: "/")) {
+            var next: [XMLElement] = []
+            for element in current {
+                for case .element(let e) in element.children where e.name.utf8.elementsEqual(step) { next.append(e) }
+            }
+            current = next
         }
         return current
+    }
+
+    /// Paths are compared as UTF-8 bytes, without making a String per step.
+    private func child(named step: Substring.UTF8View) -> XMLElement? {
+        for case .element(let e) in children where e.name.utf8.elementsEqual(step) { return e }
+        return nil
     }
 
     /// Every descendant element with the name, in document order, not descending into matches.

@@ -36,6 +36,16 @@ public enum FamilyLevel: Int, CaseIterable, Sendable, Codable, CustomStringConve
         return keys
     }
 
+    /// The lowest level a link key counts at (its prefix says which): a key links its
+    /// patents at that level and every level above, as `keys(of:)` gives them.
+    public static func lowest(linkedBy key: String) -> FamilyLevel {
+        switch key.utf8.first {
+        case UInt8(ascii: "F"), UInt8(ascii: "S"): .docdb
+        case UInt8(ascii: "P"): .inpadoc
+        default: .extended
+        }
+    }
+
     /// Relations whose document is an application this one descends from
     /// (continuations, divisions, provisionals); publication-number relations
     /// such as reissues or the earlier publication are not application links.

@@ -48,11 +48,11 @@ extension PatentStore {
             var original: [String: Patent?] = [:]
             var merged: [String: Patent] = [:]
             var seen: [String] = []
+            let storedRecord = try db.cachedStatement(sql: "SELECT record FROM patent WHERE pn = ?")
             for incoming in patents {
                 let pn = incoming.pn
                 if original[pn] == nil {
-                    original[pn] = .some(try Data.fetchOne(db, sql: "SELECT record FROM patent WHERE pn = ?", arguments: [pn])
-                        .map(Self.decode))
+                    original[pn] = .some(try Data.fetchOne(storedRecord, arguments: [pn]).map(Self.decode))
                     seen.append(pn)
                 }
                 if var current = merged[pn] ?? original[pn]! {
@@ -103,9 +103,9 @@ extension PatentStore {
     }
 
     static func nextValue(_ db: Database, counter: String) throws -> Int {
-        try db.execute(sql: "INSERT INTO counter (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
-                       arguments: [counter])
-        return try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [counter]) ?? 1
+        try db.cachedStatement(sql: "INSERT INTO counter (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1")
+            .execute(arguments: [counter])
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM counter WHERE name = ?"), arguments: [counter]) ?? 1
     }
 }
 

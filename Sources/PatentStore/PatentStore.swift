@@ -70,6 +70,17 @@ public final class PatentStore: Sendable {
                 DROP INDEX patent_revision;
                 """)
         }
+        // A link key joins its patents at its own level and every level above
+        // (`FamilyLevel.lowest(linkedBy:)`), so each (key, patent) is stored once, not
+        // once per level: the extended level's rows hold them all.
+        migrator.registerMigration("v3 family links once") { db in
+            try db.execute(sql: """
+                CREATE TABLE family_link (key TEXT NOT NULL, pn TEXT NOT NULL, PRIMARY KEY (key, pn)) WITHOUT ROWID;
+                INSERT INTO family_link (key, pn) SELECT key, pn FROM family_key WHERE level = 3;
+                CREATE INDEX family_link_pn ON family_link(pn);
+                DROP TABLE family_key;
+                """)
+        }
         return migrator
     }
 

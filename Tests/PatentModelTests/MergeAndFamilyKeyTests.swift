@@ -99,6 +99,22 @@ struct FamilyKeyTests {
         #expect(!keys.contains("A:US20140144707"))
     }
 
+    @Test("a level's keys are the extended keys whose lowest level is at or below it")
+    func lowestLevelOfAKeyMatchesTheLevelsKeys() {
+        let samples = [
+            patent("EP1A1", family: "7", priorities: ["US2", "US1"], application: "EP99123456"),
+            patent("US9B2", priorities: ["US1", "JP5"], application: "US14168236", related: [("division", "13006665")]),
+            patent("WO3A1", family: "12", application: "IB2011050001"),
+        ]
+        for sample in samples {
+            let all = FamilyLevel.extended.keys(of: sample)
+            for level in FamilyLevel.allCases {
+                #expect(all.filter { FamilyLevel.lowest(linkedBy: $0).rawValue <= level.rawValue } == level.keys(of: sample),
+                        "\(sample.pn) at \(level)")
+            }
+        }
+    }
+
     @Test func aPatentWithoutLinksHasNoKeys() {
         #expect(FamilyLevel.extended.keys(of: patent("US9B2")).isEmpty)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PatentModel
 import PatentTestSupport
 import Testing
@@ -115,5 +116,41 @@ struct FamilyTests {
         #expect(a != b)
         #expect(try store.familyID(of: "WO3A1", level: .inpadoc) == b)
         #expect([a, b].contains(joined))
+    }
+}
+
+@Suite("Store migrations")
+struct StoreMigrationTests {
+    @Test("a store with link keys per level keeps its families, and new patents join them through the old keys")
+    func familyLinksOnce() throws {
+        let directory = try temporaryDirectory("links-once")
+        let path = (directory as NSString).appendingPathComponent("patents.sqlite")
+        // The schema and rows as the version before "v3 family links once" wrote them.
+        let old = try DatabaseQueue(path: path)
+        try PatentStore.migrator.migrate(old, upTo: "v2 revision-pn index")
+        let existing = record("EP1A1", priorities: ["US1"], application: "EP5")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO patent (pn, office, kind, type, coverage, record, revision, updated_at)
+                VALUES ('EP1A1', 'EP', 'A1', 'application', 0, ?, 1, 0)
+                """, arguments: [PatentStore.encode(existing)])
+            for level in FamilyLevel.allCases {
+                for key in level.keys(of: existing) {
+                    try db.execute(sql: "INSERT INTO family_key (level, key, pn) VALUES (?, ?, 'EP1A1')", arguments: [level.rawValue, key])
+                }
+                try db.execute(sql: "INSERT INTO family (pn, level, family_id) VALUES ('EP1A1', ?, 41)", arguments: [level.rawValue])
+            }
+            try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('revision', 1), ('family-1', 41), ('family-2', 41), ('family-3', 41)")
+        }
+        try old.close()
+
+        let store = try PatentStore(directory: directory)
+        let links = try store.pool.read { db in try Row.fetchAll(db, sql: "SELECT key, pn FROM family_link ORDER BY key") }
+        #expect(links.map { $0["key"] as String } == FamilyLevel.extended.keys(of: existing).sorted())
+        // INPADOC through the shared priority, EXTEND through the application, DOCDB not at all.
+        try store.upsert([record("WO2A1", priorities: ["US1", "JP9"]), record("US3A1", priorities: ["EP5"])])
+        #expect(try store.familyMembers(41, level: .inpadoc) == ["EP1A1", "WO2A1"])
+        #expect(try store.familyMembers(41, level: .extended) == ["EP1A1", "US3A1", "WO2A1"])
+        #expect(try store.familyMembers(41, level: .docdb) == ["EP1A1"])
     }
 }
