@@ -8,7 +8,7 @@ import PatentStore
 /// revision the index reflects is (re)indexed, in commits of `batchSize` documents.
 public struct IndexUpdater {
     public let store: PatentStore
-    public let directory: String
+    public let directory: any IndexDirectory
     /// Memory for the segment being built: when it holds this much, it is written as a
     /// commit (on a store-revision boundary). 512 MB by default (`--memory`); the whole
     /// build stays within about twice this (see BENCHMARKS.md "Index build memory").
@@ -33,7 +33,12 @@ public struct IndexUpdater {
     /// a damaged segment). An index in an earlier format is always rebuilt.
     public var rebuild = false
 
+    /// Updates the index in the folder `directory` (created if missing).
     public init(store: PatentStore, directory: String) {
+        self.init(store: store, directory: FileSystemDirectory(existing: directory))
+    }
+
+    public init(store: PatentStore, directory: any IndexDirectory) {
         self.store = store
         self.directory = directory
     }
@@ -55,7 +60,7 @@ public struct IndexUpdater {
             try IndexWriter.removeIndex(in: directory)
             report.rebuilt = true
         }
-        let writer = try IndexWriter(directory: directory, threads: threads)
+        let writer = try IndexWriter(directory, threads: threads)
         var cursor = (revision: writer.manifest.storeRevision, pn: "")
         // The index holds every revision up to its manifest's: start after all of it.
         var limit = pageSize

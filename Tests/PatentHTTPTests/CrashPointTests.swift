@@ -55,7 +55,7 @@ import Testing
             #expect(got.total == want.total && got.hits.map(\.pn) == want.hits.map(\.pn), "\(query)")
             #expect(zip(got.hits, want.hits).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(query)")
         }
-        let manifest = try IndexManifest.load(from: index)
+        let manifest = try IndexManifest.load(from: FileSystemDirectory(existing: index))
         let stray = try FileManager.default.contentsOfDirectory(atPath: index).filter { !manifest.files.contains($0) && $0 != "write.lock" }
         #expect(stray.isEmpty, "files no manifest names are removed: \(stray)")
     }

@@ -96,9 +96,9 @@ struct SegmentFormatTests {
         let writer = SegmentWriter()
         writer.add(IndexDocument(Patent(publication: PublicationNumber(parsing: "US0B1")!)))
         writer.add(document)
-        let path = (try temporaryDirectory("structure") as NSString).appendingPathComponent("seg-1.seg")
-        try writer.write(to: path)
-        let segment = try Segment(path: path, id: 1)
+        let directory = MemoryDirectory()
+        try writer.write(to: directory, id: 1)
+        let segment = try Segment(directory: directory, id: 1)
         var checkedFields = 0
         for (field, values) in document.values {
             var expected: [String: [Occurrence]] = [:]

@@ -12,7 +12,7 @@ import Foundation
 ///
 /// This file: the byte encoding primitives segments are written and read with.
 /// Where encoded bytes go: a buffer in memory (`ByteWriter`) or a file streamed to disk
-/// (`DurableFileWriter`). `count` is the bytes written so far (offsets are taken from it).
+/// (`IndexOutput`). `count` is the bytes written so far (offsets are taken from it).
 protocol ByteSink {
     var count: Int { get }
     mutating func byte(_ value: UInt8)

@@ -2,7 +2,7 @@ import Foundation
 import PatentModel
 
 /// The index's table of contents for one generation. A commit writes every new file
-/// first and then replaces `manifest.json` atomically (`DurableFile`), so a reader
+/// first and then replaces `manifest.json` atomically (`IndexOutput`), so a reader
 /// always sees one complete generation and `kill -9` at any moment leaves the previous
 /// generation intact; files no manifest names are removed by the next writer.
 public struct IndexManifest: Codable, Equatable, Sendable {
@@ -34,12 +34,11 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     static func deletionFile(_ id: Int, generation: Int) -> String { "seg-\(id).del-\(generation)" }
 
     /// The current manifest, or an empty one when the folder holds no index yet.
-    static func load(from directory: String) throws -> IndexManifest {
-        let path = (directory as NSString).appendingPathComponent(fileName)
-        guard let data = FileManager.default.contents(atPath: path) else { return IndexManifest() }
+    static func load(from directory: any IndexDirectory) throws -> IndexManifest {
+        guard let data = try directory.contents(of: fileName) else { return IndexManifest() }
         let manifest: IndexManifest
         do {
-            manifest = try JSONDecoder().decode(IndexManifest.self, from: data)
+            manifest = try JSONDecoder().decode(IndexManifest.self, from: Data(data))
         } catch {
             throw IndexError.corrupt("manifest.json: \(error)")
         }
@@ -47,11 +46,10 @@ public struct IndexManifest: Codable, Equatable, Sendable {
         return manifest
     }
 
-    func save(to directory: String) throws {
+    func save(to directory: any IndexDirectory) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try DurableFile.write(Array(try encoder.encode(self)), to: (directory as NSString).appendingPathComponent(Self.fileName),
-                              beforeRename: { FaultPoint.reach(.manifestWritten) })
+        try directory.write(Array(try encoder.encode(self)), to: Self.fileName, beforeRename: { FaultPoint.reach(.manifestWritten) })
         FaultPoint.reach(.manifestRenamed)
     }
 

@@ -3,12 +3,12 @@ import Foundation
 /// One generation of the index opened for reading: its segments (memory-mapped) and
 /// their deletions. It stays valid and unchanged while writers commit new generations.
 public final class IndexSnapshot: @unchecked Sendable {
-    public let directory: String
+    public let directory: any IndexDirectory
     public let manifest: IndexManifest
     public let segments: [Segment]
     public let deletions: [DeletionSet]
 
-    init(directory: String, manifest: IndexManifest, segments: [Segment], deletions: [DeletionSet]) {
+    init(directory: any IndexDirectory, manifest: IndexManifest, segments: [Segment], deletions: [DeletionSet]) {
         self.directory = directory
         self.manifest = manifest
         self.segments = segments
@@ -20,9 +20,15 @@ public final class IndexSnapshot: @unchecked Sendable {
     /// Documents that are not deleted, over all segments.
     public var liveDocuments: Int { zip(segments, deletions).reduce(0) { $0 + $1.0.documentCount - $1.1.count } }
 
+    /// Opens the current generation of the index in the folder `directory` (an empty
+    /// index when there is none yet).
+    public static func open(directory: String) throws -> IndexSnapshot {
+        try open(FileSystemDirectory(existing: directory))
+    }
+
     /// Opens the current generation of the index in `directory` (an empty index when
     /// there is none yet). A generation replaced while opening is retried.
-    public static func open(directory: String) throws -> IndexSnapshot {
+    public static func open(_ directory: any IndexDirectory) throws -> IndexSnapshot {
         var lastError: Error?
         for _ in 0..<5 {
             do {
@@ -36,21 +42,20 @@ public final class IndexSnapshot: @unchecked Sendable {
         throw lastError ?? IndexError.io("cannot open the index in \(directory)")
     }
 
-    static func open(directory: String, manifest: IndexManifest) throws -> IndexSnapshot {
+    static func open(directory: any IndexDirectory, manifest: IndexManifest) throws -> IndexSnapshot {
         var segments: [Segment] = []
         var deletions: [DeletionSet] = []
         for entry in manifest.segments {
-            let segment = try Segment(path: (directory as NSString).appendingPathComponent(IndexManifest.segmentFile(entry.id)), id: entry.id)
+            let segment = try Segment(directory: directory, id: entry.id)
             guard segment.documentCount == entry.documents else {
                 throw IndexError.corrupt("segment \(entry.id) has \(segment.documentCount) documents, manifest says \(entry.documents)")
             }
             segments.append(segment)
             if let file = entry.deletions {
-                guard let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(file)),
-                      data.count == (entry.documents + 7) / 8 else {
+                guard let data = try directory.contents(of: file), data.count == (entry.documents + 7) / 8 else {
                     throw IndexError.io("deletions \(file) missing or incomplete")
                 }
-                deletions.append(DeletionSet(bits: Array(data)))
+                deletions.append(DeletionSet(bits: data))
             } else {
                 deletions.append(DeletionSet(documents: entry.documents))
             }

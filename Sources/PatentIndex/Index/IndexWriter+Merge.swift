@@ -8,10 +8,10 @@ struct SegmentMerge {
     let output: Int
     let documents: BackgroundWork<Int>
 
-    init(inputs: IndexSnapshot, output: Int, path: String) {
+    init(inputs: IndexSnapshot, output: Int, directory: any IndexDirectory) {
         self.inputs = inputs
         self.output = output
-        documents = BackgroundWork { try SegmentMerger.merge(inputs, to: path) }
+        documents = BackgroundWork { try SegmentMerger.merge(inputs, into: directory, id: output) }
     }
 }
 
@@ -29,7 +29,7 @@ extension IndexWriter {
         // The output's id is taken now: commits meanwhile number their segments after it.
         let output = manifest.nextSegment
         manifest.nextSegment += 1
-        runningMerge = SegmentMerge(inputs: snapshot, output: output, path: path(IndexManifest.segmentFile(output)))
+        runningMerge = SegmentMerge(inputs: snapshot, output: output, directory: directory)
     }
 
     /// Publishes the running merge as a new generation — at once if it has ended, else

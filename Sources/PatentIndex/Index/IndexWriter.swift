@@ -4,7 +4,7 @@ import Synchronization
 /// Adds, replaces and removes documents and commits them as a new generation.
 /// One writer per index folder at a time (the caller serialises writers).
 public final class IndexWriter {
-    public let directory: String
+    public let directory: any IndexDirectory
     public internal(set) var manifest: IndexManifest
     /// The segments being built, one per indexing thread: documents go in as they arrive
     /// (memory holds postings, not analysed documents); a publication added twice keeps
@@ -17,11 +17,15 @@ public final class IndexWriter {
     /// The merge running in the background, if any (`startMerge`).
     var runningMerge: SegmentMerge?
 
+    /// Opens the index in the folder `directory`, creating it (see `init(_:threads:)`).
+    public convenience init(directory: String, threads: Int = 1) throws {
+        try self.init(FileSystemDirectory(directory), threads: threads)
+    }
+
     /// Opens the index in `directory`, creating it, and removes files that no manifest
     /// names (left by a writer that was killed). `threads` segments are built at once.
-    public init(directory: String, threads: Int = 1) throws {
+    public init(_ directory: any IndexDirectory, threads: Int = 1) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         manifest = try IndexManifest.load(from: directory)
         builders = (0..<max(threads, 1)).map { _ in SegmentWriter() }
         builderDeleted = Array(repeating: [], count: builders.count)
@@ -95,8 +99,8 @@ public final class IndexWriter {
         let built = builders.indices.filter { builders[$0].documentCount > 0 }
         let firstID = next.nextSegment
         nonisolated(unsafe) let writers = built.map { builders[$0] }
-        let paths = built.indices.map { path(IndexManifest.segmentFile(firstID + $0)) }
-        try Self.inParallel(built.count) { k in try writers[k].write(to: paths[k]) }
+        let directory = self.directory
+        try Self.inParallel(built.count) { k in try writers[k].write(to: directory, id: firstID + k) }
         next.nextSegment = firstID + built.count
         for (k, index) in built.enumerated() {
             let id = firstID + k, documents = builders[index].documentCount
@@ -137,7 +141,7 @@ public final class IndexWriter {
         next.generation += 1
         let id = next.nextSegment
         next.nextSegment += 1
-        let documents = try SegmentMerger.merge(snapshot, to: path(IndexManifest.segmentFile(id)))
+        let documents = try SegmentMerger.merge(snapshot, into: directory, id: id)
         next.segments = documents > 0 ? [.init(id: id, documents: documents, deletions: nil, deleted: 0)] : []
         try next.save(to: directory)
         manifest = next
@@ -146,6 +150,10 @@ public final class IndexWriter {
 
     /// Whether the folder holds an index written in an earlier format (to rebuild).
     public static func isOldFormat(_ directory: String) -> Bool {
+        isOldFormat(FileSystemDirectory(existing: directory))
+    }
+
+    public static func isOldFormat(_ directory: any IndexDirectory) -> Bool {
         do {
             _ = try IndexManifest.load(from: directory)
             return false
@@ -157,22 +165,21 @@ public final class IndexWriter {
     /// Removes the index in `directory` (of any format): its manifest first, durably, so
     /// that a crash part way leaves an empty index, never a damaged one; then its files.
     public static func removeIndex(in directory: String) throws {
-        let manifest = (directory as NSString).appendingPathComponent(IndexManifest.fileName)
-        if unlink(manifest) != 0 && errno != ENOENT {
-            throw IndexError.io("cannot remove \(manifest): \(String(cString: strerror(errno)))")
-        }
-        DurableFile.syncDirectory(of: manifest)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix("seg-") {
-            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
-        }
+        try removeIndex(in: FileSystemDirectory(existing: directory))
     }
 
-    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    public static func removeIndex(in directory: any IndexDirectory) throws {
+        try directory.remove(IndexManifest.fileName)
+        try directory.sync()
+        for name in try directory.fileNames() where name.hasPrefix("seg-") {
+            try? directory.remove(name)
+        }
+    }
 
     /// Writes a segment's deletions as its file of `generation` and names it in `entry`.
     func write(_ deleted: DeletionSet, of entry: inout IndexManifest.SegmentEntry, generation: Int) throws {
         let name = IndexManifest.deletionFile(entry.id, generation: generation)
-        try DurableFile.write(deleted.bits, to: path(name))
+        try directory.write(deleted.bits, to: name)
         entry.deletions = name
         entry.deleted = deleted.count
     }
@@ -181,10 +188,10 @@ public final class IndexWriter {
     func collectGarbage() throws {
         let keep = manifest.files
         let writing = runningMerge.map { "seg-\($0.output)." }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where !keep.contains(name) {
+        for name in try directory.fileNames() where !keep.contains(name) {
             if let writing, name.hasPrefix(writing) { continue }
             if name.hasPrefix("seg-") || name.hasPrefix("manifest.json.tmp") {
-                try? FileManager.default.removeItem(atPath: path(name))
+                try? directory.remove(name)
             }
         }
     }

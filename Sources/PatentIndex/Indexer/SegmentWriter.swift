@@ -51,10 +51,10 @@ public final class SegmentWriter {
         return doc
     }
 
-    /// Streams the segment to `path` (and its positions beside it) and flushes both to disk.
-    public func write(to path: String) throws {
-        var positions = try DurableFileWriter(path: Segment.positionsPath(path))
-        var out = try DurableFileWriter(path: path)
+    /// Streams the segment as segment `id` of `directory` (its two files) and commits both.
+    public func write(to directory: any IndexDirectory, id: Int) throws {
+        var positions = try IndexOutput(directory, IndexManifest.positionsFile(id))
+        var out = try IndexOutput(directory, IndexManifest.segmentFile(id))
         SegmentLayout.startPositions(&positions)
         out.append(Array(Segment.magic.utf8))
         out.align(to: 8)
@@ -115,8 +115,8 @@ public final class SegmentWriter {
     /// Encodes one dictionary's postings term by term in `order` (and their positions)
     /// and returns its terms for the dictionary section.
     private func writeTerms(_ field: IndexField, stemmed: Bool, table: TermHashTable, order: [UInt32], _ inverted: InvertedTerms,
-                            forms: [[UInt32]] = [], into out: inout DurableFileWriter, postingsStart: Int,
-                            positions: inout DurableFileWriter) throws -> SegmentLayout.Terms {
+                            forms: [[UInt32]] = [], into out: inout IndexOutput, postingsStart: Int,
+                            positions: inout IndexOutput) throws -> SegmentLayout.Terms {
         let layout = Segment.layout(field, stemmed: stemmed)
         let normSlot = Segment.normSlots[Int(field.rawValue)]
         var encoder = PostingsEncoder(layout)

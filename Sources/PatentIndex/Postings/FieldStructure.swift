@@ -70,8 +70,8 @@ public struct FieldStructure: @unchecked Sendable {
 
     /// Writes a section for `count` documents, given each one's encoded length and a way
     /// to append its bytes (a merge streams them from its inputs).
-    static func write(into out: inout DurableFileWriter, count: Int, length: (Int) throws -> Int,
-                      append: (Int, inout DurableFileWriter) throws -> Void) throws {
+    static func write(into out: inout IndexOutput, count: Int, length: (Int) throws -> Int,
+                      append: (Int, inout IndexOutput) throws -> Void) throws {
         out.align(to: 8)
         out.uint32(UInt32(count))
         out.uint32(0)

@@ -35,14 +35,11 @@ public final class Segment: @unchecked Sendable {
     static func dictionaryID(_ field: IndexField, stemmed: Bool) -> Int { Int(field.rawValue) * 2 + (stemmed ? 1 : 0) }
     static func field(of dictionaryID: Int) -> IndexField { IndexField(rawValue: UInt8(dictionaryID / 2))! }
 
-    /// The path of a segment's positions file, beside its main file.
-    static func positionsPath(_ path: String) -> String { (path as NSString).deletingPathExtension + ".pos" }
-
     public let id: Int
     public let documentCount: Int
-    private let path: String
-    private let file: MappedFile
-    private let positionsFile: MappedFile
+    private let directory: any IndexDirectory
+    private let file: any IndexInput
+    private let positionsFile: any IndexInput
     /// `file`'s bytes (valid while the segment lives), for the inlinable column readers.
     @usableFromInline let bytes: UnsafeRawBufferPointer
     private let pnOffsetsStart: Int
@@ -51,18 +48,18 @@ public final class Segment: @unchecked Sendable {
     @usableFromInline let normsStart: Int
     private let dictionaries: [TermDictionary?]
 
-    public init(path: String, id: Int) throws {
+    /// Opens segment `id` of `directory` (`seg-ID.seg` and `seg-ID.pos`).
+    public init(directory: any IndexDirectory, id: Int) throws {
         self.id = id
-        self.path = path
-        file = try MappedFile(path: path)
-        let positionsPath = Self.positionsPath(path)
-        positionsFile = try MappedFile(path: positionsPath)
+        self.directory = directory
+        let name = IndexManifest.segmentFile(id)
+        file = try directory.open(name)
+        positionsFile = try directory.open(IndexManifest.positionsFile(id))
         let bytes = file.bytes
         self.bytes = bytes
-        let name = (path as NSString).lastPathComponent
         try Self.checkEnds(bytes, magic: Self.magic, endMagic: Self.endMagic, name: name, minimum: 8 + Self.footerLength)
         try Self.checkEnds(positionsFile.bytes, magic: Self.positionsMagic, endMagic: Self.positionsEndMagic,
-                           name: (positionsPath as NSString).lastPathComponent, minimum: 20)
+                           name: IndexManifest.positionsFile(id), minimum: 20)
         do {
             let reader = ByteReader(bytes)
             let footer = bytes.count - Self.footerLength
@@ -103,8 +100,9 @@ public final class Segment: @unchecked Sendable {
     /// The pages read are let go as it goes (reading a file whole would otherwise leave
     /// it all resident).
     public func verifyChecksums() throws {
-        try SegmentChecksums.verify(path: path, bytes: file.bytes, checksumAt: file.bytes.count - 16, release: file.releasePages)
-        try SegmentChecksums.verify(path: Self.positionsPath(path), bytes: positionsFile.bytes,
+        try SegmentChecksums.verify(IndexManifest.segmentFile(id), of: directory, bytes: file.bytes,
+                                    checksumAt: file.bytes.count - 16, release: file.releasePages)
+        try SegmentChecksums.verify(IndexManifest.positionsFile(id), of: directory, bytes: positionsFile.bytes,
                                     checksumAt: positionsFile.bytes.count - 12, release: positionsFile.releasePages)
     }
 
@@ -187,7 +185,7 @@ public final class Segment: @unchecked Sendable {
         dictionaries[Self.dictionaryID(field, stemmed: false)]?.structure
     }
 
-    /// Drops the pages read so far from resident memory (see `MappedFile.releasePages`).
+    /// Drops the pages read so far from resident memory (see `IndexInput.releasePages`).
     func releasePages() {
         file.releasePages()
         positionsFile.releasePages()
@@ -199,28 +197,18 @@ public final class Segment: @unchecked Sendable {
     }
 }
 
-/// The segment files whose checksums this process has verified, by identity (device,
-/// inode, size, modification time): an immutable file is read in full once, not at
-/// every generation a searcher opens.
+/// The segment files whose checksums this process has verified, by their directory's
+/// identity of them (on disk: device, inode, size, modification time): an immutable
+/// file is read in full once, not at every generation a searcher opens.
 enum SegmentChecksums {
-    private struct Identity: Hashable {
-        var device: UInt64
-        var inode: UInt64
-        var size: Int64
-        var modified: Int
-        var modifiedNanoseconds: Int
-    }
-
-    private static let verified = Mutex<Set<Identity>>([])
+    private static let verified = Mutex<Set<String>>([])
 
     /// Checks the CRC-32 stored at `position` against the bytes before it, read 32 MB at a
     /// time with `release` called after each piece.
-    static func verify(path: String, bytes: UnsafeRawBufferPointer, checksumAt position: Int, release: () -> Void) throws {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw IndexError.io("cannot stat \(path)") }
-        let identity = Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                                modified: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
-        if verified.withLock({ $0.contains(identity) }) { return }
+    static func verify(_ name: String, of directory: any IndexDirectory, bytes: UnsafeRawBufferPointer, checksumAt position: Int,
+                       release: () -> Void) throws {
+        let identity = directory.identity(of: name)
+        if let identity, verified.withLock({ $0.contains(identity) }) { return }
         let stored = try ByteReader(bytes).uint32(at: position)
         var computed: UInt32 = 0
         var at = 0
@@ -231,8 +219,8 @@ enum SegmentChecksums {
             at = end
         }
         guard stored == computed else {
-            throw Segment.damaged((path as NSString).lastPathComponent, "fails its checksum (damaged on disk)")
+            throw Segment.damaged(name, "fails its checksum (damaged on disk)")
         }
-        verified.withLock { _ = $0.insert(identity) }
+        if let identity { verified.withLock { _ = $0.insert(identity) } }
     }
 }

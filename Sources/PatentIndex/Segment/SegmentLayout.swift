@@ -45,13 +45,13 @@ enum SegmentLayout {
         /// The positional fields some document has a value in.
         var structuredFields: [IndexField]
         var structureLength: (Int, IndexField) throws -> Int
-        var appendStructure: (Int, IndexField, inout DurableFileWriter) throws -> Void
+        var appendStructure: (Int, IndexField, inout IndexOutput) throws -> Void
     }
 
     /// Everything after the postings section: documents, structures, dictionaries (each
     /// 8-byte aligned, handed over in `encoded`'s pieces, at `offsets` within them; nil: no
     /// such dictionary), footer and checksum.
-    static func finish(into out: inout DurableFileWriter, postingsStart: Int, documents: Documents,
+    static func finish(into out: inout IndexOutput, postingsStart: Int, documents: Documents,
                        encoded: some Sequence<[UInt8]>, offsets: [Int?]) throws {
         out.align(to: 8)
         let docsOffset = out.count
@@ -77,10 +77,10 @@ enum SegmentLayout {
     }
 
     /// Starts a positions file.
-    static func startPositions(_ out: inout DurableFileWriter) { out.append(Array(Segment.positionsMagic.utf8)) }
+    static func startPositions(_ out: inout IndexOutput) { out.append(Array(Segment.positionsMagic.utf8)) }
 
     /// Ends a positions file: its checksum and end mark.
-    static func finishPositions(_ out: inout DurableFileWriter) throws {
+    static func finishPositions(_ out: inout IndexOutput) throws {
         try out.appendChecksum()
         out.append(Array(Segment.positionsEndMagic.utf8))
     }

@@ -8,8 +8,8 @@ import Foundation
 /// field's surface-form numbering while its stems are merged, and one term's encoded
 /// documents, never the postings.
 enum SegmentMerger {
-    /// Writes the merged segment to `path`; returns its document count.
-    static func merge(_ snapshot: IndexSnapshot, to path: String) throws -> Int {
+    /// Writes the merged segment as segment `id` of `directory`; returns its document count.
+    static func merge(_ snapshot: IndexSnapshot, into directory: any IndexDirectory, id: Int) throws -> Int {
         // A damaged input is refused before anything of it is copied.
         try snapshot.verifyChecksums()
         // New numbers of the live documents, in segment order.
@@ -23,24 +23,24 @@ enum SegmentMerger {
             }
             remap.append(map)
         }
-        var positions = try DurableFileWriter(path: Segment.positionsPath(path))
+        var positions = try IndexOutput(directory, IndexManifest.positionsFile(id))
         SegmentLayout.startPositions(&positions)
-        var out = try DurableFileWriter(path: path)
+        var out = try IndexOutput(directory, IndexManifest.segmentFile(id))
         out.append(Array(Segment.magic.utf8))
         out.align(to: 8)
         let postingsStart = out.count
         // Each dictionary goes to a side file as soon as it is merged, so that only one
         // is ever in memory; the side file is appended after the documents at the end.
-        let sidePath = path + ".dictionaries"
-        var side = try DurableFileWriter(path: sidePath)
-        defer { unlink(sidePath) }
+        let sideName = IndexManifest.segmentFile(id) + ".dictionaries"
+        var side = try IndexOutput(directory, sideName)
+        defer { try? directory.remove(sideName) }
         var offsets: [Int?] = []
         // Per input segment, the merged number of each of its surface terms of the field
         // being merged (−1: gone), for the stems' surface forms.
         var formNumbers: [[Int32]] = []
-        for id in 0..<Segment.dictionaryCount {
-            let field = Segment.field(of: id)
-            let stemmed = id % 2 == 1
+        for dictionary in 0..<Segment.dictionaryCount {
+            let field = Segment.field(of: dictionary)
+            let stemmed = dictionary % 2 == 1
             let sources = snapshot.segments.enumerated().compactMap { s, segment in
                 segment.dictionary(field, stemmed: stemmed).map { (segment: s, dictionary: $0) }
             }
@@ -60,14 +60,17 @@ enum SegmentMerger {
         side.align(to: 8)
         let encodedLength = side.count
         try side.finish()
-        // Read back in 1 MB pieces (not mapped: mapped pages read would count as resident).
-        guard let reader = FileHandle(forReadingAtPath: sidePath) else { throw IndexError.io("cannot read \(sidePath)") }
-        defer { try? reader.close() }
+        // Read back in 1 MB pieces, each let go once copied (pages read would otherwise
+        // count as resident).
+        let reader = try directory.open(sideName)
         var copied = 0
         let encoded = AnySequence { AnyIterator { () -> [UInt8]? in
-            guard let piece = try? reader.read(upToCount: 1 << 20), !piece.isEmpty else { return nil }
-            copied += piece.count
-            return [UInt8](piece)
+            guard copied < reader.bytes.count else { return nil }
+            let end = min(reader.bytes.count, copied + (1 << 20))
+            let piece = [UInt8](UnsafeRawBufferPointer(rebasing: reader.bytes[copied..<end]))
+            reader.releasePages()
+            copied = end
+            return piece
         } }
         let segments = snapshot.segments
         func structure(_ doc: Int, _ field: IndexField) throws -> UnsafeRawBufferPointer {
@@ -85,7 +88,7 @@ enum SegmentMerger {
         try positions.finish()
         try SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents,
                                  encoded: encoded, offsets: offsets)
-        guard copied == encodedLength else { throw IndexError.io("cannot read \(sidePath) back: \(copied) of \(encodedLength) bytes") }
+        guard copied == encodedLength else { throw IndexError.io("cannot read \(sideName) back: \(copied) of \(encodedLength) bytes") }
         try out.finish()
         return live.count
     }
@@ -105,7 +108,7 @@ private struct DictionaryMerge {
     let field: IndexField
     let stemmed: Bool
 
-    mutating func run(into out: inout DurableFileWriter, positions: inout DurableFileWriter, postingsStart: Int,
+    mutating func run(into out: inout IndexOutput, positions: inout IndexOutput, postingsStart: Int,
                       terms: inout SegmentLayout.Terms, formNumbers: inout [[Int32]], releaseInputs: () -> Void) throws {
         let layout = Segment.layout(field, stemmed: stemmed)
         var encoder = PostingsEncoder(layout)
