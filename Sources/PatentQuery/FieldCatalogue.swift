@@ -1,6 +1,7 @@
-/// The field catalogue as data: every search field of QUERY.md §6 with its kind, the
-/// stored fields it covers, stemming and ranges; and every export field of API.md with
-/// its fee level and the export types that accept it.
+/// The field catalogue as data: every search field of QUERY.md §6 with its kind,
+/// stemming and ranges (which index fields it looks into is the index schema's table,
+/// `IndexSchema`); and every export field of API.md with its fee level and the export
+/// types that accept it.
 
 /// What a search field holds, which decides how its values match.
 public enum FieldKind: String, Sendable, Codable {
@@ -21,20 +22,9 @@ public enum FieldKind: String, Sendable, Codable {
     case mixed
 }
 
-/// The parts of a stored patent a search field looks into.
-public enum StoredField: String, Sendable, Codable, CaseIterable {
-    case title, abstract, claims, independentClaims, description
-    case applicant, assignee, inventor, agent
-    case publicationNumber, applicationNumber, priorityNumber, kindCode, authority, patentType
-    case applicationDate, publicationDate, grantDate, priorityDate
-    case ipc, cpc
-    case docdbFamily, inpadocFamily, extendedFamily
-}
-
 public struct SearchField: Sendable, Equatable {
     public let code: String
     public let kind: FieldKind
-    public let covers: [StoredField]
     public let stemmable: Bool
     public let allowsRange: Bool
     /// `*_ALL` fields search the original text and every stored translation.
@@ -63,48 +53,44 @@ public enum FieldCatalogue {
     public static let defaultScope = "MAINF"
 
     public static let searchFields: [SearchField] = {
-        let text: [StoredField] = [.title, .abstract, .claims, .description]
-        func field(_ code: String, _ kind: FieldKind, _ covers: [StoredField], stem: Bool = false, range: Bool = false,
-                   all: Bool = false) -> SearchField {
-            SearchField(code: code, kind: kind, covers: covers, stemmable: stem, allowsRange: range, includesTranslations: all)
+        func field(_ code: String, _ kind: FieldKind, stem: Bool = false, range: Bool = false, all: Bool = false) -> SearchField {
+            SearchField(code: code, kind: kind, stemmable: stem, allowsRange: range, includesTranslations: all)
         }
         var fields = [
-            field("TTL", .text, [.title], stem: true),
-            field("ABST", .text, [.abstract], stem: true),
-            field("CLMS", .text, [.claims], stem: true),
-            field("ICLMS", .text, [.independentClaims], stem: true),
-            field("DESC", .text, [.description], stem: true),
-            field("TA", .text, [.title, .abstract], stem: true),
-            field("TAC", .text, [.title, .abstract, .claims], stem: true),
-            field("TACD", .text, text, stem: true),
-            field("MAINF", .mixed, text + [.applicant, .assignee, .inventor, .publicationNumber, .applicationNumber, .ipc, .cpc],
-                  stem: true),
-            field("AN", .party, [.applicant, .assignee]),
-            field("ANS", .party, [.applicant, .assignee]),
-            field("ANC", .party, [.applicant, .assignee]),
-            field("IN", .party, [.inventor]),
-            field("AT", .party, [.agent]),
-            field("PN", .number, [.publicationNumber]),
-            field("APNO", .number, [.applicationNumber]),
-            field("PRNO", .number, [.priorityNumber]),
-            field("KD", .code, [.kindCode]),
-            field("AUTHORITY", .code, [.authority]),
-            field("PATENT_TYPE", .code, [.patentType]),
-            field("APD", .date, [.applicationDate], range: true),
-            field("APD_Y", .year, [.applicationDate], range: true),
-            field("PBD", .date, [.publicationDate], range: true),
-            field("PBD_Y", .year, [.publicationDate], range: true),
-            field("ISD", .date, [.grantDate], range: true),
-            field("PRIORITY_DATE", .date, [.priorityDate], range: true),
-            field("IPC", .classification, [.ipc]),
-            field("CPC", .classification, [.cpc]),
-            field("FAM_ID", .family, [.docdbFamily]),
-            field("IFAM_ID", .family, [.inpadocFamily]),
-            field("EFAM_ID", .family, [.extendedFamily]),
+            field("TTL", .text, stem: true),
+            field("ABST", .text, stem: true),
+            field("CLMS", .text, stem: true),
+            field("ICLMS", .text, stem: true),
+            field("DESC", .text, stem: true),
+            field("TA", .text, stem: true),
+            field("TAC", .text, stem: true),
+            field("TACD", .text, stem: true),
+            field("MAINF", .mixed, stem: true),
+            field("AN", .party),
+            field("ANS", .party),
+            field("ANC", .party),
+            field("IN", .party),
+            field("AT", .party),
+            field("PN", .number),
+            field("APNO", .number),
+            field("PRNO", .number),
+            field("KD", .code),
+            field("AUTHORITY", .code),
+            field("PATENT_TYPE", .code),
+            field("APD", .date, range: true),
+            field("APD_Y", .year, range: true),
+            field("PBD", .date, range: true),
+            field("PBD_Y", .year, range: true),
+            field("ISD", .date, range: true),
+            field("PRIORITY_DATE", .date, range: true),
+            field("IPC", .classification),
+            field("CPC", .classification),
+            field("FAM_ID", .family),
+            field("IFAM_ID", .family),
+            field("EFAM_ID", .family),
         ]
         for base in ["TTL", "ABST", "CLMS", "TA", "TAC", "TACD"] {
-            let original = fields.first { $0.code == base }!
-            fields.append(field(base + "_ALL", .text, original.covers, stem: true, all: true))
+            fields.append(field(base + "_ALL", .text, stem: true, all: true))
         }
         return fields
     }()

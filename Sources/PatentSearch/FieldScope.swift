@@ -7,66 +7,24 @@ import PatentIndex
 import PatentModel
 import PatentQuery
 
-/// The index fields and value rules behind a search field code.
+/// The index fields and column behind a search field code, as `IndexSchema` lists them.
 struct FieldScope {
     let field: SearchField
+    /// Positional fields searched by text terms (text and party fields).
+    let positionalFields: [IndexField]
+    /// Keyword fields searched with number/code rules (MAINF also matches numbers and classes).
+    let keywordFields: [IndexField]
+    let dateColumn: Column?
 
-    init(_ field: SearchField) { self.field = field }
+    init(_ field: SearchField) {
+        self.field = field
+        let fields = IndexSchema.current.fields(searchedBy: field.code)
+        positionalFields = fields.filter(\.isPositional)
+        keywordFields = fields.filter { !$0.isPositional }
+        dateColumn = IndexSchema.current.column(searchedBy: field.code)
+    }
 
     static let mainf = FieldScope(FieldCatalogue.searchField(FieldCatalogue.defaultScope)!)
-
-    /// Positional fields searched by text terms (text and party parts).
-    var positionalFields: [IndexField] {
-        field.covers.flatMap { stored -> [IndexField] in
-            switch stored {
-            case .title: return withTranslations(.title, .titleTranslations)
-            case .abstract: return withTranslations(.abstract, .abstractTranslations)
-            case .claims: return withTranslations(.claims, .claimsTranslations)
-            case .independentClaims: return withTranslations(.independentClaims, .independentClaimsTranslations)
-            case .description: return withTranslations(.description, .descriptionTranslations)
-            case .applicant: return [.applicants]
-            case .assignee: return []
-            case .inventor: return [.inventors]
-            case .agent: return [.agents]
-            default: return []
-            }
-        }
-    }
-
-    /// `*_ALL` fields search the original text and every stored translation.
-    private func withTranslations(_ original: IndexField, _ translations: IndexField) -> [IndexField] {
-        field.includesTranslations ? [original, translations] : [original]
-    }
-
-    /// Keyword fields searched with number/code rules (MAINF also matches numbers and classes).
-    var keywordFields: [IndexField] {
-        field.covers.compactMap { stored -> IndexField? in
-            switch stored {
-            case .publicationNumber: return .publicationNumber
-            case .applicationNumber: return .applicationNumber
-            case .priorityNumber: return .priorityNumber
-            case .kindCode: return .kindCode
-            case .authority: return .authority
-            case .patentType: return .patentType
-            case .ipc: return .ipc
-            case .cpc: return .cpc
-            case .docdbFamily: return .docdbFamily
-            case .inpadocFamily: return .inpadocFamily
-            case .extendedFamily: return .extendedFamily
-            default: return nil
-            }
-        }
-    }
-
-    var dateColumn: Column? {
-        switch field.covers.first {
-        case .applicationDate: return .applicationDate
-        case .publicationDate: return .publicationDate
-        case .grantDate: return .grantDate
-        case .priorityDate: return .priorityDate
-        default: return nil
-        }
-    }
 
     /// Stemming applies to text fields only, never to parties (QUERY.md §3).
     func isStemmed(_ indexField: IndexField) -> Bool { field.stemmable && indexField.kind == .text }

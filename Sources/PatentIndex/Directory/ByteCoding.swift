@@ -160,7 +160,7 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .oldFormat: return "the index was written in an earlier format; rebuild it from the store with `patents index`"
+        case .oldFormat: return "the index was written in an earlier format or with other fields; rebuild it from the store with `patents index`"
         case .corrupt(let detail): return "index file corrupt: \(detail)"
         case .io(let detail): return "index I/O error: \(detail)"
         }

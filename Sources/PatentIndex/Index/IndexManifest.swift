@@ -18,6 +18,10 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     /// another format is rebuilt from the store, never read (`IndexError.oldFormat`).
     public var format: Int? = IndexManifest.currentFormat
     static let currentFormat = 4
+    /// The fields and columns the segments were written with (`IndexSchema`): an index
+    /// written under another table (or before the table was stored) is rebuilt from the
+    /// store like one of an earlier format.
+    public var schema: IndexSchema? = .current
 
     public var generation: Int = 0
     /// The store revision the index reflects: patents with a higher one are not in it yet.
@@ -42,7 +46,7 @@ public struct IndexManifest: Codable, Equatable, Sendable {
         } catch {
             throw IndexError.corrupt("manifest.json: \(error)")
         }
-        guard manifest.format == currentFormat else { throw IndexError.oldFormat }
+        guard manifest.format == currentFormat, manifest.schema == .current else { throw IndexError.oldFormat }
         return manifest
     }
 

@@ -1,5 +1,6 @@
-/// The fields a segment holds. Text and party fields are positional (tokens with
-/// value, position, sentence, paragraph); text fields also have a stemmed twin;
+/// The fields a segment holds, by their dictionary slot; what each holds and who
+/// searches it is `IndexSchema`'s table. Text and party fields are positional (tokens
+/// with value, position, sentence, paragraph); text fields also have a stemmed twin;
 /// keyword fields hold exact terms without positions.
 public enum IndexField: UInt8, CaseIterable, Sendable, Comparable {
     // Text in the original language (one value per field; CLMS: claims as paragraphs).
@@ -13,17 +14,11 @@ public enum IndexField: UInt8, CaseIterable, Sendable, Comparable {
     case publicationNumber, applicationNumber, priorityNumber, kindCode, authority, patentType, ipc, cpc
     case docdbFamily, inpadocFamily, extendedFamily
 
-    public enum Kind: Sendable { case text, party, keyword }
+    public enum Kind: String, Sendable { case text, party, keyword }
 
-    public var kind: Kind {
-        switch self {
-        case .title, .abstract, .claims, .independentClaims, .description,
-             .titleTranslations, .abstractTranslations, .claimsTranslations, .independentClaimsTranslations,
-             .descriptionTranslations: return .text
-        case .applicants, .inventors, .agents: return .party
-        default: return .keyword
-        }
-    }
+    /// How the field is analysed and stored (`IndexSchema`).
+    @inline(__always) public var kind: Kind { Self.kinds[Int(rawValue)] }
+    private static let kinds = IndexSchema.current.fields.map(\.kind)
 
     public var isPositional: Bool { kind != .keyword }
 
@@ -32,16 +27,9 @@ public enum IndexField: UInt8, CaseIterable, Sendable, Comparable {
     /// Text fields in index order; the BM25 length norms are kept for these.
     public static let textFields: [IndexField] = allCases.filter { $0.kind == .text }
 
-    /// BM25 field weights of QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1.
-    public var weight: Double {
-        switch self {
-        case .title, .titleTranslations: return 3
-        case .abstract, .abstractTranslations: return 2
-        case .claims, .claimsTranslations, .independentClaims, .independentClaimsTranslations: return 1.5
-        case .description, .descriptionTranslations: return 1
-        default: return 0
-        }
-    }
+    /// BM25 field weight (`IndexSchema`; QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1).
+    public var weight: Double { Self.weights[Int(rawValue)] }
+    private static let weights = IndexSchema.current.fields.map(\.weight)
 }
 
 /// Integer columns kept per document: dates (`yyyyMMdd`, 0 when the patent has none),
