@@ -20,7 +20,6 @@ struct MergePolicyTests {
         #expect(policy.merge(entries(Array(repeating: 5_000, count: 9) + [150_000])) == nil, "9 in tier 0, one in tier 1")
         #expect(policy.merge(entries(Array(repeating: 5_000, count: 12))) == Array(1...10), "the first ten")
         #expect(policy.merge(entries(Array(repeating: 120_000, count: 10) + [1, 2])) == Array(1...10))
-        #expect(policy.merge(entries(Array(repeating: 5_000, count: 10)), busy: [3]) == nil)
         #expect(policy.merge(entries(Array(repeating: 120_000, count: 10), deleted: 30_000)) == Array(1...10),
                 "90,000 live documents: tier 0")
         #expect(policy.tier(99_999) == 0 && policy.tier(100_000) == 1 && policy.tier(1_000_000) == 2 && policy.tier(.max) == 30)

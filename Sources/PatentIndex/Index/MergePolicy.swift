@@ -26,10 +26,11 @@ public struct TieredMergePolicy: Sendable, Equatable {
     }
 
     /// The ids of the segments to merge next (the first `segmentsPerTier` of the lowest
-    /// full tier, in manifest order), or nil. Segments in `busy` are left out.
-    public func merge(_ segments: [IndexManifest.SegmentEntry], busy: Set<Int> = []) -> [Int]? {
+    /// full tier, in manifest order), or nil. One merge runs at a time
+    /// (`IndexWriter.startMerge`), so every segment of the manifest is a candidate.
+    public func merge(_ segments: [IndexManifest.SegmentEntry]) -> [Int]? {
         var tiers: [Int: [Int]] = [:]
-        for segment in segments where !busy.contains(segment.id) {
+        for segment in segments {
             tiers[tier(segment.documents - segment.deleted), default: []].append(segment.id)
         }
         for tier in tiers.keys.sorted() where tiers[tier]!.count >= segmentsPerTier {
