@@ -56,9 +56,9 @@ extension Collapse {
         let id: Int32
         switch kind {
         case .apno: id = doc < applicationIDs.count ? applicationIDs[doc] : 0
-        case .docdb: id = segment.value(doc, .docdbFamily)
-        case .inpadoc: id = segment.value(doc, .inpadocFamily)
-        case .extended: id = segment.value(doc, .extendedFamily)
+        case .docdb: id = segment.columns.value(doc, .docdbFamily)
+        case .inpadoc: id = segment.columns.value(doc, .inpadocFamily)
+        case .extended: id = segment.columns.value(doc, .extendedFamily)
         }
         return id > 0 ? Int64(id) : nil
     }

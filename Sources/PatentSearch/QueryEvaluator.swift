@@ -134,7 +134,7 @@ final class QueryEvaluator {
         let isYear = scope.field.kind == .year
         let low = from.flatMap { Int32($0) }.map { isYear ? $0 * 10_000 : $0 } ?? Int32.min
         let high = to.flatMap { Int32($0) }.map { isYear ? $0 * 10_000 + 9_999 : $0 } ?? Int32.max
-        return DocSet(segment.documents(column, from: low, to: high))
+        return DocSet(segment.columns.documents(column, from: low, to: high))
     }
 
     private func keywordDocs(_ term: Term, fields: [IndexField]) -> DocSet {

@@ -44,9 +44,9 @@ struct ResultOrder {
     }
 
     func candidate(score: Double, segment: Segment, index: Int, doc: Int32) -> Candidate {
-        var candidate = Candidate(score: score, date: segment.value(Int(doc), .publicationDate), segment: index, doc: doc)
-        if needsApplicationDate { candidate.applicationDate = segment.value(Int(doc), .applicationDate) }
-        if needsGrantDate { candidate.grantDate = segment.value(Int(doc), .grantDate) }
+        var candidate = Candidate(score: score, date: segment.columns.value(Int(doc), .publicationDate), segment: index, doc: doc)
+        if needsApplicationDate { candidate.applicationDate = segment.columns.value(Int(doc), .applicationDate) }
+        if needsGrantDate { candidate.grantDate = segment.columns.value(Int(doc), .grantDate) }
         return candidate
     }
 

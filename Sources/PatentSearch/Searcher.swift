@@ -118,8 +118,8 @@ public final class Searcher: Sendable {
                 let ranked = Ranked(
                     candidate: order.candidate(score: scores[position], segment: segment, index: index, doc: doc),
                     segment: segment,
-                    applicationDate: segment.value(Int(doc), .applicationDate),
-                    authorityRank: collapse.by == .authority ? ranks[segment.value(Int(doc), .office)] ?? Int.max : 0)
+                    applicationDate: segment.columns.value(Int(doc), .applicationDate),
+                    authorityRank: collapse.by == .authority ? ranks[segment.columns.value(Int(doc), .office)] ?? Int.max : 0)
                 guard let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationIDs: applicationIDs) else {
                     alone.append(ranked)
                     continue
@@ -140,7 +140,7 @@ public final class Searcher: Sendable {
         guard !active.isEmpty else { return docs }
         return DocSet(docs.docs.filter { doc in
             active.allSatisfy { column, from, to in
-                let date = Int(segment.value(Int(doc), column))
+                let date = Int(segment.columns.value(Int(doc), column))
                 return date != 0 && date >= (from ?? Int.min) && date <= (to ?? Int.max)
             }
         })
@@ -187,7 +187,7 @@ public final class Searcher: Sendable {
                         j += 1
                     } else {
                         let tf = Double(statistics.frequencies[i])
-                        let length = Double(segment.norm(Int(termDoc), field))
+                        let length = Double(segment.columns.norm(Int(termDoc), field))
                         let saturation: Double = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
                         scores[j] += weight * saturation
                         i += 1
@@ -203,7 +203,7 @@ public final class Searcher: Sendable {
         let count = Double(snapshot.liveDocuments)
         var averages: [IndexField: Double] = [:]
         for field in IndexField.textFields {
-            let sum = zip(snapshot.segments, snapshot.deletions).reduce(0) { $0 + $1.0.normSum(field, excluding: $1.1) }
+            let sum = zip(snapshot.segments, snapshot.deletions).reduce(0) { $0 + $1.0.columns.normSum(field, excluding: $1.1) }
             averages[field] = count > 0 ? Double(sum) / count : 1
         }
         return averages

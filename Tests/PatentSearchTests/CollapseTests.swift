@@ -10,7 +10,7 @@ struct CollapseTests {
 
     func search(_ collapse: Collapse?) throws -> SearchResult {
         let (segment, doc) = try #require(index.snapshot.locate("EP2906782A2"))
-        let family = index.snapshot.segments[segment].value(doc, .docdbFamily)
+        let family = index.snapshot.segments[segment].columns.value(doc, .docdbFamily)
         var request = SearchRequest(query: "FAM_ID:\(family)")
         request.rows = 20
         request.collapse = collapse

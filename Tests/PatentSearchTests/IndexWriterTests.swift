@@ -147,13 +147,13 @@ struct ColumnTests {
         let index = FixtureIndex.shared
         let (segment, doc) = try #require(index.snapshot.locate("US11147202B2"))
         let s = index.snapshot.segments[segment]
-        #expect(s.value(doc, .publicationDate) == 20211019)
-        #expect(s.value(doc, .applicationDate) == 20181226)
-        #expect(Column.unpack(s.value(doc, .office)) == "US")
-        #expect(Column.unpack(s.value(doc, .kind)) == "B2")
-        #expect(Column.unpack(s.value(doc, .patentType)) == "B")
+        #expect(s.columns.value(doc, .publicationDate) == 20211019)
+        #expect(s.columns.value(doc, .applicationDate) == 20181226)
+        #expect(Column.unpack(s.columns.value(doc, .office)) == "US")
+        #expect(Column.unpack(s.columns.value(doc, .kind)) == "B2")
+        #expect(Column.unpack(s.columns.value(doc, .patentType)) == "B")
         let (familySegment, familyDoc) = try #require(index.snapshot.locate("EP2906782A2"))
-        let family = index.snapshot.segments[familySegment].value(familyDoc, .inpadocFamily)
+        let family = index.snapshot.segments[familySegment].columns.value(familyDoc, .inpadocFamily)
         #expect(family > 0)
         #expect(try index.matches("IFAM_ID:\(family)").count == 11)
     }

@@ -6,7 +6,8 @@ import Foundation
 /// (document, field), integer columns and field lengths — with deletion bitmaps, a
 /// manifest replaced atomically per generation, and streaming merges. Its folders:
 /// `Directory` (bytes in and out of files, durably, checksummed), `Schema` (the fields),
-/// `Postings` (block encoding, cursors, structure), `TermDictionary`, `Indexer` (the
+/// `Postings` (block encoding, cursors, structure), `TermDictionary`, `Columns` (values
+/// and field lengths per document), `Indexer` (the
 /// in-memory inverter behind a memory budget), `Segment` (the file layout, reading,
 /// merging) and `Index` (manifest, snapshot, writer). What feeds it lives in PatentIngest.
 ///

@@ -41,7 +41,7 @@ public final class SegmentWriter {
             guard let log else { continue }
             let values = document.values[IndexField(rawValue: UInt8(raw))!] ?? []
             log.add(values)
-            let normSlot = Segment.normSlots[raw]
+            let normSlot = Columns.normSlots[raw]
             if normSlot >= 0 { docNorms[normSlot] = UInt32(clamping: values.reduce(0) { $0 + $1.count }) }
         }
         for (raw, log) in keyword.enumerated() {
@@ -118,7 +118,7 @@ public final class SegmentWriter {
                             forms: [[UInt32]] = [], into out: inout IndexOutput, postingsStart: Int,
                             positions: inout IndexOutput) throws -> SegmentLayout.Terms {
         let layout = Segment.layout(field, stemmed: stemmed)
-        let normSlot = Segment.normSlots[Int(field.rawValue)]
+        let normSlot = Columns.normSlots[Int(field.rawValue)]
         var encoder = PostingsEncoder(layout)
         var terms = SegmentLayout.Terms()
         try inverted.positions.withUnsafeBytes { stream in

@@ -7,7 +7,8 @@ import Synchronization
 ///
 ///     "PSEG0004"
 ///     postings:    per term its documents (`PostingsEncoder` layout)
-///     documents:   count, PN offsets + bytes, integer columns, BM25 length norms per text field
+///     documents:   count, PN offsets + bytes, then `Columns` (integer columns, BM25 length
+///                  norms per text field)
 ///     structure:   per positional field present (`FieldStructure`)
 ///     dictionaries (one per field, and per text field a stem twin; `TermDictionary`)
 ///     footer:      u64 documents offset, u64 postings start, u64 structure offset per field,
@@ -40,12 +41,10 @@ public final class Segment: @unchecked Sendable {
     private let directory: any IndexDirectory
     private let file: any IndexInput
     private let positionsFile: any IndexInput
-    /// `file`'s bytes (valid while the segment lives), for the inlinable column readers.
-    @usableFromInline let bytes: UnsafeRawBufferPointer
     private let pnOffsetsStart: Int
     private let pnBlobStart: Int
-    @usableFromInline let datesStart: Int
-    @usableFromInline let normsStart: Int
+    /// The integer columns and BM25 field lengths of the segment's documents.
+    public let columns: Columns
     private let dictionaries: [TermDictionary?]
 
     /// Opens segment `id` of `directory` (`seg-ID.seg` and `seg-ID.pos`).
@@ -56,7 +55,6 @@ public final class Segment: @unchecked Sendable {
         file = try directory.open(name)
         positionsFile = try directory.open(IndexManifest.positionsFile(id))
         let bytes = file.bytes
-        self.bytes = bytes
         try Self.checkEnds(bytes, magic: Self.magic, endMagic: Self.endMagic, name: name, minimum: 8 + Self.footerLength)
         try Self.checkEnds(positionsFile.bytes, magic: Self.positionsMagic, endMagic: Self.positionsEndMagic,
                            name: IndexManifest.positionsFile(id), minimum: 20)
@@ -68,9 +66,8 @@ public final class Segment: @unchecked Sendable {
             pnOffsetsStart = docsOffset + 4
             let pnBlobLength = Int(try reader.uint32(at: pnOffsetsStart + 4 * documentCount))
             pnBlobStart = pnOffsetsStart + 4 * documentCount + 4
-            datesStart = (pnBlobStart + pnBlobLength + 3) / 4 * 4
-            normsStart = datesStart + 4 * documentCount * Column.allCases.count
-            guard normsStart + 4 * documentCount * IndexField.textFields.count <= footer else {
+            columns = Columns(bytes, at: (pnBlobStart + pnBlobLength + 3) / 4 * 4, documents: documentCount)
+            guard columns.end <= footer else {
                 throw IndexError.corrupt("\(name): documents past the end")
             }
             var structures: [FieldStructure?] = []
@@ -131,53 +128,6 @@ public final class Segment: @unchecked Sendable {
         let reader = ByteReader(file.bytes)
         var at = ByteReader(file.bytes, at: pnBlobStart + Int(try reader.uint32(at: pnOffsetsStart + 4 * doc)))
         return try at.string()
-    }
-
-    /// An integer column of a document (dates, family ids, packed office/kind/type).
-    @inlinable
-    public func value(_ doc: Int, _ column: Column) -> Int32 {
-        let position = datesStart + 4 * (column.rawValue * documentCount + doc)
-        return Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int32.self))
-    }
-
-    /// Documents whose `column` value lies in `low...high`, skipping 0 (no value), in order.
-    public func documents(_ column: Column, from low: Int32, to high: Int32) -> [Int32] {
-        var out: [Int32] = []
-        let base = datesStart + 4 * column.rawValue * documentCount
-        for doc in 0..<documentCount {
-            let value = Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 4 * doc, as: Int32.self))
-            if value != 0, value >= low, value <= high { out.append(Int32(doc)) }
-        }
-        return out
-    }
-
-    /// Where each field's norms are among the text fields (-1 for other fields), by raw value.
-    @usableFromInline static let normSlots: [Int] = IndexField.allCases.map { IndexField.textFields.firstIndex(of: $0) ?? -1 }
-
-    /// The sum of a text field's norms over the documents not in `deleted`: one pass over
-    /// the field's norm column (a few milliseconds at a million documents), the deleted
-    /// ones taken off after.
-    public func normSum(_ field: IndexField, excluding deleted: DeletionSet) -> Int {
-        let index = Self.normSlots[Int(field.rawValue)]
-        guard index >= 0 else { return 0 }
-        let start = normsStart + 4 * index * documentCount
-        var sum = 0
-        for doc in 0..<documentCount {
-            sum += Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4 * doc, as: UInt32.self)))
-        }
-        if deleted.count > 0 {
-            for doc in 0..<documentCount where deleted.contains(doc) { sum -= norm(doc, field) }
-        }
-        return sum
-    }
-
-    /// Tokens of a text field in a document (BM25 document length).
-    @inlinable
-    public func norm(_ doc: Int, _ field: IndexField) -> Int {
-        let index = Self.normSlots[Int(field.rawValue)]
-        guard index >= 0 else { return 0 }
-        let position = normsStart + 4 * (index * documentCount + doc)
-        return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
     }
 
     /// The structure of a positional field (nil when no document has it).

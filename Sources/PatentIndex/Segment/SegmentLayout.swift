@@ -96,9 +96,7 @@ enum SegmentLayout {
         }
         out.uint32(UInt32(blobLength))
         for doc in 0..<documents.count { out.string(documents.pn(doc)) }
-        out.align(to: 4)
-        for column in Column.allCases { for doc in 0..<documents.count { out.int32(documents.column(doc, column)) } }
-        for index in IndexField.textFields.indices { for doc in 0..<documents.count { out.uint32(documents.norm(doc, index)) } }
+        Columns.write(into: &out, count: documents.count, column: documents.column, norm: documents.norm)
     }
 
     /// A dictionary in `TermDictionary`'s layout.

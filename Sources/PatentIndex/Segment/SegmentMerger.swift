@@ -79,8 +79,8 @@ enum SegmentMerger {
         let documents = SegmentLayout.Documents(
             count: live.count,
             pn: { (try? segments[live[$0].segment].pn(live[$0].doc)) ?? "" },
-            column: { segments[live[$0].segment].value(live[$0].doc, $1) },
-            norm: { UInt32(segments[live[$0].segment].norm(live[$0].doc, IndexField.textFields[$1])) },
+            column: { segments[live[$0].segment].columns.value(live[$0].doc, $1) },
+            norm: { UInt32(segments[live[$0].segment].columns.norm(live[$0].doc, IndexField.textFields[$1])) },
             structuredFields: IndexField.allCases.filter { field in segments.contains { $0.structure(field) != nil } },
             structureLength: { try structure($0, $1).count },
             appendStructure: { doc, field, out in out.append(try structure(doc, field)) })
@@ -139,7 +139,7 @@ private struct DictionaryMerge {
                     let encoded = try postings.encodedPositions()
                     positions.append(encoded)
                     encoder.add(doc: doc, frequency: postings.frequency, positionBytes: encoded.count,
-                                norm: layout.norms ? UInt32(segments[segment].norm(postings.doc, field)) : 0)
+                                norm: layout.norms ? UInt32(segments[segment].columns.norm(postings.doc, field)) : 0)
                 }
             }
             if encoder.count > 0 {
