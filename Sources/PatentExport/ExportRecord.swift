@@ -74,7 +74,7 @@ public struct ExportRecord: Sendable {
         case "APNO": return .single(patent.application?.key)
         case "APD": return .single(patent.application?.date?.iso)
         case "PBD": return .single(patent.publicationDate?.iso)
-        case "ISD": return .single(patent.grantDate?.iso)
+        case "ISD": return .single(patent.issueDate?.iso)
         case "PRIORITY_DATE": return .single(patent.priorityDate?.iso)
         case "TTL":
             return .single(languages.pick(patent.titles.map(\.language), original: original).map { patent.titles[$0].text })

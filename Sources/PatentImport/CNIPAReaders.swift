@@ -17,7 +17,7 @@ struct CNIPABusinessReader: PatentFormatReader {
         patent.originalLanguage = language
         patent.publicationDate = pub.date ?? root[attribute: "datePublication"].flatMap(PatentDate.init)
         patent.type = PatentType.from(office: number.office, kind: number.kind)
-        if patent.type == .grantedInvention { patent.grantDate = patent.publicationDate }
+        if patent.isGrantPublication { patent.grantDate = patent.publicationDate }
         patent.application = bib.first("ApplicationReference/DocumentID")?.documentReference(defaultOffice: number.office)
         // Priorities come in several data formats; the office's original spelling is kept.
         let priorities = bib.all("PriorityDetails/Priority")
@@ -64,7 +64,7 @@ struct CNPatentDocumentReader: PatentFormatReader {
         let applicationType = bib.child("application-reference")?[attribute: "appl-type"] ?? ""
         patent.type = applicationType.contains("实用新型") ? .utilityModel
             : applicationType.contains("外观设计") ? .design : PatentType.from(office: "CN", kind: number.kind)
-        if patent.type == .grantedInvention { patent.grantDate = patent.publicationDate }
+        if patent.isGrantPublication { patent.grantDate = patent.publicationDate }
         patent.application = bib.first("application-reference/document-id")?.documentReference(defaultOffice: "CN")
         patent.priorities = bib.all("priority-claims/priority-claim").compactMap { $0.documentReference() }
         let ipc = bib.all("classifications-ipcr/classification-ipcr").compactMap { $0.splitClassification() }

@@ -19,7 +19,7 @@ struct JPOReader: PatentFormatReader {
         patent.originalLanguage = language
         patent.publicationDate = pub.date
         patent.type = PatentType.from(office: "JP", kind: number.kind)
-        if patent.type == .grantedInvention { patent.grantDate = patent.publicationDate }
+        if patent.isGrantPublication { patent.grantDate = patent.publicationDate }
         patent.application = bib.first("application-reference/document-id")?.documentReference(defaultOffice: "JP")
         patent.priorities = bib.all("priority-claims/priority-claim").compactMap { $0.documentReference() }
         if let title = bib.value("invention-title") { patent.titles = [LocalizedText(language: language, text: title)] }

@@ -21,7 +21,7 @@ struct MARECReader: PatentFormatReader {
         patent.publicationDate = (root[attribute: "date"] ?? root[attribute: "date-published"] ?? pubID?.value("date"))
             .flatMap(PatentDate.init)
         patent.type = PatentType.from(office: number.office, kind: number.kind, publicationYear: patent.publicationDate?.year)
-        if patent.type == .grantedInvention { patent.grantDate = patent.publicationDate }
+        if patent.isGrantPublication { patent.grantDate = patent.publicationDate }
         patent.docdbFamilyID = root[attribute: "family-id"] ?? bib?.child("publication-reference")?[attribute: "family-id"]
         if let bib {
             patent.application = bib.child("application-reference")?.preferredDocumentID()?.documentReference()

@@ -45,7 +45,7 @@ struct OPSReader: PatentFormatReader {
         patent.docdbFamilyID = document[attribute: "family-id"]
         patent.publicationDate = pubID?.value("date").flatMap(PatentDate.init)
         patent.type = PatentType.from(office: number.office, kind: number.kind, publicationYear: patent.publicationDate?.year)
-        if patent.type == .grantedInvention { patent.grantDate = patent.publicationDate }
+        if patent.isGrantPublication { patent.grantDate = patent.publicationDate }
         patent.originalLanguage = Language.normalise(document[attribute: "lang"])
         guard let bib else { return patent }
         patent.application = bib.child("application-reference")?.preferredDocumentID()?.documentReference()
@@ -144,7 +144,7 @@ struct OPSReader: PatentFormatReader {
         patent.docdbFamilyID = member[attribute: "family-id"]
         patent.publicationDate = ref.date
         patent.type = PatentType.from(office: number.office, kind: number.kind, publicationYear: ref.date?.year)
-        if patent.type == .grantedInvention { patent.grantDate = ref.date }
+        if patent.isGrantPublication { patent.grantDate = ref.date }
         patent.application = member.child("application-reference")?.preferredDocumentID()?.documentReference()
         patent.priorities = member.children("priority-claim").compactMap { $0.preferredDocumentID()?.documentReference() }
         return patent

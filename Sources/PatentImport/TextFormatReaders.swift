@@ -153,7 +153,7 @@ struct EPOFullTextTSVReader {
                 var patent = Patent(publication: number)
                 patent.publicationDate = PatentDate(columns[3])
                 patent.type = PatentType.from(office: number.office, kind: number.kind)
-                if patent.type == .grantedInvention { patent.grantDate = patent.publicationDate }
+                if patent.isGrantPublication { patent.grantDate = patent.publicationDate }
                 patents[key] = patent
                 order.append(key)
             }

@@ -77,7 +77,7 @@ extension IndexDocument {
 
         dates[Column.applicationDate.rawValue] = Int32(patent.application?.date?.value ?? 0)
         dates[Column.publicationDate.rawValue] = Int32(patent.publicationDate?.value ?? 0)
-        dates[Column.grantDate.rawValue] = Int32(patent.type == .grantedInvention ? patent.grantDate?.value ?? 0 : 0)
+        dates[Column.grantDate.rawValue] = Int32(patent.issueDate?.value ?? 0)
         dates[Column.priorityDate.rawValue] = Int32(patent.priorityDate?.value ?? 0)
         dates[Column.docdbFamily.rawValue] = Int32(families.docdb ?? 0)
         dates[Column.inpadocFamily.rawValue] = Int32(families.inpadoc ?? 0)

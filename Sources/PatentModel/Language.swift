@@ -7,6 +7,9 @@ public enum Language {
         let lower = String(code.lowercased().prefix { $0.isLetter })
         guard lower.count >= 2 else { return nil }
         switch lower {
+        // Declared as unknown, undetermined or none (MAREC's "XX", ISO 639-2's und/zxx/
+        // mis/mul): not a declaration at all (QUERY.md §9).
+        case "xx", "und", "zxx", "mis", "mul": return nil
         case "cn", "chi", "zho": return "zh"
         case "jp", "jpn": return "ja"
         case "kr", "kor": return "ko"

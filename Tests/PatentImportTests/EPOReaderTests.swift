@@ -75,6 +75,38 @@ struct EPOReaderTests {
         #expect(p.applicants.first == Party(name: "YEDA RES & DEV", country: "IL"))
     }
 
+    @Test("MAREC lang=\"XX\" declares no language: the original is then English when present")
+    func unknownLanguage() throws {
+        let text = try String(contentsOfFile: Fixtures.path("marec/EP1130000B1.xml"), encoding: .utf8)
+        let changed = text.replacingOccurrences(of: "<patent-document status=\"new\" lang=\"EN\"", with: "<patent-document status=\"new\" lang=\"XX\"")
+        #expect(changed != text)
+        let patent = try #require(try DocumentDecoder.decode(Array(changed.utf8)).get().first)
+        #expect(patent.originalLanguage == nil)
+        #expect(patent.resolvedOriginalLanguage == "en")
+        #expect(!patent.abstracts.map(\.language).contains("xx") && !patent.claims.map(\.language).contains("xx"))
+        #expect(Language.normalise("XX") == nil && Language.normalise("und") == nil && Language.normalise("EN") == "en")
+    }
+
+    @Test("MAREC and OPS: a granted utility model or design gets its issue date, an application none")
+    func grantKindsFromMAREC() throws {
+        let text = try String(contentsOfFile: Fixtures.path("marec/EP1130000B1.xml"), encoding: .utf8)
+        func read(_ office: String, _ kind: String) throws -> Patent {
+            let changed = text.replacingOccurrences(of: "country=\"EP\" doc-number=\"1130000\" kind=\"B1\"",
+                                                    with: "country=\"\(office)\" doc-number=\"1130000\" kind=\"\(kind)\"")
+                .replacingOccurrences(of: "ucid=\"EP-1130000-B1\"", with: "ucid=\"\(office)-1130000-\(kind)\"")
+                .replacingOccurrences(of: "<country>EP</country><doc-number>1130000</doc-number><kind>B1</kind>",
+                                      with: "<country>\(office)</country><doc-number>1130000</doc-number><kind>\(kind)</kind>")
+            let patents = try DocumentDecoder.decode(Array(changed.utf8)).get()
+            return try #require(patents.first)
+        }
+        let utility = try read("CN", "U")
+        #expect(utility.type == .utilityModel && utility.grantDate == PatentDate("20051228") && utility.issueDate == PatentDate("20051228"))
+        let design = try read("JP", "S")
+        #expect(design.type == .design && design.issueDate == PatentDate("20051228"))
+        let application = try read("KR", "U")
+        #expect(application.grantDate == nil && application.issueDate == nil)
+    }
+
     @Test("MAREC: ref tags stripped, original-spelling parties, ECLA kept")
     func marec() throws {
         let p = try Fixtures.patent("EP1130000B1", in: "marec/EP1130000B1.xml")

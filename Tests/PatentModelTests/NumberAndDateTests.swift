@@ -89,3 +89,43 @@ struct LanguageTests {
         #expect(Language.fromPatSnap("cn") == "zh")
     }
 }
+
+@Suite("Granted kinds and issue dates (QUERY.md §9 ISD)")
+struct GrantKindTests {
+    @Test("every granted kind of each office has an issue date; applications, reports and WO do not",
+          arguments: [
+              ("US", "B1", true), ("US", "B2", true), ("US", "E", true), ("US", "E1", true), ("US", "S", true), ("US", "S1", true),
+              ("US", "P2", true), ("US", "P3", true), ("US", "P", true), ("US", "P1", false), ("US", "P4", false),
+              ("US", "A1", false), ("US", "A2", false), ("US", "H", false),
+              ("EP", "B1", true), ("EP", "B2", true), ("EP", "B3", true), ("EP", "A1", false), ("EP", "A3", false),
+              ("CN", "B", true), ("CN", "C", true), ("CN", "U", true), ("CN", "Y", true), ("CN", "S", true), ("CN", "A", false),
+              ("JP", "B2", true), ("JP", "U", true), ("JP", "Y2", true), ("JP", "S", true), ("JP", "A", false),
+              ("KR", "B1", true), ("KR", "Y1", true), ("KR", "S", true), ("KR", "U", false), ("KR", "A", false),
+              ("WO", "A1", false), ("WO", "A3", false), ("DE", "B3", true), ("DE", "C2", true), ("DE", "U1", true), ("DE", "A1", false),
+          ])
+    func grantKinds(office: String, kind: String, granted: Bool) {
+        #expect(PatentType.isGrant(office: office, kind: kind) == granted, "\(office) \(kind)")
+    }
+
+    @Test("US kind A is a grant before 2001 and an application from 2001")
+    func usKindA() {
+        #expect(PatentType.isGrant(office: "US", kind: "A", publicationYear: 1976))
+        #expect(!PatentType.isGrant(office: "US", kind: "A", publicationYear: 2001))
+    }
+
+    @Test("ISD is the source's grant date, else a grant's publication date; never an application's")
+    func issueDate() {
+        var design = Patent(publication: PublicationNumber(parsing: "USD920344S")!)
+        design.publicationDate = PatentDate("20210525")
+        design.type = .design
+        #expect(design.issueDate == PatentDate("20210525"))
+        var granted = Patent(publication: PublicationNumber(parsing: "EP1130000B1")!)
+        granted.publicationDate = PatentDate("20051228")
+        granted.grantDate = PatentDate("20051220")
+        #expect(granted.issueDate == PatentDate("20051220"))
+        var application = Patent(publication: PublicationNumber(parsing: "KR20200001234U")!)
+        application.publicationDate = PatentDate("20200110")
+        application.grantDate = PatentDate("20200110")
+        #expect(application.issueDate == nil)
+    }
+}

@@ -151,9 +151,11 @@ struct MatchingTests {
         #expect(try index.matches("PBD:[20211210 TO *] AUTHORITY:CN") == ["CN113781974A", "CN113783949A"])
         #expect(try index.matches("APD:[20200101 TO 20100101]").isEmpty)
         let granted = try index.store.changes(after: 0, limit: 10_000).map(\.patent)
-            .filter { $0.type == .grantedInvention && $0.grantDate != nil }.map(\.pn)
+            .filter { $0.issueDate != nil }.map(\.pn)
         #expect(granted.count >= 10)
         #expect(try index.matches("ISD:[* TO *]") == Set(granted))
+        #expect(try index.matches("ISD:20210525").contains("USD920344S"), "a design patent has its issue date")
+        #expect(try index.matches("ISD:[19760101 TO 19761231]").contains("US3932709A"), "a US kind A grant of 1976")
         #expect(try index.matches("PBD_Y:[2021 TO 2021] AND TTL:truck") == ["US11147202B2"])
     }
 

@@ -25,6 +25,10 @@ public struct IndexSchema: Codable, Equatable, Sendable {
 
     public var fields: [FieldEntry]
     public var columns: [ColumnEntry]
+    /// What a document's values are derived from a record by, numbered: raised whenever
+    /// that derivation changes (2: ISD for every granted kind), so indexes built by the
+    /// earlier one are rebuilt rather than answering by the old rules.
+    public var derivation: Int
 
     /// The schema this version writes.
     public static let current: IndexSchema = {
@@ -72,7 +76,7 @@ public struct IndexSchema: Codable, Equatable, Sendable {
             ColumnEntry(column: .office, searchedBy: []),
             ColumnEntry(column: .kind, searchedBy: []),
             ColumnEntry(column: .patentType, searchedBy: []),
-        ])
+        ], derivation: 2)
     }()
 
     /// The entry of a field (the table holds every field, in raw-value order).

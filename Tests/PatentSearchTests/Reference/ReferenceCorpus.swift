@@ -139,9 +139,9 @@ struct ReferenceDocumentBuilder {
         doc.families = families
         doc.applicationDate = patent.application?.date?.value ?? 0
         doc.publicationDate = patent.publicationDate?.value ?? 0
-        // QUERY.md §9 gives every granted kind an ISD; today's engine gives it to granted
-        // inventions only (issue #15 widens both together).
-        doc.grantDate = patent.type == .grantedInvention ? patent.grantDate?.value ?? 0 : 0
+        // QUERY.md §9: every granted kind has an ISD (the source's grant date, else the
+        // publication date), applications and reports none.
+        doc.grantDate = Self.isGrant(patent) ? (patent.grantDate ?? patent.publicationDate)?.value ?? 0 : 0
         doc.priorityDate = patent.priorities.compactMap { $0.date?.value }.min() ?? doc.applicationDate
         return doc
     }
@@ -289,3 +289,20 @@ enum ReferenceClasses {
         return out
     }
 }
+
+extension ReferenceDocumentBuilder {
+    /// QUERY.md §9's granted kinds, read from its list (not from the engine's table).
+    static func isGrant(_ patent: Patent) -> Bool {
+        let office = patent.publication.office, kind = patent.publication.kind
+        let lists: [String: Set<String>] = [
+            "US": ["B1", "B2", "E", "E1", "S", "S1", "P", "P2", "P3"],
+            "EP": ["B1", "B2", "B3"],
+            "WO": [],
+        ]
+        if office == "US", kind == "A" { return (patent.publicationDate?.year ?? 2001) < 2001 }
+        if let list = lists[office] { return list.contains(kind) }
+        if office == "KR" { return kind.hasPrefix("B") || kind.hasPrefix("Y") || kind.hasPrefix("S") }
+        return ["B", "C", "U", "Y", "S"].contains(kind.first.map(String.init) ?? "")
+    }
+}
+
