@@ -120,8 +120,37 @@ func trailingNumber(_ text: String) -> Int? {
 }
 
 /// Finds the claim numbers a claim's wording refers to ("according to claim 1",
-/// "any one of claims 2 to 4", "nach Anspruch 1", "权利要求1", "請求項１").
+/// "any one of claims 2 to 4", "nach Anspruch 1", "权利要求1", "請求項１"). A claim that
+/// refers back without a number ("according to any preceding claim", "nach einem der
+/// vorhergehenden Ansprüche", "前述任一权利要求") refers to every claim before it: it is
+/// dependent, on any of them.
 enum ClaimReferences {
+    /// Wordings of a reference to the earlier claims without their numbers (lower case).
+    private static let unnumbered = [
+        "preceding claim", "previous claim", "foregoing claim", "prior claim", "above claim", "claims above",
+        "vorhergehenden anspr", "vorangehenden anspr", "vorstehenden anspr", "vorherigen anspr", "obigen anspr",
+        "revendications précédentes", "revendication précédente", "revendications antérieures", "revendications ci-dessus",
+        "reivindicaciones anteriores", "reivindicaciones precedentes", "reivindicación anterior", "rivendicazioni precedenti",
+        "reivindicações anteriores",
+        "前述任一权利要求", "前述任一项权利要求", "前述任意一项权利要求", "前述权利要求中任一", "上述任一权利要求", "上述权利要求中任一",
+        "前述任一項請求項", "前述請求項中任一", "前記いずれかの請求項", "前記請求項のいずれか", "先行するいずれかの請求項",
+        "上記いずれかの請求項", "선행하는 청구항", "선행 청구항", "앞선 청구항", "앞의 청구항", "이전 청구항", "전술한 청구항",
+    ].map { Array($0.unicodeScalars) }
+    private static let unnumberedStarts = Set(unnumbered.map { $0[0] })
+
+    /// Whether the text refers back to earlier claims without numbering them.
+    private static func refersBackWithoutNumber(_ lower: [Unicode.Scalar]) -> Bool {
+        for i in lower.indices where unnumberedStarts.contains(lower[i]) {
+            for phrase in unnumbered where phrase[0] == lower[i] {
+                guard i + phrase.count <= lower.count else { continue }
+                var k = 1
+                while k < phrase.count, lower[i + k] == phrase[k] { k += 1 }
+                if k == phrase.count { return true }
+            }
+        }
+        return false
+    }
+
     private static let keywords = ["claims", "claim", "ansprüche", "anspruch", "revendications", "revendication",
                                    "权利要求", "請求項", "청구항"].map { Array($0.unicodeScalars) }
     private static let rangeWords = ["-", "–", "to", "bis", "à", "至", "~", "～", "から"].map { Array($0.unicodeScalars) }
@@ -165,7 +194,9 @@ enum ClaimReferences {
                 break
             }
         }
-        return found.filter { $0 < own }
+        found = found.filter { $0 < own }
+        if found.isEmpty, refersBackWithoutNumber(lower) { return Array(1..<own) }
+        return found
     }
 
     private static func matches(_ word: [Unicode.Scalar], _ text: [Unicode.Scalar], at i: Int) -> Bool {

@@ -75,6 +75,37 @@ struct EPOReaderTests {
         #expect(p.applicants.first == Party(name: "YEDA RES & DEV", country: "IL"))
     }
 
+    @Test("a claim referring back without a number depends on every claim before it, in each language of the file")
+    func unnumberedReferences() throws {
+        let patent = try Fixtures.patent("EP2716170B2", in: "epo-publication/EP2716170B2.xml")
+        var checked = 0
+        for set in patent.claims {
+            for claim in set.claims where claim.text.contains("preceding claims") || claim.text.contains("vorhergehenden Ansprüche")
+                || claim.text.contains("revendications précédentes") {
+                #expect(claim.refersTo == Array(1..<claim.number), "\(set.language) claim \(claim.number)")
+                checked += 1
+            }
+            #expect(set.claims.first?.isIndependent == true, "\(set.language) claim 1")
+        }
+        #expect(checked >= 2, "the English and French sets word it so (\(checked))")
+        let wordings = [
+            ("A process according to any preceding claim, wherein", true),
+            ("A polymer as claimed in any one of the preceding claims.", true),
+            ("Verfahren nach einem der vorhergehenden Ansprüche, dadurch gekennzeichnet", true),
+            ("Procédé selon l'une quelconque des revendications précédentes.", true),
+            ("如前述任一权利要求所述的方法", true),
+            ("前記請求項のいずれかに記載の装置", true),
+            ("선행하는 청구항 중 어느 한 항에 따른 장치", true),
+            ("A method of making a polymer, comprising heating a monomer.", false),
+            ("The apparatus as claimed, comprising a previous stage.", false),
+        ]
+        for (text, dependent) in wordings {
+            #expect(!ClaimReferences.find(in: text, before: 4).isEmpty == dependent, "\(text)")
+        }
+        #expect(ClaimReferences.find(in: "Method according to claim 2 or any preceding claim", before: 4) == [2],
+                "a numbered reference keeps its numbers")
+    }
+
     @Test("MAREC lang=\"XX\" declares no language: the original is then English when present")
     func unknownLanguage() throws {
         let text = try String(contentsOfFile: Fixtures.path("marec/EP1130000B1.xml"), encoding: .utf8)
