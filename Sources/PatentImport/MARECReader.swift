@@ -99,14 +99,23 @@ struct MARECReader: PatentFormatReader {
         }
     }
 
-    /// MAREC lists each party in several spellings (`epo`, `intermediate`, `original`);
-    /// the original spelling is kept, else the EPO one.
+    /// MAREC lists each party in several spellings (`epo`, `intermediate`, `original`):
+    /// the original spelling is shown, else the EPO one, else the intermediate one, and
+    /// the other spellings are its variants (`PartySpellings`).
     static func parties(_ elements: [XMLElement]) -> [Party] {
-        let chosen = ["original", "epo", "intermediate"].lazy
-            .map { format in elements.filter { $0[attribute: "format"] == format } }
-            .first { !$0.isEmpty } ?? elements
-        var out: [Party] = []
-        for party in chosen.compactMap({ $0.party() }) where !out.contains(party) { out.append(party) }
-        return out
+        let formats = ["original", "epo", "intermediate"]
+        func entries(_ format: String?) -> [PartySpellings.Entry] {
+            var out: [PartySpellings.Entry] = []
+            for element in elements where format == nil || element[attribute: "format"] == format {
+                guard let party = element.party(), !out.contains(where: { $0.party == party }) else { continue }
+                out.append((party, element[attribute: "sequence"]))
+            }
+            return out
+        }
+        guard let chosen = formats.first(where: { format in elements.contains { $0[attribute: "format"] == format } }) else {
+            return entries(nil).map(\.party)
+        }
+        let others = Set(elements.compactMap { $0[attribute: "format"] }).subtracting([chosen]).sorted()
+        return PartySpellings.combine(preferred: entries(chosen), others: others.map { entries($0) })
     }
 }

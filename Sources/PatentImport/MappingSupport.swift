@@ -112,6 +112,53 @@ extension Character {
     var isASCIIDigitChar: Bool { isASCII && isNumber }
 }
 
+/// Parties a source lists in several spellings, one list per data format (MAREC and OPS:
+/// `original`, `epo`/`docdb`, `intermediate`, `epodoc`): the preferred format's parties,
+/// each with the other formats' spellings of it as `variants`. A spelling pairs by
+/// `sequence` where both sides give one, else with the party sharing most words with it
+/// (formats list parties in different orders), else by position; one that pairs with
+/// none goes to the last party (searchable, never shown). A country only another
+/// spelling gives is kept.
+enum PartySpellings {
+    typealias Entry = (party: Party, sequence: String?)
+
+    static func combine(preferred: [Entry], others: [[Entry]]) -> [Party] {
+        var parties = preferred.map(\.party)
+        guard !parties.isEmpty else { return parties }
+        let preferredWords = parties.map { words($0.name) }
+        for group in others {
+            for (k, entry) in group.enumerated() {
+                let spelling = entry.party.name
+                let target = entry.sequence.flatMap { sequence in preferred.firstIndex { $0.sequence == sequence } }
+                    ?? closest(words(spelling), among: preferredWords)
+                    ?? (group.count == preferred.count ? k : parties.count - 1)
+                if parties[target].country == nil { parties[target].country = entry.party.country }
+                let key = comparable(spelling)
+                guard comparable(parties[target].name) != key, !parties[target].variants.contains(where: { comparable($0) == key }) else { continue }
+                parties[target].variants.append(spelling)
+            }
+        }
+        return parties
+    }
+
+    /// The party sharing most words with a spelling; nil when none shares any, or two
+    /// share as many.
+    private static func closest(_ spelling: Set<String>, among candidates: [Set<String>]) -> Int? {
+        let shared = candidates.map { $0.intersection(spelling).count }
+        guard let best = shared.max(), best > 0, shared.filter({ $0 == best }).count == 1 else { return nil }
+        return shared.firstIndex(of: best)
+    }
+
+    private static func words(_ name: String) -> Set<String> {
+        Set(name.uppercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
+    }
+
+    /// Spellings that differ only in case, spacing or punctuation are one.
+    private static func comparable(_ name: String) -> String {
+        name.uppercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
+}
+
 /// The last run of digits: `US-20030000393-A1-CLM-00012` → 12, `0003` → 3.
 func trailingNumber(_ text: String) -> Int? {
     let digits = text.reversed().drop { !$0.isASCIIDigitChar }.prefix { $0.isASCIIDigitChar }

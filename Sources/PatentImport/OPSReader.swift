@@ -99,23 +99,30 @@ struct OPSReader: PatentFormatReader {
         return elements
     }
 
-    /// Parties given in several data formats: the `original` spelling is kept, else
-    /// `docdb`, else `epodoc`; an EPODOC `NAME [US]` suffix becomes the country.
+    /// Parties given in several data formats: the `original` spelling is shown, else
+    /// DOCDB's as-filed `docdba`, else `docdb`, else `epodoc`, and the other formats'
+    /// spellings are its variants
+    /// (`PartySpellings`); an EPODOC `NAME [US]` suffix becomes the country.
     static func parties(_ elements: [XMLElement], nameElement: String) -> [Party] {
-        let formats = ["original", "docdb", "epodoc"]
-        let chosen = formats.lazy.map { format in elements.filter { $0[attribute: "data-format"] == format } }
-            .first { !$0.isEmpty } ?? elements
-        return chosen.compactMap { element in
-            guard var name = element.value("\(nameElement)/name") ?? element.party()?.name else { return nil }
-            var country = element.value("residence/country")
-            if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
-                let code = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
-                if code.count == 2 { country = country ?? code }
-                name = String(name[..<open]).trimmedSpaces
+        func entries(_ format: String?) -> [PartySpellings.Entry] {
+            elements.filter { format == nil || $0[attribute: "data-format"] == format }.compactMap { element in
+                guard var name = element.value("\(nameElement)/name") ?? element.party()?.name else { return nil }
+                var country = element.value("residence/country")
+                if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
+                    let code = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
+                    if code.count == 2 { country = country ?? code }
+                    name = String(name[..<open]).trimmedSpaces
+                }
+                name = name.trimmingTrailingComma
+                return (Party(name: name, country: country.flatMap(XMLElement.countryCode)), element[attribute: "sequence"])
             }
-            name = name.trimmingTrailingComma
-            return Party(name: name, country: country.flatMap(XMLElement.countryCode))
         }
+        let formats: [String] = ["original", "docdba", "docdb", "epodoc"]
+        guard let chosen = formats.first(where: { format in
+            elements.contains { $0[attribute: "data-format"] == format }
+        }) else { return entries(nil).map(\.party) }
+        let others = Set(elements.compactMap { $0[attribute: "data-format"] }).subtracting([chosen]).sorted()
+        return PartySpellings.combine(preferred: entries(chosen), others: others.map { entries($0) })
     }
 
     static func citation(_ element: XMLElement) -> Citation? {

@@ -56,12 +56,20 @@ extension IndexDocument {
         let (description, descriptionTranslations) = split(patent.descriptions, \.language)
         if let description { add(.description, description.paragraphs.map(\.text)) }
         for description in descriptionTranslations { add(.descriptionTranslations, description.paragraphs.map(\.text)) }
-        // AN = applicants ∪ assignees; each name its own value (QUERY.md §8).
-        var names: [String] = []
-        for party in patent.applicants + patent.assignees where !names.contains(party.name) { names.append(party.name) }
-        for name in names { add(.applicants, [name]) }
-        for inventor in patent.inventors { add(.inventors, [inventor.name]) }
-        for agent in patent.agents { add(.agents, [agent.name]) }
+        // AN = applicants ∪ assignees; each name, and each other spelling a source gives
+        // of it, its own value (QUERY.md §8, §9).
+        // A name listed twice counts twice, but for AN's union of two lists.
+        func addNames(_ field: IndexField, _ parties: [Party], unique: Bool = false) {
+            var names: [String] = []
+            for party in parties where !(unique && names.contains(party.name)) { names.append(party.name) }
+            for party in parties {
+                for variant in party.variants where !names.contains(variant) { names.append(variant) }
+            }
+            for name in names { add(field, [name]) }
+        }
+        addNames(.applicants, patent.applicants + patent.assignees, unique: true)
+        addNames(.inventors, patent.inventors)
+        addNames(.agents, patent.agents)
 
         keywords[.publicationNumber] = NumberTerms.publication(patent.publication)
         if let application = patent.application { keywords[.applicationNumber] = NumberTerms.application(application) }

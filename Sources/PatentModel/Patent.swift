@@ -169,12 +169,26 @@ public struct DescriptionParagraph: Codable, Sendable, Equatable {
 
 /// An applicant, assignee, inventor or agent.
 public struct Party: Codable, Sendable, Equatable {
+    /// The spelling shown and exported: the source's original one where it gives several.
     public var name: String
     /// ISO 3166 country code where the source gives one.
     public var country: String?
-    public init(name: String, country: String? = nil) {
+    /// The other spellings the source gives for the same party (MAREC/OPS `epo`,
+    /// `intermediate`, `docdb`, `epodoc` forms): searchable, each as a value of its own,
+    /// never displayed (QUERY.md §9).
+    public var variants: [String]
+
+    public init(name: String, country: String? = nil, variants: [String] = []) {
         self.name = name
         self.country = country
+        self.variants = variants
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        country = try container.decodeIfPresent(String.self, forKey: .country)
+        variants = try container.decodeIfPresent([String].self, forKey: .variants) ?? []
     }
 }
 

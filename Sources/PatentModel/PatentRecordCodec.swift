@@ -10,7 +10,9 @@ import Foundation
 /// added here too, at the end, with a new format byte: `PatentRecordCodecTests` round-trip
 /// every fixture patent and fail on a field left out.
 public enum PatentRecordCodec {
-    static let formatByte: UInt8 = 0x01
+    /// 2: parties' other spellings at the end; records of form 1 (without them) are read.
+    static let formatByte: UInt8 = 0x02
+    static let formatWithoutVariants: UInt8 = 0x01
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case malformed(offset: Int)
@@ -71,6 +73,9 @@ public enum PatentRecordCodec {
             out.optional(citation.citedBy) { $0.string($1) }
         }
         out.optional(patent.docdbFamilyID) { $0.string($1) }
+        for parties in [patent.applicants, patent.assignees, patent.inventors, patent.agents] {
+            out.array(parties) { out, party in out.array(party.variants) { $0.string($1) } }
+        }
         return Data(out.bytes)
     }
 
@@ -78,10 +83,11 @@ public enum PatentRecordCodec {
     public static func decode(_ data: Data) throws -> Patent {
         guard let first = data.first else { throw Failure.malformed(offset: 0) }
         if first == UInt8(ascii: "{") { return try JSONDecoder().decode(Patent.self, from: data) }
-        guard first == formatByte else { throw Failure.unknownFormat(first) }
+        guard first == formatByte || first == formatWithoutVariants else { throw Failure.unknownFormat(first) }
         return try data.withUnsafeBytes { bytes throws(Failure) in
             var reader = Reader(bytes: bytes, offset: 1)
-            let patent = try reader.patent()
+            var patent = try reader.patent()
+            if first == formatByte { try reader.partyVariants(of: &patent) }
             guard reader.offset == bytes.count else { throw .malformed(offset: reader.offset) }
             return patent
         }
@@ -206,6 +212,16 @@ public enum PatentRecordCodec {
 
         mutating func parties() throws(Failure) -> [Party] {
             try array { (r: inout Reader) throws(Failure) in Party(name: try r.string(), country: try r.optionalString()) }
+        }
+
+        /// Each party list's spellings, party by party (one list per party of the record).
+        mutating func partyVariants(of patent: inout Patent) throws(Failure) {
+            for path in [\Patent.applicants, \.assignees, \.inventors, \.agents] as [WritableKeyPath<Patent, [Party]>] {
+                let start = offset
+                let lists = try array { (r: inout Reader) throws(Failure) in try r.array { (r: inout Reader) throws(Failure) in try r.string() } }
+                guard lists.count == patent[keyPath: path].count else { throw .malformed(offset: start) }
+                for (i, variants) in lists.enumerated() { patent[keyPath: path][i].variants = variants }
+            }
         }
 
         mutating func patent() throws(Failure) -> Patent {

@@ -1,3 +1,4 @@
+import Foundation
 import PatentModel
 import Testing
 @testable import PatentImport
@@ -46,7 +47,7 @@ struct EPOReaderTests {
         #expect(p.priorities.first == DocumentReference(office: "US", number: "201261713164", kind: "P", date: PatentDate("20121012")))
         #expect(p.cpc.first == "E21B47/02216")
         #expect(p.ipc == ["E21B7/00", "E21B47/00", "E21B47/022", "E21B47/024"])
-        #expect(p.applicants == [Party(name: "SCIENTIFIC DRILLING INTERNATIONAL, INC")])
+        #expect(p.applicants == [Party(name: "SCIENTIFIC DRILLING INTERNATIONAL, INC", country: "US", variants: ["SCIENT DRILLING INT"])])
     }
 
     @Test("OPS full text: one claim element with a claim-text per claim")
@@ -72,7 +73,10 @@ struct EPOReaderTests {
         let p = try Fixtures.patent("WO2023012807A1", in: "epo-ops/docdb-WO2023012807A1.xml")
         #expect(p.docdbFamilyID == "83004620")
         #expect(p.priorities == [DocumentReference(office: "US", number: "202163230089", kind: "P", date: PatentDate("20210806"))])
-        #expect(p.applicants.first == Party(name: "YEDA RES & DEV", country: "IL"))
+        // DOCDB's as-filed spelling (docdba) is shown, its abbreviation searchable, and the
+        // residence only the docdb form gives kept.
+        #expect(p.applicants.first == Party(name: "YEDA RESEARCH AND DEVELOPMENT CO. LTD.", country: "IL", variants: ["YEDA RES & DEV"]))
+        #expect(p.inventors.map(\.name) == ["FLEISHMAN, Sarel", "TENNENHOUSE, Ariel"] && p.inventors.allSatisfy { $0.variants.isEmpty })
     }
 
     @Test("a claim referring back without a number depends on every claim before it, in each language of the file")
@@ -209,5 +213,44 @@ struct AsianOfficeReaderTests {
         let other = try Fixtures.patent("JP2021041306A", in: "cnipa-jpo/jp_example3.xml")
         #expect(other.claims.first?.claims.count == 8)
         #expect(other.applicants.first?.name == "凸版印刷株式会社")
+    }
+}
+
+@Suite("Party spellings")
+struct PartySpellingTests {
+    @Test("OPS: the original spelling is shown, the epodoc one is a variant paired by sequence")
+    func ops() throws {
+        let patent = try Fixtures.patent("EP2906782A2", in: "epo-ops/EP2906782A2-biblio.xml")
+        #expect(patent.applicants.map(\.name) == ["SCIENTIFIC DRILLING INTERNATIONAL, INC"])
+        #expect(patent.applicants.first?.variants == ["SCIENT DRILLING INT"])
+        #expect(patent.inventors.first?.variants.isEmpty == true, "VANSTEENWYK BRETT is the same words as VANSTEENWYK, BRETT")
+    }
+
+    @Test("MAREC: every spelling of each party, paired by shared words when the formats list them in other orders")
+    func marec() throws {
+        let patent = try Fixtures.patent("EP1130000B1", in: "marec/EP1130000B1.xml")
+        #expect(patent.applicants.count == 1)
+        let applicant = try #require(patent.applicants.first)
+        #expect(Set([applicant.name] + applicant.variants) == ["SHINETSU CHEMICAL CO", "SHIN-ETSU CHEMICAL CO., LTD."])
+        #expect(patent.inventors.count == 4)
+        #expect(patent.inventors.allSatisfy { $0.variants.isEmpty }, "the epo and intermediate inventor spellings are the original's words")
+    }
+
+    @Test("a record keeps its parties' variants through the store's binary form, and reads records written before them")
+    func storedForm() throws {
+        var patent = Patent(publication: PublicationNumber(parsing: "EP1A1")!)
+        patent.applicants = [Party(name: "International Business Machines Corp", country: "US", variants: ["IBM", "INT BUSINESS MACHINES"])]
+        patent.inventors = [Party(name: "Doe, Jane")]
+        #expect(try PatentRecordCodec.decode(PatentRecordCodec.encode(patent)) == patent)
+        // Form 1 (before variants) is form 2 without its last block: per party list a count
+        // and per party its variants' count — for one applicant and one inventor without
+        // variants, the six bytes 1 0 · 0 · 1 0 · 0.
+        var plain = patent
+        plain.applicants[0].variants = []
+        var form1 = [UInt8](PatentRecordCodec.encode(plain))
+        #expect(Array(form1.suffix(6)) == [1, 0, 0, 1, 0, 0])
+        form1[0] = 0x01
+        form1.removeLast(6)
+        #expect(try PatentRecordCodec.decode(Data(form1)) == plain)
     }
 }

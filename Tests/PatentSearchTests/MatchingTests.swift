@@ -159,6 +159,15 @@ struct MatchingTests {
         #expect(try index.matches("PBD_Y:[2021 TO 2021] AND TTL:truck") == ["US11147202B2"])
     }
 
+    @Test("every spelling a source gives of a party is searchable; the original is what is stored for display")
+    func partySpellings() throws {
+        #expect(try index.matches("AN:\"SCIENT DRILLING INT\"").contains("EP2906782A2"), "the epodoc spelling")
+        #expect(try index.matches("AN:\"SCIENTIFIC DRILLING INTERNATIONAL\"").contains("EP2906782A2"), "the original spelling")
+        #expect(try index.matches("AN:\"SHIN-ETSU CHEMICAL\" AND AN:SHINETSU").contains("EP1130000B1"), "MAREC's intermediate and epo spellings")
+        let stored = try #require(try index.store.patent("EP2906782A2"))
+        #expect(stored.applicants.map(\.name) == ["SCIENTIFIC DRILLING INTERNATIONAL, INC"])
+    }
+
     @Test("boolean structure: AND, OR, NOT, leading NOT")
     func booleans() throws {
         let truck = try index.matches("TTL:truck")

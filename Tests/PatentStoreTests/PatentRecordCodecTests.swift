@@ -21,10 +21,10 @@ struct PatentRecordCodecTests {
         patent.abstracts = [LocalizedParagraphs(language: "en", paragraphs: ["One.", "Two\nlines"])]
         patent.claims = [ClaimSet(language: "en", claims: [Claim(number: 1, text: "A cell."), Claim(number: -2, text: "The cell", refersTo: [1, 300])])]
         patent.descriptions = [Description(language: "en", paragraphs: [.init(.heading, "FIELD"), .init(.paragraph, "Text.")])]
-        patent.applicants = [Party(name: "ACME", country: "DE"), Party(name: "Solo")]
+        patent.applicants = [Party(name: "ACME", country: "DE", variants: ["ACME GMBH", "Acme"]), Party(name: "Solo")]
         patent.assignees = [Party(name: "Assignee")]
         patent.inventors = [Party(name: "Doe, Jane", country: "US")]
-        patent.agents = [Party(name: "Agent")]
+        patent.agents = [Party(name: "Agent", variants: ["AGENT LLP"])]
         patent.ipc = ["H01M10/0525"]
         patent.cpc = ["Y02E60/10", "H01M10/052"]
         patent.otherClassifications = [SchemeCode(scheme: "FI", code: "H01M10/05@A")]
@@ -46,7 +46,7 @@ struct PatentRecordCodecTests {
             #expect(empty.displayStyle != .optional || !empty.children.isEmpty, "\(child.label ?? "") is set in the sample")
         }
         let encoded = PatentRecordCodec.encode(patent)
-        #expect(encoded.first == 0x01)
+        #expect(encoded.first == 0x02)
         #expect(try PatentRecordCodec.decode(encoded) == patent)
         #expect(try PatentRecordCodec.decode(PatentRecordCodec.encode(Patent(publication: patent.publication))) == Patent(publication: patent.publication))
     }

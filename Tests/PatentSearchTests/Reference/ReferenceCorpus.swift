@@ -122,9 +122,14 @@ struct ReferenceDocumentBuilder {
         place(patent.descriptions, language: \.language, .description, { $0.paragraphs.map(\.text) })
         var names: [String] = []
         for party in patent.applicants + patent.assignees where !names.contains(party.name) { names.append(party.name) }
+        // QUERY.md §9: every other spelling a source gives is a value of its own too.
+        for variant in (patent.applicants + patent.assignees).flatMap(\.variants) where !names.contains(variant) { names.append(variant) }
         for name in names { add(.applicants, [name], to: &doc) }
-        for party in patent.inventors { add(.inventors, [party.name], to: &doc) }
-        for party in patent.agents { add(.agents, [party.name], to: &doc) }
+        for (field, parties) in [(ReferenceField.inventors, patent.inventors), (.agents, patent.agents)] {
+            var values = parties.map(\.name)
+            for variant in parties.flatMap(\.variants) where !values.contains(variant) { values.append(variant) }
+            for value in values { add(field, [value], to: &doc) }
+        }
 
         let office = patent.publication.office.uppercased()
         let serial = ReferenceNumbers.serialKey(ReferenceNumbers.compact(patent.publication.number))
