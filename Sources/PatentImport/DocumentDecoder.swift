@@ -16,7 +16,7 @@ public enum DocumentDecoder {
     static let xmlReaders: [any PatentFormatReader] = [
         USPTOICEReader(), EPPublicationReader(), OPSReader(), MARECReader(),
         CNIPABusinessReader(), CNPatentDocumentReader(), JPOReader(),
-        USPTOApplicationPublicationReader(), USPTOGrantST32Reader(),
+        USPTOApplicationPublicationReader(), USPTOGrantST32Reader(), ST96Reader(),
     ]
 
     private static let readersByRoot: [String: any PatentFormatReader] = {

@@ -43,7 +43,7 @@ extension XMLElement {
 
     /// Paragraph texts of an abstract-like element (`p` children, else the whole text).
     func paragraphTexts() -> [String] {
-        let ps = descendants("p") + descendants("Paragraphs")
+        let ps = descendants("p") + descendants("P") + descendants("Paragraphs")
         let texts = (ps.isEmpty ? [self] : ps).map(\.text).filter { !$0.isEmpty }
         return texts
     }
@@ -58,7 +58,7 @@ extension XMLElement {
     private func collectParagraphs(into out: inout [DescriptionParagraph]) {
         for child in elements {
             switch child.name {
-            case "p", "Paragraphs", "paragraph", "PARA":
+            case "p", "P", "Paragraphs", "paragraph", "PARA":
                 let text = child.text
                 if !text.isEmpty { out.append(.init(.paragraph, text)) }
             case "heading", "Heading", "H":

@@ -1,8 +1,9 @@
 import Foundation
 import PatentModel
 
-/// USPTO Patent Public Search JSON: a full document (`…/patents/US-…/highlight`) or a
-/// search answer whose `patents` array holds bibliographic hits. HTML text fields
+/// USPTO Patent Public Search JSON: a full document (`…/patents/US-…/highlight`), an
+/// array of full documents (what ppubs' document download gives for a list of hits), or
+/// a search answer whose `patents` array holds bibliographic hits. HTML text fields
 /// (`claimsHtml`, `descriptionHtml`, `abstractHtml`) become paragraphs and claims.
 struct PPUBSReader {
     func read(_ bytes: [UInt8]) throws(ImportProblem) -> [Patent] {
@@ -19,6 +20,8 @@ struct PPUBSReader {
             documents = [dict]
         } else if let dict = object as? [String: Any], let docs = dict["docs"] as? [[String: Any]] {
             documents = docs
+        } else if let array = object as? [[String: Any]], array.contains(where: { $0["guid"] != nil }) {
+            documents = array
         } else {
             throw .unknownFormat("JSON without patent documents")
         }

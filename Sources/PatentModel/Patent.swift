@@ -184,11 +184,21 @@ public struct Party: Codable, Sendable, Equatable {
         self.variants = variants
     }
 
+    private enum CodingKeys: String, CodingKey { case name, country, variants }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         country = try container.decodeIfPresent(String.self, forKey: .country)
         variants = try container.decodeIfPresent([String].self, forKey: .variants) ?? []
+    }
+
+    /// Variants only where there are some (`patents show` stays as it was for most parties).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(country, forKey: .country)
+        if !variants.isEmpty { try container.encode(variants, forKey: .variants) }
     }
 }
 

@@ -139,6 +139,18 @@ struct USPTOLegacyTests {
         #expect(p.inventors.first == Party(name: "Kozine, Mikhail Borisovich", country: "US"))
     }
 
+    @Test("PPUBS document array (a list of hits downloaded as full documents): every document with its text")
+    func ppubsDocumentArray() throws {
+        let read = try Fixtures.read("uspto-ppubs/document-array.json", readerOnly: true)
+        #expect(read.problems.isEmpty)
+        #expect(read.patents.map(\.pn) == ["US6103599A", "US11557320B1", "US11556547B2"])
+        let old = try #require(read.patents.first)
+        #expect(old.titles.first?.text == "Planarizing technique for multilayered substrates")
+        #expect(old.type == .grantedInvention && old.issueDate == PatentDate("20000815"), "a US kind A of 2000 is a grant")
+        #expect(old.assignees.map(\.name) == ["Silicon Genesis Corporation"])
+        #expect(read.patents.allSatisfy { !$0.claims.isEmpty && !$0.abstracts.isEmpty && !$0.descriptions.isEmpty })
+    }
+
     @Test("PPUBS design patent and search hits")
     func ppubsDesignAndHits() throws {
         let design = try Fixtures.patent("USD920344S", in: "uspto-ppubs/USD920344S.json")
@@ -147,5 +159,33 @@ struct USPTOLegacyTests {
         let hits = try Fixtures.read("uspto-ppubs/search-hits.json")
         #expect(!hits.patents.isEmpty)
         #expect(hits.problems.isEmpty)
+    }
+}
+
+@Suite("WIPO ST.96")
+struct ST96ReaderTests {
+    @Test("ST.96 PatentPublication: identification, parties, classes, claims with references, description")
+    func patentPublication() throws {
+        let read = try Fixtures.read("wipo-st96/ST96_PatentPublication_Example.xml", readerOnly: true)
+        #expect(read.problems.isEmpty)
+        let p = try #require(read.patents.first)
+        #expect(p.pn == "US8936998B2" && p.type == .grantedInvention && p.issueDate == PatentDate("20150120"))
+        #expect(p.application == DocumentReference(office: "US", number: "13797521", date: PatentDate("20130312")))
+        #expect(p.priorities == [DocumentReference(office: "JP", number: "2007-290922", date: PatentDate("20071108"))])
+        #expect(p.relatedDocuments == [RelatedDocument(relation: "division", document: DocumentReference(office: "US", number: "12741916"))])
+        #expect(p.titles == [LocalizedText(language: "en", text: "Manufcaturing method for room-temperature substrate bonding")])
+        #expect(p.ipc.first == "H01L21/30" && p.cpc.first == "H01L21/2007")
+        #expect(p.inventors.map(\.name) == ["Utsumi, Jun", "Goto, Takayuki", "Ide, Kensuke", "Takagi, Hideki", "Funayama, Masahiro"])
+        #expect(p.assignees.map(\.name) == ["Mitsubishi Heavy Industries, Ltd.", "National Institute of Advanced Industrial Science and Technology"])
+        #expect(p.agents.map(\.name) == ["Birch, Stewart, Kolasch & Birch, LLP"])
+        let claims = try #require(p.claims.first?.claims)
+        #expect(claims.count == 10)
+        #expect(claims[0].isIndependent && claims[0].text.hasPrefix("1. A device manufacture method, comprising: sputtering"))
+        #expect(claims[1].refersTo == [1] && claims[2].refersTo == [2])
+        #expect(!claims[0].text.contains("Independent"), "the category element is not claim text")
+        let paragraphs = try #require(p.descriptions.first?.paragraphs)
+        #expect(paragraphs.count == 75 && paragraphs[1] == DescriptionParagraph(.heading, "TECHNICAL FIELD"))
+        #expect(p.abstracts.first?.paragraphs.first?.hasPrefix("A device is provided with") == true)
+        #expect(p.citations.count == 30 && p.citations.first?.number == "US6054363A")
     }
 }
