@@ -48,8 +48,15 @@ public enum DocumentDecoder {
         return false
     }
 
-    /// The records of one document, or why there are none.
-    public static func decode(_ bytes: [UInt8]) -> Result<[Patent], ImportProblem> {
+    /// The records of one document, or why there are none. A document in another
+    /// encoding than UTF-8 is converted first (`TextEncoding`).
+    public static func decode(_ original: [UInt8]) -> Result<[Patent], ImportProblem> {
+        let bytes: [UInt8]
+        do throws(ImportProblem) {
+            bytes = try TextEncoding.utf8(original).bytes
+        } catch {
+            return .failure(error)
+        }
         guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }) else {
             return .failure(.unknownFormat("(empty)"))
         }
