@@ -11,7 +11,7 @@ struct OPSReader: PatentFormatReader {
 
     func read(_ root: XMLElement) throws(ImportProblem) -> [Patent] {
         var patents: [Patent] = []
-        for document in Self.find("exchange-document", in: root) where document[attribute: "status"] == nil {
+        for document in Self.find("exchange-document", in: root) where Self.holdsData(document) {
             if let patent = exchangeDocument(document) { patents.append(patent) }
         }
         for member in Self.find("family-member", in: root) {
@@ -25,6 +25,15 @@ struct OPSReader: PatentFormatReader {
             throw .missing("publication number")
         }
         return patents
+    }
+
+    /// An exchange document with data: DOCDB bulk files mark each one's exchange status
+    /// (`A` added, `C` changed, `R` replaced — all full records); OPS marks a number it
+    /// does not know `not found`, and DOCDB a withdrawn record `D` (nothing to import:
+    /// the store keeps what it has).
+    static func holdsData(_ document: XMLElement) -> Bool {
+        guard let status = document[attribute: "status"]?.lowercased() else { return true }
+        return status != "not found" && status != "d" && status != "deleted"
     }
 
     /// The elements with the name: the root itself, or descendants.
@@ -80,7 +89,9 @@ struct OPSReader: PatentFormatReader {
         appendUnique(ipc, to: &patent.ipc)
         for classification in bib.descendants("patent-classification") {
             let scheme = classification.child("classification-scheme")?[attribute: "scheme"]?.uppercased() ?? ""
-            guard let code = classification.splitClassification() else { continue }
+            // OPS gives the split form, DOCDB bulk data one `classification-symbol`.
+            guard let code = classification.splitClassification()
+                    ?? classification.value("classification-symbol").flatMap({ Classification.normalise($0) }) else { continue }
             if scheme.hasPrefix("CPC") {
                 appendUnique([code], to: &patent.cpc)
             } else if !scheme.isEmpty {

@@ -254,3 +254,50 @@ struct PartySpellingTests {
         #expect(try PatentRecordCodec.decode(Data(form1)) == plain)
     }
 }
+
+/// The EPO's DOCDB bulk test data (`Tests/ReaderFixtures/epo-docdb`, from the shared
+/// data): every exchange status reads with all its fields.
+@Suite("DOCDB bulk exchange documents")
+struct DOCDBBulkTests {
+    func patent(_ pn: String, in file: String) throws -> Patent {
+        let read = try Fixtures.read("epo-docdb/" + file, readerOnly: true)
+        #expect(read.problems.isEmpty)
+        return try #require(read.patents.first { $0.pn == pn }, "\(pn) in \(file)")
+    }
+
+    @Test("a document of status A (added) keeps applicants, IPC in DOCDB's fixed width, CPC, dates, priorities, title")
+    func statusAdded() throws {
+        let p = try patent("AP1206A", in: "AP-1206-A_302101161.xml")
+        #expect(p.publicationDate == PatentDate("20030918") && p.docdbFamilyID == "22179393")
+        #expect(p.applicants.map(\.name) == ["BRISTOL-MYERS SQUIBB COMPANY"] && p.inventors.count == 2)
+        #expect(Array(p.ipc.prefix(2)) == ["A61K9/16", "A61K9/32"] && p.cpc.count == 8 && p.cpc.first == "A61K9/1652")
+        #expect(p.priorities.map(\.office) == ["US", "US"] && p.priorities.first?.date == PatentDate("19980522"))
+        #expect(p.titles.first?.text.hasPrefix("Enteric coated pharmaceutical composition") == true && !p.abstracts.isEmpty)
+        #expect(p.citations.count == 3)
+    }
+
+    @Test("a backfile bundle of ten German grants: each with its date, title, classes and parties")
+    func backfile() throws {
+        let read = try Fixtures.read("epo-docdb/DE-backfile.xml", readerOnly: true)
+        let grants = read.patents.filter { $0.publication.office == "DE" && $0.publication.kind == "B" }
+        #expect(grants.count == 10)
+        for grant in grants {
+            #expect(grant.publicationDate == PatentDate("19680104") && !grant.titles.isEmpty && !grant.ipc.isEmpty && !grant.cpc.isEmpty
+                    && !grant.applicants.isEmpty && !grant.inventors.isEmpty && grant.priorities.count == 1, "\(grant.pn)")
+        }
+        let p = try patent("DE1258194B", in: "DE-backfile.xml")
+        #expect(p.applicants.count == 4 && p.ipc == ["F02K9/52"] && p.priorities.first?.office == "FR" && p.docdbFamilyID == "8821965")
+    }
+
+    @Test("WO and YU documents: every title language, CPC from classification symbols")
+    func others() throws {
+        let wo = try patent("WO2022259205A1", in: "WO-2022259205-A1_544370561.xml")
+        #expect(wo.titles.map(\.language) == ["en", "fr"] && wo.inventors.count == 8 && wo.cpc.first == "A61K9/1075")
+        let yu = try patent("YU6701A", in: "YU-6701-A_381353354.xml")
+        #expect(yu.titles.map(\.language) == ["en", "sh"] && yu.cpc.first == "C07D307/91" && yu.applicants.map(\.name) == ["WARNER-LAMBERT COMPANY"])
+        let wo2 = try patent("WO2023012807A1", in: "WO-2023012807-A1_507242069.xml")
+        #expect(wo2.cpc.count == 9 && wo2.cpc.first == "C07K16/464")
+        #expect(!OPSReader.holdsData(XMLElement(name: "exchange-document", attributes: [("status", "not found")])))
+        #expect(OPSReader.holdsData(XMLElement(name: "exchange-document", attributes: [("status", "A")])))
+    }
+}
