@@ -48,9 +48,29 @@ public enum DocumentDecoder {
         return false
     }
 
-    /// The records of one document, or why there are none. A document in another
-    /// encoding than UTF-8 is converted first (`TextEncoding`).
+    /// The records of one document, or why there are none.
     public static func decode(_ original: [UInt8]) -> Result<[Patent], ImportProblem> {
+        decodeReporting(original).result
+    }
+
+    /// A document's records and the repairs its XML needed (`XMLReader.parseRecovering`:
+    /// broken office XML is mended and imported, never silently dropped).
+    public struct Decoded: Sendable {
+        public var result: Result<[Patent], ImportProblem>
+        /// Each repair with its line and column, empty for well-formed documents.
+        public var repairs: [String] = []
+    }
+
+    /// As `decode`, telling the repairs. A document in another encoding than UTF-8 is
+    /// converted first (`TextEncoding`); XML that is not well-formed is read as
+    /// libxml2's recover mode would.
+    public static func decodeReporting(_ original: [UInt8]) -> Decoded {
+        var repairs: [String] = []
+        let result = decodeDocument(original, repairs: &repairs)
+        return Decoded(result: result, repairs: repairs)
+    }
+
+    private static func decodeDocument(_ original: [UInt8], repairs: inout [String]) -> Result<[Patent], ImportProblem> {
         let bytes: [UInt8]
         do throws(ImportProblem) {
             bytes = try TextEncoding.utf8(original).bytes
@@ -75,7 +95,13 @@ public enum DocumentDecoder {
             do {
                 root = try XMLReader.parse(bytes)
             } catch {
-                return .failure(.brokenXML(error.description))
+                do {
+                    let recovered = try XMLReader.parseRecovering(bytes)
+                    root = recovered.root
+                    repairs = recovered.repairs.map(\.description)
+                } catch {
+                    return .failure(.brokenXML(error.description))
+                }
             }
             guard let reader = readersByRoot[root.name] else { return .failure(.unknownFormat(root.name)) }
             let patents = try reader.read(root)

@@ -8,168 +8,6 @@
 /// shipped with the data; this reader resolves them from a built-in table
 /// (`XMLEntities`) and never fetches anything.
 
-/// An element of a parsed document. Element and attribute names are local names
-/// (namespace prefixes removed: `exch:exchange-document` → `exchange-document`).
-public final class XMLElement {
-    public let name: String
-    public private(set) var attributes: [(name: String, value: String)]
-    public private(set) var children: [XMLNode] = []
-
-    init(name: String, attributes: [(name: String, value: String)]) {
-        self.name = name
-        self.attributes = attributes
-    }
-
-    func append(_ node: XMLNode) { children.append(node) }
-
-    public subscript(attribute name: String) -> String? {
-        attributes.first { $0.name == name }?.value
-    }
-
-    /// Child elements in document order.
-    public var elements: [XMLElement] {
-        children.compactMap { if case .element(let e) = $0 { e } else { nil } }
-    }
-
-    public func child(_ name: String) -> XMLElement? {
-        for case .element(let e) in children where e.name == name { return e }
-        return nil
-    }
-
-    public func children(_ name: String) -> [XMLElement] {
-        children.compactMap { if case .element(let e) = $0, e.name == name { e } else { nil } }
-    }
-
-    /// The first element at a slash-separated path of child names (`a/b/c`).
-    public func first(_ path: String) -> XMLElement? {
-        var current = self
-        for step in path.utf8.split(separator: UInt8(ascii: "/")) {
-            guard let next = current.child(named: step) else { return nil }
-            current = next
-        }
-        return current
-    }
-
-    /// Every element at a slash-separated path of child names.
-    public func all(_ path: String) -> [XMLElement] {
-        var current: [XMLElement] = [self]
-        for step in path.utf8.split(separator: UInt8(ascii: "/")) {
-            var next: [XMLElement] = []
-            for element in current {
-                for case .element(let e) in element.children where e.name.utf8.elementsEqual(step) { next.append(e) }
-            }
-            current = next
-        }
-        return current
-    }
-
-    /// Paths are compared as UTF-8 bytes, without making a String per step.
-    private func child(named step: Substring.UTF8View) -> XMLElement? {
-        for case .element(let e) in children where e.name.utf8.elementsEqual(step) { return e }
-        return nil
-    }
-
-    /// Every descendant element with the name, in document order, not descending into matches.
-    public func descendants(_ name: String) -> [XMLElement] {
-        var found: [XMLElement] = []
-        collect(name, into: &found)
-        return found
-    }
-
-    private func collect(_ name: String, into found: inout [XMLElement]) {
-        for case .element(let e) in children {
-            if e.name == name { found.append(e) } else { e.collect(name, into: &found) }
-        }
-    }
-
-    /// The text content with whitespace runs collapsed to one space and trimmed.
-    /// `<br/>` counts as whitespace.
-    public var text: String { XMLText.collapse(rawText) }
-
-    /// The text content exactly as in the document (entities resolved).
-    public var rawText: String {
-        var out = ""
-        appendText(to: &out)
-        return out
-    }
-
-    func appendText(to out: inout String) {
-        for child in children {
-            switch child {
-            case .text(let t): out += t
-            case .element(let e):
-                if e.name == "br" { out += " " } else { e.appendText(to: &out) }
-            }
-        }
-    }
-}
-
-public enum XMLNode {
-    case element(XMLElement)
-    case text(String)
-}
-
-/// A malformed document: what is wrong and where (1-based line and column).
-public struct XMLSyntaxError: Error, Equatable, CustomStringConvertible {
-    public let message: String
-    public let line: Int
-    public let column: Int
-    public var description: String { "broken XML at line \(line), column \(column): \(message)" }
-}
-
-enum XMLText {
-    /// Collapses runs of whitespace (ASCII and Unicode spaces and line breaks) to one
-    /// space and trims both ends. Works on UTF-8 bytes; text is mostly ASCII.
-    static func collapse(_ text: String) -> String {
-        var text = text
-        return text.withUTF8 { bytes -> String in
-            var out = [UInt8]()
-            out.reserveCapacity(bytes.count)
-            var pendingSpace = false
-            var i = 0
-            let count = bytes.count
-            while i < count {
-                let b = bytes[i]
-                if b > 0x20 && b < 0x80 {
-                    // A run of visible ASCII is copied in one go.
-                    var end = i + 1
-                    while end < count, bytes[end] > 0x20, bytes[end] < 0x80 { end += 1 }
-                    if pendingSpace { out.append(0x20); pendingSpace = false }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
-                    i = end
-                    continue
-                }
-                let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-                if isSpace(bytes, i, b) {
-                    pendingSpace = !out.isEmpty
-                } else {
-                    if pendingSpace { out.append(0x20); pendingSpace = false }
-                    let end = min(i + length, count)
-                    for k in i..<end { out.append(bytes[k]) }
-                }
-                i += length
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-    }
-
-    /// U+0009–000D, U+0020, U+0085, U+00A0, U+1680, U+2000–200A, U+2028, U+2029,
-    /// U+202F, U+205F, U+3000: the Unicode White_Space set.
-    @inline(__always)
-    private static func isSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int, _ b: UInt8) -> Bool {
-        if b < 0x80 { return b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-        if b == 0xC2, i + 1 < bytes.count { return bytes[i + 1] == 0x85 || bytes[i + 1] == 0xA0 }
-        if b == 0xE1, i + 2 < bytes.count { return bytes[i + 1] == 0x9A && bytes[i + 2] == 0x80 }
-        if b == 0xE2, i + 2 < bytes.count {
-            let b1 = bytes[i + 1], b2 = bytes[i + 2]
-            if b1 == 0x80 { return b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF }
-            return b1 == 0x81 && b2 == 0x9F
-        }
-        if b == 0xE3, i + 2 < bytes.count { return bytes[i + 1] == 0x80 && bytes[i + 2] == 0x80 }
-        return false
-    }
-}
-
 /// Parses one UTF-8 XML document into an element tree.
 ///
 /// Entities declared in a document's internal subset are expanded, within limits that
@@ -187,13 +25,40 @@ public struct XMLReader {
     private var entities: [String: String] = [:]
     /// Bytes added so far by references to declared entities.
     private var expanded = 0
+    /// Recover mode: what cannot be markup is text, what is left open closes at the end.
+    private let recovering: Bool
+    private var repairs: [XMLSyntaxError] = []
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8], recovering: Bool = false) {
+        self.bytes = bytes
+        self.recovering = recovering
+    }
 
     /// Parses a complete document and returns its root element.
     public static func parse(_ bytes: [UInt8]) throws(XMLSyntaxError) -> XMLElement {
         var reader = XMLReader(bytes: bytes)
         return try reader.document()
+    }
+
+    /// Parses a document as libxml2's recover mode does: a `<` that starts no valid tag,
+    /// and an end tag that closes nothing open, are kept as text and skipped
+    /// respectively; elements still open at the end are closed; text or markup after
+    /// the root is dropped. Each repair is returned with its line and column. What no
+    /// repair can mend (no root element at all, entity limits) still throws.
+    public static func parseRecovering(_ bytes: [UInt8]) throws(XMLSyntaxError) -> (root: XMLElement, repairs: [XMLSyntaxError]) {
+        var reader = XMLReader(bytes: bytes, recovering: true)
+        let root = try reader.document()
+        return (root, reader.repairs)
+    }
+
+    /// In recover mode, notes a repair and returns; otherwise throws the error.
+    private mutating func repair(_ message: String, at position: Int? = nil) throws(XMLSyntaxError) {
+        let saved = i
+        if let position { i = position }
+        let problem = error(message)
+        i = saved
+        guard recovering else { throw problem }
+        repairs.append(problem)
     }
 
     public static func parse(_ text: String) throws(XMLSyntaxError) -> XMLElement {
@@ -206,7 +71,10 @@ public struct XMLReader {
         guard i < bytes.count else { throw error("no root element") }
         let root = try element()
         try misc()
-        if i < bytes.count { throw error("content after the root element") }
+        if i < bytes.count {
+            try repair("content after the root element")
+            i = bytes.count
+        }
         return root
     }
 
@@ -305,7 +173,7 @@ public struct XMLReader {
                 if let top = stack.last {
                     top.append(.text(try decode(textStart, i, quote: nil)))
                 } else if !isWhitespace(textStart, i) {
-                    throw error("text outside the root element")
+                    try repair("text outside the root element", at: textStart)
                 }
                 textStart = -1
             }
@@ -319,8 +187,12 @@ public struct XMLReader {
                 // down the stack closes the elements opened since. An end tag that
                 // matches nothing open is an error.
                 guard let match = stack.lastIndex(where: { $0.name == local }) else {
-                    i = nameStart
-                    throw error(stack.last.map { "end tag '\(name)' does not match '\($0.name)'" } ?? "unexpected end tag '\(name)'")
+                    try repair(stack.last.map { "end tag '\(name)' does not match '\($0.name)'" } ?? "unexpected end tag '\(name)'",
+                               at: nameStart)
+                    // Recovering: the stray end tag is skipped.
+                    while i < bytes.count, bytes[i] != UInt8(ascii: ">") { i += 1 }
+                    i += 1
+                    continue
                 }
                 let open = stack[match]
                 stack.removeSubrange(match...)
@@ -339,26 +211,45 @@ public struct XMLReader {
             } else if starts("<?") {
                 try skipPast("?>")
             } else if starts("<!") {
-                throw error("unexpected markup declaration")
+                try repair("unexpected markup declaration")
+                textStart = i
+                i += 1
             } else {
+                let tagStart = i
                 i += 1
                 let name = readName()
-                guard !name.isEmpty else { throw error("expected an element name") }
-                let attributes = try readAttributes()
+                let attributes: [(name: String, value: String)]
+                do throws(XMLSyntaxError) {
+                    guard !name.isEmpty else { throw error("expected an element name") }
+                    attributes = try readAttributes()
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ">") || starts("/>") else {
+                        throw error("expected '>' or '/>' in tag '\(name)'")
+                    }
+                } catch {
+                    // Recovering: a '<' that starts no tag is text (`<heading><First Embodiment</heading>`).
+                    guard recovering, stack.last != nil else { throw error }
+                    try repair("\(error.message); '<' kept as text", at: tagStart)
+                    textStart = tagStart
+                    i = tagStart + 1
+                    continue
+                }
                 let element = XMLElement(name: localName(name), attributes: attributes)
                 if let top = stack.last { top.append(.element(element)) } else if root == nil { root = element }
                 if starts("/>") {
                     i += 2
                     if stack.isEmpty { return element }
-                } else if i < bytes.count, bytes[i] == UInt8(ascii: ">") {
+                } else {
                     i += 1
                     stack.append(element)
-                } else {
-                    throw error("expected '>' or '/>' in tag '\(name)'")
                 }
             }
         }
-        throw error(stack.last.map { "unexpected end of document inside '\($0.name)'" } ?? "unexpected end of document")
+        guard recovering, let root = stack.first else {
+            throw error(stack.last.map { "unexpected end of document inside '\($0.name)'" } ?? "unexpected end of document")
+        }
+        if textStart >= 0, let top = stack.last { top.append(.text(try decode(textStart, i, quote: nil))) }
+        try repair("unexpected end of document inside '\(stack.last!.name)': \(stack.map(\.name).reversed().joined(separator: ", ")) closed")
+        return root
     }
 
     private mutating func readAttributes() throws(XMLSyntaxError) -> [(name: String, value: String)] {

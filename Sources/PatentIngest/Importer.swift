@@ -21,6 +21,8 @@ public struct ImportReport: Sendable {
     public var updated = 0
     public var unchanged = 0
     public var skipped: [(origin: String, problem: ImportProblem)] = []
+    /// Documents whose broken XML was mended to import them, with each repair.
+    public var repaired: [(origin: String, repairs: [String])] = []
     public var seconds = 0.0
     /// Time spent decoding (wall clock, all cores) and writing to the store.
     public var decodeSeconds = 0.0
@@ -66,7 +68,8 @@ public struct Importer {
             let decodeStart = Date()
             let results = Self.decodeInParallel(documents)
             report.decodeSeconds += Date().timeIntervalSince(decodeStart)
-            for (document, result) in zip(documents, results) {
+            for (document, (result, repairs)) in zip(documents, results) {
+                if !repairs.isEmpty { report.repaired.append((document.origin, repairs)) }
                 switch result {
                 case .success(let records):
                     report.records += records.count
@@ -111,14 +114,15 @@ public struct Importer {
 
     /// Decodes documents on all cores and encodes each record's JSON there too, so
     /// the writer thread only writes.
-    static func decodeInParallel(_ documents: [SourceDocument]) -> [Result<[PreparedRecord], ImportProblem>] {
-        var results = [Result<[PreparedRecord], ImportProblem>](repeating: .failure(.noPatent), count: documents.count)
+    static func decodeInParallel(_ documents: [SourceDocument]) -> [(Result<[PreparedRecord], ImportProblem>, repairs: [String])] {
+        var results = [(Result<[PreparedRecord], ImportProblem>, repairs: [String])](repeating: (.failure(.noPatent), []), count: documents.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
             DispatchQueue.concurrentPerform(iterations: documents.count) { i in
-                output[i] = DocumentDecoder.decode(documents[i].bytes).map { patents in
+                let decoded = DocumentDecoder.decodeReporting(documents[i].bytes)
+                output[i] = (decoded.result.map { patents in
                     patents.map { PreparedRecord(patent: $0, encoded: PatentStore.encode($0)) }
-                }
+                }, decoded.repairs)
             }
         }
         return results

@@ -22,7 +22,7 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Do not update the search index afterwards.")
     var noIndex = false
 
-    @Flag(help: "List every skipped document with its reason.")
+    @Flag(help: "List every skipped document with its reason, and every repair of broken XML with its line and column.")
     var verbose = false
 
     func run() throws {
@@ -45,10 +45,16 @@ struct ImportCommand: ParsableCommand {
         for (reason, count) in report.skippedByReason.sorted(by: { $0.value > $1.value }) {
             print("  skipped \(count): \(reason)")
         }
+        if !report.repaired.isEmpty {
+            print("  repaired \(report.repaired.count): broken XML mended and imported")
+        }
         if verbose {
             for (origin, problem) in report.skipped { print("  \(origin): \(problem)") }
-        } else if !report.skipped.isEmpty {
-            print("  (--verbose lists each skipped document)")
+            for (origin, repairs) in report.repaired {
+                for repair in repairs { print("  \(origin): repaired \(repair)") }
+            }
+        } else if !report.skipped.isEmpty || !report.repaired.isEmpty {
+            print("  (--verbose lists each skipped and repaired document)")
         }
         if let store, !noIndex { try updateIndex(store: store, data: options.data, memoryMB: writer.memory) }
     }

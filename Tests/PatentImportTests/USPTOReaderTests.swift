@@ -1,3 +1,4 @@
+import Foundation
 import PatentModel
 import Testing
 @testable import PatentImport
@@ -50,12 +51,15 @@ struct USPTOICETests {
         #expect(patents.allSatisfy { !$0.claims.isEmpty })
     }
 
-    @Test("a malformed document is reported with its line and column")
+    @Test("a malformed document (an unclosed <maths>) is mended and imported whole, the repair told with its line and column")
     func brokenDocument() throws {
-        let (patents, problems) = try Fixtures.read("uspto-ice/broken-US07057742.xml")
-        #expect(patents.isEmpty)
-        let problem = try #require(problems.values.first)
-        #expect(problem == .brokenXML("broken XML at line 880, column 3: end tag 'maths' does not match 'p'"))
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Fixtures.readerOnly("uspto-ice/broken-US07057742.xml"))))
+        #expect(throws: XMLSyntaxError.self) { _ = try XMLReader.parse(bytes) }
+        let decoded = DocumentDecoder.decodeReporting(bytes)
+        #expect(decoded.repairs == ["broken XML at line 880, column 3: end tag 'maths' does not match 'p'"])
+        let patent = try #require(try decoded.result.get().first)
+        #expect(patent.pn == "US7057742B2" && patent.claims.first?.claims.count == 44)
+        #expect(patent.descriptions.first?.paragraphs.count == 80, "the description after the broken formula is kept")
     }
 }
 

@@ -257,3 +257,32 @@ struct DocumentSourceTests {
         #expect(process.terminationStatus == 0)
     }
 }
+
+@Suite("XML recovery (libxml2's recover mode)")
+struct XMLRecoveryTests {
+    @Test("what cannot be markup is text, stray end tags are skipped, open elements close at the end; each repair is told",
+          arguments: [
+              ("<doc><heading><First Embodiment</heading><p>x</p></doc>", "<First Embodimentx", 1),
+              ("<doc><p>a</maths> b</p></doc>", "a b", 1),
+              ("<doc><p>a<b>bold", "abold", 1),
+              ("<doc><p>a &undeclared; b</p></doc>", "a &undeclared; b", 0),
+              ("<doc><p>x</p></doc> trailing", "x", 1),
+          ])
+    func recovers(input: String, text: String, repairs: Int) throws {
+        let (root, found) = try XMLReader.parseRecovering(Array(input.utf8))
+        #expect(root.text == text)
+        #expect(found.count == repairs, "\(found)")
+        if repairs > 0 { #expect(throws: XMLSyntaxError.self) { try XMLReader.parse(input) } }
+    }
+
+    @Test("a repair names its line and column")
+    func repairPlace() throws {
+        let (_, repairs) = try XMLReader.parseRecovering(Array("<doc>\n<heading>\n  <First Embodiment</heading></doc>".utf8))
+        #expect(repairs.map(\.line) == [3] && repairs.map(\.column) == [3])
+    }
+
+    @Test("what nothing mends still fails: no root element")
+    func unmendable() {
+        #expect(throws: XMLSyntaxError.self) { try XMLReader.parseRecovering(Array("just text".utf8)) }
+    }
+}
