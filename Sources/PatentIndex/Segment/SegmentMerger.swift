@@ -47,15 +47,17 @@ enum SegmentMerger {
             if !stemmed {
                 formNumbers = snapshot.segments.map { [Int32](repeating: -1, count: $0.dictionary(field)?.count ?? 0) }
             }
-            var terms = SegmentLayout.Terms()
+            let layout = Segment.layout(field, stemmed: stemmed)
+            let terms = try StreamedDictionary(directory, scratch: sideName + "-\(dictionary)",
+                                               hasPositions: layout.positions, hasVariants: stemmed)
             var merge = DictionaryMerge(segments: snapshot.segments, sources: sources, remap: remap, field: field, stemmed: stemmed)
-            try merge.run(into: &out, positions: &positions, postingsStart: postingsStart, terms: &terms, formNumbers: &formNumbers) {
+            try merge.run(into: &out, positions: &positions, postingsStart: postingsStart, terms: terms, formNumbers: &formNumbers) {
                 for segment in snapshot.segments { segment.releasePages() }
             }
             guard terms.count > 0 else { offsets.append(nil); continue }
             side.align(to: 8)
             offsets.append(side.count)
-            SegmentLayout.writeDictionary(into: &side, terms)
+            try terms.finish(into: &side, reversedOrder: ReversedOrderMerge(sources: sources.map(\.dictionary), numbers: merge.numbers))
         }
         side.align(to: 8)
         let encodedLength = side.count
@@ -107,9 +109,20 @@ private struct DictionaryMerge {
     let remap: [[Int32]]
     let field: IndexField
     let stemmed: Bool
+    /// Per source, the merged number of each of its terms (−1: gone with its documents).
+    private(set) var numbers: [[Int32]]
+
+    init(segments: [Segment], sources: [(segment: Int, dictionary: TermDictionary)], remap: [[Int32]], field: IndexField, stemmed: Bool) {
+        self.segments = segments
+        self.sources = sources
+        self.remap = remap
+        self.field = field
+        self.stemmed = stemmed
+        numbers = sources.map { [Int32](repeating: -1, count: $0.dictionary.count) }
+    }
 
     mutating func run(into out: inout IndexOutput, positions: inout IndexOutput, postingsStart: Int,
-                      terms: inout SegmentLayout.Terms, formNumbers: inout [[Int32]], releaseInputs: () -> Void) throws {
+                      terms: StreamedDictionary, formNumbers: inout [[Int32]], releaseInputs: () -> Void) throws {
         let layout = Segment.layout(field, stemmed: stemmed)
         var encoder = PostingsEncoder(layout)
         var next = [Int](repeating: 0, count: sources.count)
@@ -143,19 +156,20 @@ private struct DictionaryMerge {
                 }
             }
             if encoder.count > 0 {
-                if !stemmed {
-                    for k in holders { formNumbers[sources[k].segment][next[k]] = Int32(terms.count) }
+                for k in holders {
+                    numbers[k][next[k]] = Int32(terms.count)
+                    if !stemmed { formNumbers[sources[k].segment][next[k]] = Int32(terms.count) }
                 }
-                terms.add(term, postings: UInt64(out.count - postingsStart),
-                          positions: layout.positions ? UInt64(positionsStart) : nil, frequency: UInt32(encoder.count))
+                var forms = Set<UInt32>()
                 if stemmed {
-                    var forms = Set<UInt32>()
                     for k in holders {
                         let numbers = formNumbers[sources[k].segment]
                         for form in sources[k].dictionary.variants(next[k]) where numbers[form] >= 0 { forms.insert(UInt32(numbers[form])) }
                     }
-                    terms.addVariants(forms.sorted())
                 }
+                terms.add(term, postings: UInt64(out.count - postingsStart),
+                          positions: layout.positions ? UInt64(positionsStart) : nil, frequency: UInt32(encoder.count),
+                          forms: forms.sorted())
                 encoder.write(into: &out)
             }
             for k in holders { next[k] += 1 }
