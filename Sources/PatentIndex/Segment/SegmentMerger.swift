@@ -4,9 +4,11 @@ import Foundation
 /// documents and renumbering the live ones in segment order, each dictionary is merged
 /// term by term over the segments' sorted dictionaries (k-way, in byte order), each
 /// term's postings re-encoded document by document and its positions copied as they are
-/// (they depend only on their document). Memory holds one merged dictionary's terms, the
-/// field's surface-form numbering while its stems are merged, and one term's encoded
-/// documents, never the postings.
+/// (they depend only on their document). The merged dictionary streams to scratch files
+/// (`StreamedDictionary`); memory holds 4 bytes per input term (its merged number, for
+/// the stems' surface forms and the reversed-term order), the document renumbering
+/// (4 bytes per input document) and one term's encoded documents — never the terms'
+/// columns or the postings.
 enum SegmentMerger {
     /// Writes the merged segment as segment `id` of `directory`; returns its document count.
     static func merge(_ snapshot: IndexSnapshot, into directory: any IndexDirectory, id: Int) throws -> Int {
