@@ -63,6 +63,11 @@ public final class IndexSnapshot: @unchecked Sendable {
         return IndexSnapshot(directory: directory, manifest: manifest, segments: segments, deletions: deletions)
     }
 
+    /// Lets the pages read so far go from resident memory (`Segment.releasePages`).
+    func releasePages() {
+        for segment in segments { segment.releasePages() }
+    }
+
     /// Verifies every segment file's checksum (`Segment.verifyChecksums`).
     public func verifyChecksums() throws {
         for segment in segments { try segment.verifyChecksums() }

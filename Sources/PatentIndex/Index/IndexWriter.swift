@@ -86,12 +86,17 @@ public final class IndexWriter {
         // Deletions of replaced and removed publications in existing segments.
         var deletions = snapshot.deletions
         var changedSegments = Set<Int>()
-        for pn in touched.sorted() {
+        for (n, pn) in touched.sorted().enumerated() {
             if let (segment, doc) = snapshot.locate(pn) {
                 deletions[segment].insert(doc)
                 changedSegments.insert(segment)
             }
+            // The lookups touch dictionary pages of every segment: they are let go as the
+            // (sorted) lookups move on, or a commit into a large index would hold all its
+            // number dictionaries resident.
+            if n % 8_192 == 8_191 { snapshot.releasePages() }
         }
+        snapshot.releasePages()
         for index in changedSegments.sorted() {
             try write(deletions[index], of: &next.segments[index], generation: next.generation)
         }
