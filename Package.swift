@@ -25,6 +25,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
         .target(name: "PatentModel"),
         .target(name: "PatentImport", dependencies: [
@@ -70,7 +71,7 @@ let package = Package(
         .target(name: "PatentTestSupport", dependencies: ["PatentCorpus", "PatentStore"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch", "PatentCorpus",
-            "PatentExport", "PatentTasks", "PatentHTTP", "PatentIngest",
+            "PatentExport", "PatentTasks", "PatentHTTP", "PatentIngest", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
