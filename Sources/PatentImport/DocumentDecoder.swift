@@ -77,7 +77,7 @@ public enum DocumentDecoder {
         } catch {
             return .failure(error)
         }
-        guard let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }) else {
+        guard let first = bytes.first(where: { !DocumentSplitter.isBlankByte($0) }) else {
             return .failure(.unknownFormat("(empty)"))
         }
         do throws(ImportProblem) {

@@ -214,7 +214,8 @@ public struct DocumentSplitter {
         (k == 0 || bytes[k - 1] == 0x0A) && bytes[k..<(k + wku.count)].elementsEqual(wku)
     }
 
-    private static func isBlankByte(_ b: UInt8) -> Bool {
+    /// Whitespace, or a byte of a UTF-8 byte-order mark.
+    static func isBlankByte(_ b: UInt8) -> Bool {
         b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0xEF || b == 0xBB || b == 0xBF
     }
 

@@ -103,8 +103,7 @@ struct MARECReader: PatentFormatReader {
     /// the original spelling is shown, else the EPO one, else the intermediate one, and
     /// the other spellings are its variants (`PartySpellings`).
     static func parties(_ elements: [XMLElement]) -> [Party] {
-        let formats = ["original", "epo", "intermediate"]
-        func entries(_ format: String?) -> [PartySpellings.Entry] {
+        PartySpellings.parties(elements, formatAttribute: "format", preference: ["original", "epo", "intermediate"]) { format in
             var out: [PartySpellings.Entry] = []
             for element in elements where format == nil || element[attribute: "format"] == format {
                 guard let party = element.party(), !out.contains(where: { $0.party == party }) else { continue }
@@ -112,10 +111,5 @@ struct MARECReader: PatentFormatReader {
             }
             return out
         }
-        guard let chosen = formats.first(where: { format in elements.contains { $0[attribute: "format"] == format } }) else {
-            return entries(nil).map(\.party)
-        }
-        let others = Set(elements.compactMap { $0[attribute: "format"] }).subtracting([chosen]).sorted()
-        return PartySpellings.combine(preferred: entries(chosen), others: others.map { entries($0) })
     }
 }

@@ -122,6 +122,19 @@ extension Character {
 enum PartySpellings {
     typealias Entry = (party: Party, sequence: String?)
 
+    /// The parties of elements that name their data format in `formatAttribute`: the
+    /// first format of `preference` present is shown and the others pair with it;
+    /// without any of them, every element's party as it comes. `entries(format)` reads
+    /// the elements of one format (nil: all).
+    static func parties(_ elements: [XMLElement], formatAttribute: String, preference: [String],
+                        entries: (String?) -> [Entry]) -> [Party] {
+        guard let chosen = preference.first(where: { format in elements.contains { $0[attribute: formatAttribute] == format } }) else {
+            return entries(nil).map(\.party)
+        }
+        let others = Set(elements.compactMap { $0[attribute: formatAttribute] }).subtracting([chosen]).sorted()
+        return combine(preferred: entries(chosen), others: others.map { entries($0) })
+    }
+
     static func combine(preferred: [Entry], others: [[Entry]]) -> [Party] {
         var parties = preferred.map(\.party)
         guard !parties.isEmpty else { return parties }

@@ -112,10 +112,10 @@ struct OPSReader: PatentFormatReader {
 
     /// Parties given in several data formats: the `original` spelling is shown, else
     /// DOCDB's as-filed `docdba`, else `docdb`, else `epodoc`, and the other formats'
-    /// spellings are its variants
-    /// (`PartySpellings`); an EPODOC `NAME [US]` suffix becomes the country.
+    /// spellings are its variants (`PartySpellings`); an EPODOC `NAME [US]` suffix
+    /// becomes the country.
     static func parties(_ elements: [XMLElement], nameElement: String) -> [Party] {
-        func entries(_ format: String?) -> [PartySpellings.Entry] {
+        PartySpellings.parties(elements, formatAttribute: "data-format", preference: ["original", "docdba", "docdb", "epodoc"]) { format in
             elements.filter { format == nil || $0[attribute: "data-format"] == format }.compactMap { element in
                 guard var name = element.value("\(nameElement)/name") ?? element.party()?.name else { return nil }
                 var country = element.value("residence/country")
@@ -128,12 +128,6 @@ struct OPSReader: PatentFormatReader {
                 return (Party(name: name, country: country.flatMap(XMLElement.countryCode)), element[attribute: "sequence"])
             }
         }
-        let formats: [String] = ["original", "docdba", "docdb", "epodoc"]
-        guard let chosen = formats.first(where: { format in
-            elements.contains { $0[attribute: "data-format"] == format }
-        }) else { return entries(nil).map(\.party) }
-        let others = Set(elements.compactMap { $0[attribute: "data-format"] }).subtracting([chosen]).sorted()
-        return PartySpellings.combine(preferred: entries(chosen), others: others.map { entries($0) })
     }
 
     static func citation(_ element: XMLElement) -> Citation? {

@@ -31,10 +31,7 @@ enum TextEncoding {
 
     /// The `encoding` of the XML declaration, read as ASCII from the first bytes.
     static func declaredEncoding(_ bytes: [UInt8]) -> String? {
-        var start = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        while start < bytes.count, bytes[start] == 0x20 || bytes[start] == 0x0A || bytes[start] == 0x0D || bytes[start] == 0x09 { start += 1 }
-        guard bytes[start...].starts(with: Array("<?xml".utf8)) else { return nil }
+        guard let start = bytes.firstIndex(where: { !DocumentSplitter.isBlankByte($0) }), bytes[start...].starts(with: Array("<?xml".utf8)) else { return nil }
         let head = bytes[start..<min(bytes.count, start + 200)]
         guard let end = head.firstIndex(of: UInt8(ascii: ">")) else { return nil }
         let key = Array("encoding".utf8)

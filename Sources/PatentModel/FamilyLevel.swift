@@ -46,6 +46,9 @@ public enum FamilyLevel: Int, CaseIterable, Sendable, Codable, CustomStringConve
         }
     }
 
+    /// Whether a link key joins patents at this level.
+    public func isLinked(by key: String) -> Bool { Self.lowest(linkedBy: key).rawValue <= rawValue }
+
     /// Relations whose document is an application this one descends from
     /// (continuations, divisions, provisionals); publication-number relations
     /// such as reissues or the earlier publication are not application links.

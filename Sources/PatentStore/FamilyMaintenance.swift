@@ -35,7 +35,7 @@ struct FamilyMaintenance {
             }
         }
         for level in FamilyLevel.allCases {
-            try update(changed, changedJSON: changedJSON, newKeys: newKeys.filter { FamilyLevel.lowest(linkedBy: $0).rawValue <= level.rawValue },
+            try update(changed, changedJSON: changedJSON, newKeys: newKeys.filter(level.isLinked),
                        level: level)
         }
     }
@@ -73,7 +73,7 @@ struct FamilyMaintenance {
         for row in try Row.fetchAll(keysOf, arguments: [PatentStore.jsonArray(memberList)]) {
             let pn: String = row[0]
             let key: String = row[1]
-            guard FamilyLevel.lowest(linkedBy: key).rawValue <= level.rawValue, let i = index[pn] else { continue }
+            guard level.isLinked(by: key), let i = index[pn] else { continue }
             if let first = firstByKey[key] { unionFind.union(first, i) } else { firstByKey[key] = i }
         }
         var components: [Int: [Int]] = [:]

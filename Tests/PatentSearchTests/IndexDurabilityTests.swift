@@ -1,7 +1,5 @@
 import Foundation
 @testable import PatentIndex
-import PatentIngest
-import PatentModel
 import Testing
 @testable import PatentSearch
 
@@ -10,13 +8,6 @@ import Testing
 /// complete, never a mix or a damaged index, and the next writer carries on from it.
 @Suite("Index durability: a writer stopped at any file operation")
 struct IndexDurabilityTests {
-    func document(_ pn: String, title: String) -> IndexDocument {
-        var patent = Patent(publication: PublicationNumber(parsing: pn)!)
-        patent.titles = [LocalizedText(language: "en", text: title)]
-        patent.publicationDate = PatentDate("20200101")
-        return IndexDocument(patent)
-    }
-
     /// The publications each title word finds, and the live document count.
     func state(_ directory: any IndexDirectory) throws -> [String: [String]] {
         let snapshot = try IndexSnapshot.open(directory)

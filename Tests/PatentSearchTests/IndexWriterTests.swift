@@ -10,13 +10,6 @@ import Testing
 
 @Suite("Index writer: generations, replacement, removal, merging")
 struct IndexWriterTests {
-    func document(_ pn: String, title: String) -> IndexDocument {
-        var patent = Patent(publication: PublicationNumber(parsing: pn)!)
-        patent.titles = [LocalizedText(language: "en", text: title)]
-        patent.publicationDate = PatentDate("20200101")
-        return IndexDocument(patent)
-    }
-
     /// Commits come from the memory budget, not a document count: a small budget writes
     /// many segments (then merged, streamed), and the answers equal a one-segment build's.
     @Test func theMemoryBudgetDecidesCommitsAndChangesNoAnswer() throws {

@@ -102,13 +102,8 @@ enum SegmentLayout {
     /// A dictionary in `TermDictionary`'s layout.
     static func writeDictionary<Sink: ByteSink>(into out: inout Sink, _ terms: Terms) {
         let start = out.count
-        let hasPositions = !terms.positions.isEmpty
-        let hasVariants = !terms.variantEnds.isEmpty
-        out.uint32(UInt32(terms.count))
-        out.uint32(UInt32(terms.bytes.count))
-        out.uint32((hasPositions ? TermDictionary.hasPositions : 0) | (hasVariants ? TermDictionary.hasVariants : 0))
-        out.uint32(UInt32(terms.variants.count))
-        out.uint32(0)
+        writeDictionaryHeader(into: &out, count: terms.count, termBytes: terms.bytes.count, hasPositions: !terms.positions.isEmpty,
+                              hasVariants: !terms.variantEnds.isEmpty, variantCount: terms.variants.count)
         for end in terms.ends { out.uint32(end) }
         out.append(terms.bytes)
         while (out.count - start) % 8 != 0 { out.byte(0) }
@@ -118,6 +113,18 @@ enum SegmentLayout {
         for index in reversedOrder(terms) { out.uint32(index) }
         for end in terms.variantEnds { out.uint32(end) }
         for form in terms.variants { out.uint32(form) }
+    }
+
+    /// The head of a dictionary in `TermDictionary`'s layout, up to and with the first
+    /// term's start (0); the term ends follow. Shared by the builder's in-memory
+    /// dictionaries and the merge's streamed ones (`StreamedDictionary`).
+    static func writeDictionaryHeader<Sink: ByteSink>(into out: inout Sink, count: Int, termBytes: Int, hasPositions: Bool,
+                                                      hasVariants: Bool, variantCount: Int) {
+        out.uint32(UInt32(count))
+        out.uint32(UInt32(termBytes))
+        out.uint32((hasPositions ? TermDictionary.hasPositions : 0) | (hasVariants ? TermDictionary.hasVariants : 0))
+        out.uint32(UInt32(variantCount))
+        out.uint32(0)
     }
 
     /// Term numbers in the order of the terms read backwards, code point by code point

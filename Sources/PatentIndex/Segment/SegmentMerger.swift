@@ -38,7 +38,8 @@ enum SegmentMerger {
         defer { try? directory.remove(sideName) }
         var offsets: [Int?] = []
         // Per input segment, the merged number of each of its surface terms of the field
-        // being merged (−1: gone), for the stems' surface forms.
+        // being merged (−1: gone), for the stems' surface forms: the field's surface
+        // dictionary merge's numbers, which comes just before its stems'.
         var formNumbers: [[Int32]] = []
         for dictionary in 0..<Segment.dictionaryCount {
             let field = Segment.field(of: dictionary)
@@ -46,15 +47,15 @@ enum SegmentMerger {
             let sources = snapshot.segments.enumerated().compactMap { s, segment in
                 segment.dictionary(field, stemmed: stemmed).map { (segment: s, dictionary: $0) }
             }
-            if !stemmed {
-                formNumbers = snapshot.segments.map { [Int32](repeating: -1, count: $0.dictionary(field)?.count ?? 0) }
-            }
             let layout = Segment.layout(field, stemmed: stemmed)
             let terms = try StreamedDictionary(directory, scratch: sideName + "-\(dictionary)",
                                                hasPositions: layout.positions, hasVariants: stemmed)
             var merge = DictionaryMerge(segments: snapshot.segments, sources: sources, remap: remap, field: field, stemmed: stemmed)
-            try merge.run(into: &out, positions: &positions, postingsStart: postingsStart, terms: terms, formNumbers: &formNumbers) {
-                for segment in snapshot.segments { segment.releasePages() }
+            try merge.run(into: &out, positions: &positions, postingsStart: postingsStart, terms: terms, formNumbers: formNumbers) {
+                snapshot.releasePages()
+            }
+            if !stemmed {
+                formNumbers = snapshot.segments.indices.map { s in sources.firstIndex { $0.segment == s }.map { merge.numbers[$0] } ?? [] }
             }
             guard terms.count > 0 else { offsets.append(nil); continue }
             side.align(to: 8)
@@ -124,7 +125,7 @@ private struct DictionaryMerge {
     }
 
     mutating func run(into out: inout IndexOutput, positions: inout IndexOutput, postingsStart: Int,
-                      terms: StreamedDictionary, formNumbers: inout [[Int32]], releaseInputs: () -> Void) throws {
+                      terms: StreamedDictionary, formNumbers: [[Int32]], releaseInputs: () -> Void) throws {
         let layout = Segment.layout(field, stemmed: stemmed)
         var encoder = PostingsEncoder(layout)
         var next = [Int](repeating: 0, count: sources.count)
@@ -158,15 +159,12 @@ private struct DictionaryMerge {
                 }
             }
             if encoder.count > 0 {
-                for k in holders {
-                    numbers[k][next[k]] = Int32(terms.count)
-                    if !stemmed { formNumbers[sources[k].segment][next[k]] = Int32(terms.count) }
-                }
+                for k in holders { numbers[k][next[k]] = Int32(terms.count) }
                 var forms = Set<UInt32>()
                 if stemmed {
                     for k in holders {
-                        let numbers = formNumbers[sources[k].segment]
-                        for form in sources[k].dictionary.variants(next[k]) where numbers[form] >= 0 { forms.insert(UInt32(numbers[form])) }
+                        let surface = formNumbers[sources[k].segment]
+                        for form in sources[k].dictionary.variants(next[k]) where surface[form] >= 0 { forms.insert(UInt32(surface[form])) }
                     }
                 }
                 terms.add(term, postings: UInt64(out.count - postingsStart),

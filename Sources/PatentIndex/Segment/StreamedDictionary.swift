@@ -51,11 +51,8 @@ final class StreamedDictionary {
         guard count > 0 else { throw IndexError.corrupt("an empty dictionary is not written") }
         let recordFile = try directory.open(names[0])
         let start = out.count
-        out.uint32(UInt32(count))
-        out.uint32(UInt32(termBytes))
-        out.uint32((hasPositions ? TermDictionary.hasPositions : 0) | (hasVariants ? TermDictionary.hasVariants : 0))
-        out.uint32(UInt32(formCount))
-        out.uint32(0)
+        SegmentLayout.writeDictionaryHeader(into: &out, count: count, termBytes: termBytes, hasPositions: hasPositions,
+                                            hasVariants: hasVariants, variantCount: formCount)
         column(recordFile, at: 0, width: 4, into: &out)
         // Empty files cannot be opened (a mapping needs a byte): no bytes, nothing to copy.
         if termBytes > 0 { copy(try directory.open(names[1]), into: &out) }
