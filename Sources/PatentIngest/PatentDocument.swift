@@ -87,9 +87,9 @@ extension IndexDocument {
         dates[Column.publicationDate.rawValue] = Int32(patent.publicationDate?.value ?? 0)
         dates[Column.grantDate.rawValue] = Int32(patent.issueDate?.value ?? 0)
         dates[Column.priorityDate.rawValue] = Int32(patent.priorityDate?.value ?? 0)
-        dates[Column.docdbFamily.rawValue] = Int32(families.docdb ?? 0)
-        dates[Column.inpadocFamily.rawValue] = Int32(families.inpadoc ?? 0)
-        dates[Column.extendedFamily.rawValue] = Int32(families.extended ?? 0)
+        dates[Column.docdbFamily.rawValue] = Int32(exactly: families.docdb ?? 0) ?? 0
+        dates[Column.inpadocFamily.rawValue] = Int32(exactly: families.inpadoc ?? 0) ?? 0
+        dates[Column.extendedFamily.rawValue] = Int32(exactly: families.extended ?? 0) ?? 0
         dates[Column.office.rawValue] = Column.pack(patent.publication.office)
         dates[Column.kind.rawValue] = Column.pack(patent.publication.kind)
         dates[Column.patentType.rawValue] = Column.pack(patent.type.rawValue)

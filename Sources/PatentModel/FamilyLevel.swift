@@ -36,6 +36,22 @@ public enum FamilyLevel: Int, CaseIterable, Sendable, Codable, CustomStringConve
         return keys
     }
 
+    /// The first local family id. A family no source names (every INPADOC and extended
+    /// family, and a DOCDB family none of whose members carries a DOCDB family id) is
+    /// numbered above it: 10 digits, where DOCDB family ids have at most 9 (they are
+    /// below 10^8 today), so a local id is never mistaken for one an office gave. Local
+    /// ids end at `localIDLimit` (the index keeps family ids in 32 bits): 1.1 billion.
+    public static let localIDBase = 1_000_000_000
+    /// The largest local family id.
+    public static let localIDLimit = Int(Int32.max)
+
+    /// The DOCDB family id a `F:` link key carries, when it is a number a source could
+    /// have given (positive, below `localIDBase`); nil for any other key or spelling.
+    public static func sourceFamilyID(linkKey key: String) -> Int? {
+        guard key.utf8.first == UInt8(ascii: "F"), let id = Int(key.dropFirst(2)), id > 0, id < localIDBase else { return nil }
+        return id
+    }
+
     /// The lowest level a link key counts at (its prefix says which): a key links its
     /// patents at that level and every level above, as `keys(of:)` gives them.
     public static func lowest(linkedBy key: String) -> FamilyLevel {

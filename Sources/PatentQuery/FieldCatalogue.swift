@@ -124,9 +124,9 @@ public enum FieldCatalogue {
             field("IPC", 2, data, multi: true, "IPC classifications"),
             field("CPC", 2, data, multi: true, "CPC classifications"),
             field("PRNO", 2, data, multi: true, "Priority numbers"),
-            field("FAM_ID", 2, data, "DOCDB family id"),
-            field("IFAM_ID", 2, data, "INPADOC family id"),
-            field("EFAM_ID", 2, data, "Extended family id"),
+            field("FAM_ID", 2, data, "DOCDB family id (as the sources give it; a 10-digit local id for families no source names)"),
+            field("IFAM_ID", 2, data, "INPADOC family id (local, 10 digits)"),
+            field("EFAM_ID", 2, data, "Extended family id (local, 10 digits)"),
             field("CLMS", 3, [.pdf, .fullText], multi: true, "Claims"),
             field("DESC", 3, [.fullText], "Description"),
         ]

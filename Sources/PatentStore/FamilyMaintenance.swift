@@ -5,15 +5,18 @@ import PatentModel
 /// (`FamilyLevel.keys`), updating only the families a batch touches.
 ///
 /// The batch's keys are replaced once (`family_link` holds each key with its patent;
-/// the key's prefix says from which level up it links). For each level: the candidate
-/// families are the old families of the changed patents and the families of every
-/// patent sharing one of the level's new keys; their members are re-partitioned with
-/// a union-find over keys. Each new component keeps the smallest old id among its
-/// members (the largest component choosing first), so a family id never changes when
-/// unrelated patents are imported, and only a split or a brand-new family takes a
-/// fresh id. Every statement is prepared once per connection and each lookup covers
-/// the whole batch (`json_each`), so a batch costs a handful of statements, not
-/// several per patent.
+/// the key's prefix says from which level up it links). The candidates are the old
+/// extended families of the changed patents and of every patent sharing one of their
+/// new keys: an extended family holds the INPADOC and DOCDB families of its members, so
+/// these members, their keys and their old ids at every level — read once, three
+/// lookups for the batch — are all any level's union-find needs.
+///
+/// Ids (API.md "Changes", FAM_ID): a DOCDB family takes the DOCDB family id its
+/// members' sources give (the one most members carry; on a tie the smallest). Every
+/// other family keeps the smallest old local id among its members (the largest
+/// component choosing first), so an id never changes when unrelated patents are
+/// imported, and only a split or a brand-new family takes a fresh local id
+/// (`FamilyLevel.localIDBase` up, never a DOCDB family id).
 struct FamilyMaintenance {
     let db: Database
     /// The revision of the batch: a patent whose family id changes gets it too, so the
@@ -22,7 +25,7 @@ struct FamilyMaintenance {
 
     func update(_ patents: [(pn: String, patent: Patent)]) throws {
         let changed = Set(patents.map(\.pn))
-        let changedJSON = PatentStore.jsonArray(Array(changed))
+        let changedJSON = PatentStore.jsonArray(changed)
         try db.cachedStatement(sql: "DELETE FROM family_link WHERE pn IN (SELECT value FROM json_each(?))")
             .execute(arguments: [changedJSON])
         let insertKey = try db.cachedStatement(sql: "INSERT OR IGNORE INTO family_link (key, pn) VALUES (?, ?)")
@@ -34,70 +37,123 @@ struct FamilyMaintenance {
                 newKeys.insert(key)
             }
         }
+        let members = try Members(db: db, changed: changed, changedJSON: changedJSON, newKeys: newKeys)
+        var touched = Set<String>()
         for level in FamilyLevel.allCases {
-            try update(changed, changedJSON: changedJSON, newKeys: newKeys.filter(level.isLinked),
-                       level: level)
+            try partition(members, level: level, touched: &touched)
         }
+        let touch = try db.cachedStatement(sql: "UPDATE patent SET revision = ? WHERE pn = ?")
+        for pn in touched.subtracting(changed) { try touch.execute(arguments: [revision, pn]) }
     }
 
-    private func update(_ changed: Set<String>, changedJSON: String, newKeys: Set<String>, level: FamilyLevel) throws {
-        let familiesOfChanged = try db.cachedStatement(sql: """
-            SELECT family_id FROM family WHERE level = ? AND pn IN (SELECT value FROM json_each(?))
-            """)
-        var candidateFamilies = try Int.fetchSet(familiesOfChanged, arguments: [level.rawValue, changedJSON])
-        // Families of every patent sharing a new key. CROSS JOIN fixes the join order:
-        // look the keys up first, then their families.
-        let sharing = try db.cachedStatement(sql: """
-            SELECT DISTINCT f.family_id FROM family_link k CROSS JOIN family f ON f.pn = k.pn AND f.level = ?
-            WHERE k.key IN (SELECT value FROM json_each(?))
-            """)
-        candidateFamilies.formUnion(try Int.fetchSet(sharing, arguments: [level.rawValue, PatentStore.jsonArray(Array(newKeys))]))
-        // Members of the candidate families plus the changed patents.
-        var members = changed
-        var oldFamily: [String: Int] = [:]
-        let membersOf = try db.cachedStatement(sql: """
-            SELECT pn, family_id FROM family WHERE level = ? AND family_id IN (SELECT value FROM json_each(?))
-            """)
-        let idsJSON = "[" + candidateFamilies.map(String.init).joined(separator: ",") + "]"
-        for row in try Row.fetchAll(membersOf, arguments: [level.rawValue, idsJSON]) {
-            let pn: String = row[0]
-            members.insert(pn)
-            oldFamily[pn] = row[1]
-        }
-        let memberList = Array(members)
-        var index: [String: Int] = [:]
-        for (i, pn) in memberList.enumerated() { index[pn] = i }
-        var unionFind = UnionFind(count: memberList.count)
+    /// Of the DOCDB family ids a family's members carry (id → how many carry it), the one
+    /// it is named by: the most carried, the smallest on a tie.
+    static func preferredSourceID(_ counts: [Int: Int]) -> Int? {
+        counts.min { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }?.key
+    }
+
+    /// Re-partitions the members at one level and writes the ids that changed.
+    private func partition(_ members: Members, level: FamilyLevel, touched: inout Set<String>) throws {
+        var unionFind = UnionFind(count: members.pns.count)
         var firstByKey: [String: Int] = [:]
-        let keysOf = try db.cachedStatement(sql: "SELECT pn, key FROM family_link WHERE pn IN (SELECT value FROM json_each(?))")
-        for row in try Row.fetchAll(keysOf, arguments: [PatentStore.jsonArray(memberList)]) {
-            let pn: String = row[0]
-            let key: String = row[1]
-            guard level.isLinked(by: key), let i = index[pn] else { continue }
+        for (i, key) in members.links where level.isLinked(by: key) {
             if let first = firstByKey[key] { unionFind.union(first, i) } else { firstByKey[key] = i }
         }
         var components: [Int: [Int]] = [:]
-        for i in 0..<memberList.count { components[unionFind.find(i), default: []].append(i) }
-        let ordered = components.values.sorted { $0.count != $1.count ? $0.count > $1.count : memberList[$0[0]] < memberList[$1[0]] }
+        for i in members.pns.indices { components[unionFind.find(i), default: []].append(i) }
+        let ordered = components.values.sorted {
+            $0.count != $1.count ? $0.count > $1.count : members.pns[$0[0]] < members.pns[$1[0]]
+        }
+        let old = members.oldIDs[level.rawValue - 1]
         var claimed = Set<Int>()
         var fresh = try FreshIDs(db: db, counter: "family-\(level.rawValue)")
-        let touch = try db.cachedStatement(sql: "UPDATE patent SET revision = ? WHERE pn = ?")
         let upsertFamily = try db.cachedStatement(sql: """
             INSERT INTO family (pn, level, family_id) VALUES (?, ?, ?)
             ON CONFLICT(pn, level) DO UPDATE SET family_id = excluded.family_id
             """)
         for component in ordered {
-            let oldIDs = component.compactMap { oldFamily[memberList[$0]] }.filter { !claimed.contains($0) }
-            let id = oldIDs.min() ?? fresh.next()
+            let id: Int
+            if level == .docdb, let source = members.sourceID(of: component) {
+                id = source
+            } else {
+                let oldIDs = component.compactMap { old[$0] }.filter { $0 >= FamilyLevel.localIDBase && !claimed.contains($0) }
+                id = try oldIDs.min() ?? fresh.next()
+            }
             claimed.insert(id)
-            for i in component where oldFamily[memberList[i]] != id {
-                try upsertFamily.execute(arguments: [memberList[i], level.rawValue, id])
-                if !changed.contains(memberList[i]) {
-                    try touch.execute(arguments: [revision, memberList[i]])
-                }
+            for i in component where old[i] != id {
+                try upsertFamily.execute(arguments: [members.pns[i], level.rawValue, id])
+                touched.insert(members.pns[i])
             }
         }
         try fresh.save()
+    }
+}
+
+/// The patents whose families a batch may change, with their link keys and old ids.
+private struct Members {
+    /// The changed patents and every member of the old extended families they touch.
+    private(set) var pns: [String] = []
+    /// (member, key) for every link key of every member.
+    private(set) var links: [(Int, String)] = []
+    /// Per level (`rawValue - 1`), each member's old family id.
+    private(set) var oldIDs: [[Int?]] = []
+    /// Each member's DOCDB family ids from its sources.
+    private var sourceIDs: [Int: [Int]] = [:]
+
+    init(db: Database, changed: Set<String>, changedJSON: String, newKeys: Set<String>) throws {
+        let extended = FamilyLevel.extended.rawValue
+        // Old extended families of the changed patents and of every patent sharing a new
+        // key. CROSS JOIN fixes the join order: the keys first, then their families.
+        var candidates = try Int.fetchSet(db.cachedStatement(sql: """
+            SELECT family_id FROM family WHERE level = ? AND pn IN (SELECT value FROM json_each(?))
+            """), arguments: [extended, changedJSON])
+        candidates.formUnion(try Int.fetchSet(db.cachedStatement(sql: """
+            SELECT DISTINCT f.family_id FROM family_link k CROSS JOIN family f ON f.pn = k.pn AND f.level = ?
+            WHERE k.key IN (SELECT value FROM json_each(?))
+            """), arguments: [extended, PatentStore.jsonArray(newKeys)]))
+        var index: [String: Int] = [:]
+        func member(_ pn: String) -> Int {
+            if let i = index[pn] { return i }
+            index[pn] = pns.count
+            pns.append(pn)
+            return pns.count - 1
+        }
+        for pn in changed { _ = member(pn) }
+        // Their members with their ids at every level.
+        var old: [(Int, Int, Int)] = []
+        let idsJSON = "[" + candidates.map(String.init).joined(separator: ",") + "]"
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT f.pn, f.level, f.family_id FROM family m CROSS JOIN family f ON f.pn = m.pn
+            WHERE m.level = ? AND m.family_id IN (SELECT value FROM json_each(?))
+            """), arguments: [extended, idsJSON])
+        while let row = try rows.next() { old.append((member(row[0]), row[1], row[2])) }
+        oldIDs = Array(repeating: Array(repeating: nil, count: pns.count), count: FamilyLevel.allCases.count)
+        for (i, level, id) in old where (1...FamilyLevel.allCases.count).contains(level) { oldIDs[level - 1][i] = id }
+        let keys = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT pn, key FROM family_link WHERE pn IN (SELECT value FROM json_each(?))
+            """), arguments: [PatentStore.jsonArray(pns)])
+        while let row = try keys.next() {
+            guard let i = index[row[0] as String] else { continue }
+            let key: String = row[1]
+            links.append((i, key))
+            if let source = FamilyLevel.sourceFamilyID(linkKey: key) { sourceIDs[i, default: []].append(source) }
+        }
+    }
+
+    /// The DOCDB family id most of a component's members carry (the smallest on a tie),
+    /// or nil when none carries one.
+    func sourceID(of component: [Int]) -> Int? {
+        var counts: [Int: Int] = [:]
+        for i in component { for id in sourceIDs[i] ?? [] { counts[id, default: 0] += 1 } }
+        return FamilyMaintenance.preferredSourceID(counts)
+    }
+}
+
+/// Every local family id of a level has been handed out (`FamilyLevel.localIDLimit`).
+public struct FamilyIDsExhausted: Error, CustomStringConvertible {
+    public let counter: String
+    public var description: String {
+        "no local family id is left (\(counter) reached \(FamilyLevel.localIDLimit)); the import stopped before this batch"
     }
 }
 
@@ -116,10 +172,14 @@ private struct FreshIDs {
         last = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM counter WHERE name = ?"), arguments: [counter]) ?? 0
     }
 
-    mutating func next() -> Int {
+    /// The next local id (`FamilyLevel.localIDBase` + the counter).
+    mutating func next() throws -> Int {
+        guard last < FamilyLevel.localIDLimit - FamilyLevel.localIDBase else {
+            throw FamilyIDsExhausted(counter: counter)
+        }
         last += 1
         issued = true
-        return last
+        return FamilyLevel.localIDBase + last
     }
 
     func save() throws {

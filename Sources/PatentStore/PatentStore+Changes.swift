@@ -83,20 +83,28 @@ extension PatentStore {
     }
 
     /// A JSON array of strings, for `IN (SELECT value FROM json_each(?))` with any number of values.
-    static func jsonArray(_ values: [String]) -> String {
-        let escaped = values.map { value -> String in
-            var out = "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                default:
-                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+    static func jsonArray<S: Sequence<String>>(_ values: S) -> String {
+        var out = "["
+        var separator = ""
+        for value in values {
+            out += separator + "\""
+            separator = ","
+            // Publication numbers and link keys have nothing to escape: copied whole.
+            if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                out += value
+            } else {
+                for scalar in value.unicodeScalars {
+                    switch scalar {
+                    case "\"": out += "\\\""
+                    case "\\": out += "\\\\"
+                    default:
+                        if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                    }
                 }
             }
-            return out + "\""
+            out += "\""
         }
-        return "[" + escaped.joined(separator: ",") + "]"
+        return out + "]"
     }
 
 }

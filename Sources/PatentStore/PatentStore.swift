@@ -92,6 +92,29 @@ public final class PatentStore: Sendable {
         migrator.registerMigration("v4 no application index") { db in
             try db.execute(sql: "DROP INDEX patent_application")
         }
+        // Family ids as sources give them (API.md "Changes", FAM_ID): the local ids so far
+        // (1 up) move above `FamilyLevel.localIDBase`, then each DOCDB family some of whose
+        // members carry a DOCDB family id takes it (`FamilyMaintenance` numbers new ones
+        // the same way). The index derives FAM_ID from these ids: its derivation number
+        // rises with this, so it is rebuilt.
+        migrator.registerMigration("v5 family ids from sources") { db in
+            try db.execute(sql: "UPDATE family SET family_id = family_id + ? WHERE family_id < ?",
+                           arguments: [FamilyLevel.localIDBase, FamilyLevel.localIDBase])
+            var counts: [Int: [Int: Int]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT f.family_id, k.key, COUNT(*) FROM family_link k CROSS JOIN family f ON f.pn = k.pn AND f.level = ?
+                WHERE k.key >= 'F:' AND k.key < 'F;' GROUP BY f.family_id, k.key
+                """, arguments: [FamilyLevel.docdb.rawValue])
+            while let row = try rows.next() {
+                guard let source = FamilyLevel.sourceFamilyID(linkKey: row[1]) else { continue }
+                counts[row[0], default: [:]][source, default: 0] += row[2]
+            }
+            let relabel = try db.makeStatement(sql: "UPDATE family SET family_id = ? WHERE level = ? AND family_id = ?")
+            for (family, sources) in counts {
+                guard let source = FamilyMaintenance.preferredSourceID(sources) else { continue }
+                try relabel.execute(arguments: [source, FamilyLevel.docdb.rawValue, family])
+            }
+        }
         return migrator
     }
 

@@ -8,10 +8,11 @@ import Testing
 struct CollapseTests {
     let index = FixtureIndex.shared
 
+    /// The family by the DOCDB family id its sources give (API.md "Changes", FAM_ID).
     func search(_ collapse: Collapse?) throws -> SearchResult {
         let (segment, doc) = try #require(index.snapshot.locate("EP2906782A2"))
-        let family = index.snapshot.segments[segment].columns.value(doc, .docdbFamily)
-        var request = SearchRequest(query: "FAM_ID:\(family)")
+        #expect(index.snapshot.segments[segment].columns.value(doc, .docdbFamily) == 50474376)
+        var request = SearchRequest(query: "FAM_ID:50474376")
         request.rows = 20
         request.collapse = collapse
         return try index.searcher.search(request)

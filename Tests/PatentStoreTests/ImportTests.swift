@@ -23,10 +23,11 @@ struct ImportTests {
         #expect(try store.statistics() == before)
     }
 
-    @Test("the 11 members of family 50474376 form one family at every level")
+    @Test("the 11 members of family 50474376 form one family at every level; FAM_ID is 50474376")
     func family50474376() throws {
         let store = try PatentStore(directory: try temporaryDirectory("family"))
         _ = try Importer(store: store).run(paths: [(fixtures as NSString).appendingPathComponent("epo-ops")])
+        #expect(try store.familyID(of: "EP2906782A2", level: .docdb) == 50474376)
         for level in FamilyLevel.allCases {
             let id = try #require(try store.familyID(of: "EP2906782A2", level: level))
             let members = try store.familyMembers(id, level: level)

@@ -103,6 +103,37 @@ struct FamilyTests {
         #expect(try store.familyMembers(min(first, second), level: .inpadoc) == ["EP1A1", "EP2A1", "WO3A1"])
     }
 
+    @Test("FAM_ID is the DOCDB family id sources give; other families get local ids above every DOCDB id")
+    func sourceIDs() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("source-ids"))
+        try store.upsert([record("EP1A1", family: "50474376"), record("US2B2", family: "50474376"),
+                          record("JP3A", priorities: ["US10"]), record("CN4A", family: "not-a-number")])
+        #expect(try store.familyID(of: "EP1A1", level: .docdb) == 50474376)
+        #expect(try store.familyMembers(50474376, level: .docdb) == ["EP1A1", "US2B2"])
+        for pn in ["JP3A", "CN4A"] {
+            let id = try #require(try store.familyID(of: pn, level: .docdb))
+            #expect(id > FamilyLevel.localIDBase && id <= FamilyLevel.localIDLimit, "\(pn)")
+        }
+        // INPADOC and extended families are numbered locally: no source gives their ids.
+        let inpadoc = try #require(try store.familyID(of: "EP1A1", level: .inpadoc))
+        #expect(inpadoc > FamilyLevel.localIDBase)
+    }
+
+    @Test("a DOCDB family joined through identical priorities is named by the id most members carry, the smallest on a tie")
+    func preferredSourceID() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("preferred"))
+        try store.upsert([record("EP1A1", family: "90", priorities: ["US1"]), record("US2B2", family: "80", priorities: ["US1"])])
+        #expect(try store.familyID(of: "US2B2", level: .docdb) == 80)
+        try store.upsert([record("WO3A1", family: "90", priorities: ["US1"])])
+        #expect(try store.familyMembers(90, level: .docdb) == ["EP1A1", "US2B2", "WO3A1"])
+        // Re-imported with another priority, US2B2 leaves and keeps its own id; the rest stay 90.
+        try store.upsert([record("US2B2", family: "80", priorities: ["US7"])])
+        #expect(try store.familyMembers(80, level: .docdb) == ["US2B2"])
+        #expect(try store.familyMembers(90, level: .docdb) == ["EP1A1", "WO3A1"])
+        #expect(FamilyMaintenance.preferredSourceID([5: 2, 3: 2, 9: 1]) == 3)
+        #expect(FamilyMaintenance.preferredSourceID([:]) == nil)
+    }
+
     @Test("re-importing a patent with changed priorities splits its old family")
     func split() throws {
         let store = try PatentStore(directory: try temporaryDirectory("split"))
@@ -121,19 +152,30 @@ struct FamilyTests {
 
 @Suite("Store migrations")
 struct StoreMigrationTests {
+    /// A data folder whose store the migrations up to `version` made, filled by `fill`
+    /// as that version would have, and closed.
+    func storeOfVersion(_ version: String, _ name: String, _ fill: (Database) throws -> Void) throws -> String {
+        let directory = try temporaryDirectory(name)
+        let old = try DatabaseQueue(path: (directory as NSString).appendingPathComponent("patents.sqlite"))
+        try PatentStore.migrator.migrate(old, upTo: version)
+        try old.write(fill)
+        try old.close()
+        return directory
+    }
+
+    func insertRow(_ db: Database, _ patent: Patent) throws {
+        try db.execute(sql: """
+            INSERT INTO patent (pn, office, kind, type, coverage, record, revision, updated_at)
+            VALUES (?, 'EP', 'A1', 'application', 0, ?, 1, 0)
+            """, arguments: [patent.pn, PatentStore.encode(patent)])
+    }
+
     @Test("a store with link keys per level keeps its families, and new patents join them through the old keys")
     func familyLinksOnce() throws {
-        let directory = try temporaryDirectory("links-once")
-        let path = (directory as NSString).appendingPathComponent("patents.sqlite")
         // The schema and rows as the version before "v3 family links once" wrote them.
-        let old = try DatabaseQueue(path: path)
-        try PatentStore.migrator.migrate(old, upTo: "v2 revision-pn index")
         let existing = record("EP1A1", priorities: ["US1"], application: "EP5")
-        try old.write { db in
-            try db.execute(sql: """
-                INSERT INTO patent (pn, office, kind, type, coverage, record, revision, updated_at)
-                VALUES ('EP1A1', 'EP', 'A1', 'application', 0, ?, 1, 0)
-                """, arguments: [PatentStore.encode(existing)])
+        let directory = try storeOfVersion("v2 revision-pn index", "links-once") { db in
+            try insertRow(db, existing)
             for level in FamilyLevel.allCases {
                 for key in level.keys(of: existing) {
                     try db.execute(sql: "INSERT INTO family_key (level, key, pn) VALUES (?, ?, 'EP1A1')", arguments: [level.rawValue, key])
@@ -142,15 +184,44 @@ struct StoreMigrationTests {
             }
             try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('revision', 1), ('family-1', 41), ('family-2', 41), ('family-3', 41)")
         }
-        try old.close()
 
         let store = try PatentStore(directory: directory)
         let links = try store.pool.read { db in try Row.fetchAll(db, sql: "SELECT key, pn FROM family_link ORDER BY key") }
         #expect(links.map { $0["key"] as String } == FamilyLevel.extended.keys(of: existing).sorted())
         // INPADOC through the shared priority, EXTEND through the application, DOCDB not at all.
         try store.upsert([record("WO2A1", priorities: ["US1", "JP9"]), record("US3A1", priorities: ["EP5"])])
-        #expect(try store.familyMembers(41, level: .inpadoc) == ["EP1A1", "WO2A1"])
-        #expect(try store.familyMembers(41, level: .extended) == ["EP1A1", "US3A1", "WO2A1"])
-        #expect(try store.familyMembers(41, level: .docdb) == ["EP1A1"])
+        // (v5 moved the local id 41 above the base.)
+        let id = FamilyLevel.localIDBase + 41
+        #expect(try store.familyMembers(id, level: .inpadoc) == ["EP1A1", "WO2A1"])
+        #expect(try store.familyMembers(id, level: .extended) == ["EP1A1", "US3A1", "WO2A1"])
+        #expect(try store.familyMembers(id, level: .docdb) == ["EP1A1"])
+    }
+
+    @Test("v5: local family ids move above the base, DOCDB families take their sources' id, and new ids follow on")
+    func familyIDsFromSources() throws {
+        // Family 3 (EP1A1 and US2B2, both given DOCDB family 7; JP4A given 8) and family 4 (CN5A, none).
+        let patents = [record("EP1A1", family: "7", priorities: ["US1"]), record("US2B2", family: "7", priorities: ["US1"]),
+                       record("JP4A", family: "8", priorities: ["US1"]), record("CN5A")]
+        let directory = try storeOfVersion("v4 no application index", "ids-from-sources") { db in
+            for (patent, id) in zip(patents, [3, 3, 3, 4]) {
+                try insertRow(db, patent)
+                for key in FamilyLevel.extended.keys(of: patent) {
+                    try db.execute(sql: "INSERT INTO family_link (key, pn) VALUES (?, ?)", arguments: [key, patent.pn])
+                }
+                for level in FamilyLevel.allCases {
+                    try db.execute(sql: "INSERT INTO family (pn, level, family_id) VALUES (?, ?, ?)",
+                                   arguments: [patent.pn, level.rawValue, id])
+                }
+            }
+            try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('revision', 1), ('family-1', 4), ('family-2', 4), ('family-3', 4)")
+        }
+
+        let store = try PatentStore(directory: directory)
+        #expect(try store.familyMembers(7, level: .docdb) == ["EP1A1", "JP4A", "US2B2"])
+        #expect(try store.familyID(of: "CN5A", level: .docdb) == FamilyLevel.localIDBase + 4)
+        #expect(try store.familyID(of: "JP4A", level: .inpadoc) == FamilyLevel.localIDBase + 3)
+        #expect(try store.familyID(of: "CN5A", level: .extended) == FamilyLevel.localIDBase + 4)
+        try store.upsert([record("KR6A")])
+        #expect(try store.familyID(of: "KR6A", level: .docdb) == FamilyLevel.localIDBase + 5)
     }
 }
