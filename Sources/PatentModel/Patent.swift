@@ -227,7 +227,7 @@ public struct DocumentReference: Codable, Sendable, Equatable {
 
     /// The office-prefixed number used to compare references across sources
     /// (see `NumberNormalizer.applicationKey`).
-    public var key: String { NumberNormalizer.applicationKey(office: office, number: number) }
+    public var key: String { NumberNormalizer.applicationKey(office: office, number: number, kind: kind) }
 }
 
 /// A link to a related document: continuation, division, reissue, …

@@ -115,21 +115,11 @@ public enum NumberNormalizer {
         compact(text)
     }
 
-    /// Key comparing application and priority numbers across sources: office plus
-    /// serial, with a trailing check digit (`13196195.5`, `202111286633.X`) dropped
-    /// and leading zeros removed. `EP 13196195.5` and `EP13196195` give the same key.
-    public static func applicationKey(office: String, number: String) -> String {
-        var raw = number.trimmingSpaces()
-        if let dot = raw.lastIndex(of: "."), raw.distance(from: dot, to: raw.endIndex) == 2,
-           raw[raw.index(after: dot)].isNumber || raw[raw.index(after: dot)] == "X" || raw[raw.index(after: dot)] == "x" {
-            raw = String(raw[..<dot])
-        }
-        let office = self.office(office)
-        var serial = self.serial(raw)
-        if office.count == 2, serial.hasPrefix(office), serial.count > 2 {
-            serial = self.serial(String(serial.dropFirst(2)))
-        }
-        return office + serial
+    /// Key comparing application and priority numbers across sources and spellings: the
+    /// office plus the serial in the office's own form (`ApplicationNumberKey`).
+    /// `EP 13196195.5`, `EP13196195` and epodoc's `EP20130196195` give the same key.
+    public static func applicationKey(office: String, number: String, kind: String? = nil) -> String {
+        ApplicationNumberKey.key(office: office, number: number, kind: kind)
     }
 }
 

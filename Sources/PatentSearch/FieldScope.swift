@@ -41,6 +41,8 @@ enum KeywordTerms {
         case .applicationNumber, .priorityNumber:
             let compact = NumberNormalizer.compact(value)
             guard !compact.isEmpty else { return nil }
+            // `PCT/US2013/064470`: the office is WO, the letters after PCT the receiving office.
+            if compact.hasPrefix("PCT") { return NumberNormalizer.applicationKey(office: "WO", number: value) }
             if compact.count > 2, compact.prefix(2).allSatisfy(\.isLetter) {
                 // The number after the office's two letters, as written (a check digit keeps
                 // its dot); a serial may itself start with letters (Italian `BG2002A000039`).

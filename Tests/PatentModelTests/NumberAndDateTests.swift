@@ -48,6 +48,37 @@ struct PublicationNumberTests {
         #expect(NumberNormalizer.applicationKey(office: " ep ", number: " \t 13196195.5\u{3000}") == "EP13196195")
     }
 
+    /// (office, number as written, key) — original, DOCDB and epodoc spellings per office.
+    static let spellings: [(String, String, String)] = [
+        ("US", "61/713,164", "US61713164"), ("US", "US201261713164P", "US61713164"), ("US", "201261713164", "US61713164"),
+        ("US", "US61713164", "US61713164"), ("US", "14/168,236", "US14168236"), ("US", "201414168236A", "US14168236"),
+        ("US", "08/123,456", "US8123456"), ("US", "199708123456A", "US8123456"), ("US", "713,164", "US713164"),
+        ("EP", "13196195.5", "EP13196195"), ("EP", "EP20130196195", "EP13196195"), ("EP", "13196195A", "EP13196195"),
+        ("EP", "EP19790100123", "EP79100123"),
+        ("JP", "2017-187096", "JP2017187096"), ("JP", "JP2017187096A", "JP2017187096"), ("JP", "JP20170187096", "JP2017187096"),
+        ("JP", "H11-123456", "JP1999123456"), ("JP", "S63-012345", "JP1988012345"), ("JP", "2000058810", "JP2000058810"),
+        ("KR", "10-2013-0123456", "KR20130123456"), ("KR", "KR20130123456A", "KR20130123456"), ("KR", "20-2013-0123456", "KR20130123456"),
+        ("CN", "201310123456.7", "CN201310123456"), ("CN", "CN201310123456A", "CN201310123456"), ("CN", "202111286633.X", "CN202111286633"),
+        ("WO", "PCT/US2013/064470", "WOUS2013064470"), ("US", "US2013064470W", "WOUS2013064470"), ("WO", "WO2013US64470", "WOUS2013064470"),
+        ("WO", "PCT/US97/12345", "WOUS1997012345"), ("US", "9712345W", "WOUS1997012345"), ("WO", "WOUS2013064470", "WOUS2013064470"),
+        ("IT", "BG2002A000039", "ITBG2002A000039"), ("DE", "10 2013 012 345.6", "DE102013012345"), ("DE", "DE102013012345A", "DE102013012345"),
+    ]
+
+    @Test("one key per application number: original, DOCDB and epodoc spellings of every office meet", arguments: spellings)
+    func canonicalApplicationKeys(office: String, number: String, key: String) {
+        #expect(NumberNormalizer.applicationKey(office: office, number: number) == key)
+        // A key is its own key (a query may be written as one).
+        #expect(NumberNormalizer.applicationKey(office: String(key.prefix(2)), number: String(key.dropFirst(2))) == key)
+    }
+
+    @Test("DOCDB's kind W beside a number makes it a PCT application filed at that office")
+    func pctByKind() {
+        #expect(DocumentReference(office: "US", number: "2013064552", kind: "W").key == "WOUS2013064552")
+        #expect(DocumentReference(office: "US", number: "US2013064552", kind: "W").key == "WOUS2013064552")
+        #expect(DocumentReference(office: "US", number: "2013064552", kind: "A").key == "US2013064552")
+        #expect(DocumentReference(office: "WO", number: "PCT/US2013/064552").key == "WOUS2013064552")
+    }
+
     @Test("ASCII numbers take a byte path that compacts them as the code-point path does")
     func asciiCompaction() {
         for text in randomStrings(5_000, from: " aZz09-/.,#\t()xX", maxLength: 15, seed: 3) {

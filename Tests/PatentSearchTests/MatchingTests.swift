@@ -122,6 +122,20 @@ struct MatchingTests {
         #expect(try index.matches("APNO:16232658") == ["US11147202B2"])
         #expect(try index.matches("APNO:US16232658") == ["US11147202B2"])
         #expect(try index.matches("APNO:EP13844704") == ["EP2906782A2", "EP2906782A4"])
+        // Every spelling of one number (QUERY.md "Clarifications", Numbers): OPS gives the
+        // family's US provisional in DOCDB form (`US201261713164P`); USPTO's spelling
+        // 61/713,164 and the others find the same patents.
+        let provisional = try index.matches("PRNO:US201261713164P")
+        #expect(provisional.contains("EP2906782A2") && provisional.contains("US9291047B2"))
+        for spelling in ["PRNO:\"61/713,164\"", "PRNO:US61713164", "PRNO:\"US 61/713,164\"", "PRNO:US201261713164"] {
+            #expect(try index.matches(spelling) == provisional, "\(spelling)")
+        }
+        // The PCT application of WO2014059282, given by OPS as DOCDB US 2013064552 kind W.
+        let pct = try index.matches("APNO:\"PCT/US2013/064552\"")
+        #expect(pct == ["WO2014059282A2", "WO2014059282A3"])
+        for spelling in ["APNO:WO2013US64552", "APNO:US2013064552W", "APNO:WOUS2013064552", "APNO:\"PCT/US2013/64552\""] {
+            #expect(try index.matches(spelling) == pct, "\(spelling)")
+        }
         #expect(try index.matches("PN:US111472*") == ["US11147202B2"])
         #expect(try index.matches("US11147202B2") == ["US11147202B2"])
         #expect(try index.matches("KD:B2 AND AUTHORITY:EP").contains("EP2716170B2"))

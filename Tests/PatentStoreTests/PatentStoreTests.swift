@@ -134,6 +134,19 @@ struct FamilyTests {
         #expect(FamilyMaintenance.preferredSourceID([:]) == nil)
     }
 
+    @Test("every spelling of one priority (original, DOCDB, epodoc, PCT) links one INPADOC family")
+    func prioritySpellings() throws {
+        let store = try PatentStore(directory: try temporaryDirectory("spellings"))
+        try store.upsert([record("EP1A1", priorities: ["US201261713164P"]), record("US2A1", priorities: ["US61/713,164"]),
+                          record("WO3A1", priorities: ["WOPCT/US2013/064470"]), record("CN4A", priorities: ["US2013064470W"]),
+                          record("JP5A", priorities: ["WO2013US64470"]), record("KR6A", priorities: ["US14168236"])])
+        let us = try store.familyID(of: "EP1A1", level: .inpadoc)
+        #expect(try store.familyID(of: "US2A1", level: .inpadoc) == us)
+        let pct = try #require(try store.familyID(of: "WO3A1", level: .inpadoc))
+        #expect(try store.familyMembers(pct, level: .inpadoc) == ["CN4A", "JP5A", "WO3A1"])
+        #expect(try store.familyID(of: "KR6A", level: .inpadoc) != us)
+    }
+
     @Test("re-importing a patent with changed priorities splits its old family")
     func split() throws {
         let store = try PatentStore(directory: try temporaryDirectory("split"))
@@ -195,6 +208,28 @@ struct StoreMigrationTests {
         #expect(try store.familyMembers(id, level: .inpadoc) == ["EP1A1", "WO2A1"])
         #expect(try store.familyMembers(id, level: .extended) == ["EP1A1", "US3A1", "WO2A1"])
         #expect(try store.familyMembers(id, level: .docdb) == ["EP1A1"])
+    }
+
+    @Test("v6: keys an earlier version wrote from DOCDB spellings are written anew, and their patents join the other spellings")
+    func canonicalNumbers() throws {
+        let existing = record("EP1A1", priorities: ["US201261713164P"])
+        // Keys as "v5" wrote them: the DOCDB spelling kept its year and kind letter.
+        let directory = try storeOfVersion("v5 family ids from sources", "canonical-numbers") { db in
+            try insertRow(db, existing)
+            for key in ["S:US201261713164P", "P:US201261713164P", "A:US201261713164P"] {
+                try db.execute(sql: "INSERT INTO family_link (key, pn) VALUES (?, 'EP1A1')", arguments: [key])
+            }
+            for level in FamilyLevel.allCases {
+                try db.execute(sql: "INSERT INTO family (pn, level, family_id) VALUES ('EP1A1', ?, ?)",
+                               arguments: [level.rawValue, FamilyLevel.localIDBase + 1])
+            }
+            try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('revision', 1), ('family-1', 1), ('family-2', 1), ('family-3', 1)")
+        }
+        let store = try PatentStore(directory: directory)
+        let keys = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT key FROM family_link WHERE pn = 'EP1A1' ORDER BY key") }
+        #expect(keys == ["A:US61713164", "P:US61713164", "S:US61713164"])
+        try store.upsert([record("US2A1", priorities: ["US61/713,164"])])
+        #expect(try store.familyMembers(FamilyLevel.localIDBase + 1, level: .docdb) == ["EP1A1", "US2A1"])
     }
 
     @Test("v5: local family ids move above the base, DOCDB families take their sources' id, and new ids follow on")

@@ -27,7 +27,8 @@ public struct IndexSchema: Codable, Equatable, Sendable {
     public var columns: [ColumnEntry]
     /// What a document's values are derived from a record by, numbered: raised whenever
     /// that derivation changes (2: ISD for every granted kind; 3: every spelling of a
-    /// party a value of its own; 4: FAM_ID the sources' DOCDB family id), so indexes built by the
+    /// party a value of its own; 4: FAM_ID the sources' DOCDB family id; 5: application and
+    /// priority numbers in one canonical form per office), so indexes built by the
     /// earlier one are rebuilt rather than answering by the old rules.
     public var derivation: Int
 
@@ -77,7 +78,7 @@ public struct IndexSchema: Codable, Equatable, Sendable {
             ColumnEntry(column: .office, searchedBy: []),
             ColumnEntry(column: .kind, searchedBy: []),
             ColumnEntry(column: .patentType, searchedBy: []),
-        ], derivation: 4)
+        ], derivation: 5)
     }()
 
     /// The entry of a field (the table holds every field, in raw-value order).

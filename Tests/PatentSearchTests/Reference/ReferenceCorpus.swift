@@ -202,11 +202,55 @@ enum ReferenceNumbers {
     }
 
     static func referenceKeys(_ reference: DocumentReference) -> Set<String> {
-        let office = reference.office.uppercased()
         var number = compact(withoutCheckDigit(reference.number))
+        var office = reference.office.uppercased()
         if number.hasPrefix(office), number.dropFirst(office.count).first?.isNumber == true { number.removeFirst(office.count) }
-        let serial = serialKey(number)
-        return [office + serial, serial]
+        // DOCDB's kind W: a PCT application, the office the receiving one.
+        if reference.kind?.uppercased() == "W", office != "WO", !number.hasPrefix("PCT") { (office, number) = ("WO", office + number) }
+        let (canonicalOffice, serial) = canonical(office: office, serial: number)
+        return [canonicalOffice + serial, serial]
+    }
+
+    private static func match(_ pattern: String, _ text: String) -> [String]? {
+        guard let found = try? Regex(pattern).wholeMatch(in: text) else { return nil }
+        return (1..<found.count).map { found[$0].substring.map(String.init) ?? "" }
+    }
+
+    /// QUERY.md "Clarifications", Numbers: one key per office whatever the spelling —
+    /// DOCDB's year in front of a US series code and serial and its kind letter after the
+    /// digits (`W`: a PCT application, the office the receiving one), epodoc's four-digit
+    /// year and zero-padded serial (EP, JP), era years (JP), the right code (KR), and
+    /// PCT/CCyyyy/nnnnnn forms in every order.
+    static func canonical(office: String, serial text: String) -> (String, String) {
+        var office = office
+        var serial = text
+        if serial.hasPrefix("PCT") { office = "WO"; serial = String(serial.dropFirst(3)) }
+        if let m = match(#"(\d{5,})([A-Z])"#, serial) {
+            serial = m[0]
+            if m[1] == "W", office.count == 2, office != "WO" { serial = office + serial; office = "WO" }
+        }
+        if let m = match(#"0*(\d+)"#, serial) { serial = m[0] }
+        switch office {
+        case "US": if let m = match(#"(?:19|20)\d\d(\d{8})"#, serial) { serial = m[0] }
+        case "EP": if let m = match(#"(?:19|20)(\d\d)0(\d{6})"#, serial) { serial = m[0] + m[1] }
+        case "JP":
+            if let m = match(#"((?:19|20)\d\d)0(\d{6})"#, serial) { serial = m[0] + m[1] }
+            if let m = match(#"([SHR])(\d\d)(\d{6})"#, serial) {
+                serial = String(["S": 1925, "H": 1988, "R": 2018][m[0]]! + Int(m[1])!) + m[2]
+            }
+        case "KR": if let m = match(#"\d\d((?:19|20)\d{9})"#, serial) { serial = m[0] }
+        case "WO":
+            var parts: (String, String, String)?
+            if let m = match(#"(\d{4})([A-Z]{2})(\d{1,6})"#, serial) { parts = (m[1], m[0], m[2]) }
+            else if let m = match(#"([A-Z]{2})((?:19|20)\d\d)(\d{5,6})"#, serial) { parts = (m[0], m[1], m[2]) }
+            else if let m = match(#"([A-Z]{2})(\d\d)(\d{3,5})"#, serial) { parts = (m[0], (Int(m[1])! >= 78 ? "19" : "20") + m[1], m[2]) }
+            if let (receiving, year, number) = parts {
+                let digits = serialKey(number)
+                serial = receiving + year + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+            }
+        default: break
+        }
+        return (office, serialKey(serial))
     }
 
     /// The key a PN query asks for: office + serial (+ kind when given).
@@ -231,10 +275,15 @@ enum ReferenceNumbers {
         let value = compact(withoutCheckDigit(text))
         guard !value.isEmpty else { return nil }
         let chars = Array(value)
-        if chars.count > 2, chars[0].isLetter, chars[1].isLetter, chars[2].isNumber {
-            return String(chars[0...1]) + serialKey(String(chars[2...]))
+        if value.hasPrefix("PCT") {
+            let (office, serial) = canonical(office: "WO", serial: value)
+            return office + serial
         }
-        return serialKey(value)
+        if chars.count > 2, chars[0].isLetter, chars[1].isLetter, chars[2].isNumber {
+            let (office, serial) = canonical(office: String(chars[0...1]), serial: String(chars[2...]))
+            return office + serial
+        }
+        return canonical(office: "", serial: value).1
     }
 }
 
