@@ -89,7 +89,8 @@ public enum DocumentDecoder {
             case .tsv: return .success(try EPOFullTextTSVReader().read(bytes))
             default: break
             }
-            guard first == UInt8(ascii: "<") else { return .failure(.unknownFormat("(not XML, JSON, APS or EPO TSV)")) }
+            if BRSReader.detect(bytes) { return .success(try BRSReader().read(bytes)) }
+            guard first == UInt8(ascii: "<") else { return .failure(.notPatent(.plainText)) }
             if looksLikeHTML(bytes) { return .success(try PatFTReader().read(bytes)) }
             let root: XMLElement
             do {
@@ -103,7 +104,9 @@ public enum DocumentDecoder {
                     return .failure(.brokenXML(error.description))
                 }
             }
-            guard let reader = readersByRoot[root.name] else { return .failure(.unknownFormat(root.name)) }
+            guard let reader = readersByRoot[root.name] else {
+                return .failure(NonPatentDocument.byRoot[root.name].map(ImportProblem.notPatent) ?? .unknownFormat(root.name))
+            }
             let patents = try reader.read(root)
             return patents.isEmpty ? .failure(.noPatent) : .success(patents)
         } catch {

@@ -21,7 +21,7 @@ struct OPSReader: PatentFormatReader {
             if let patent = fulltextDocument(document) { patents.append(patent) }
         }
         if patents.isEmpty {
-            if root.name == "world-patent-data" { throw .noPatent }
+            if root.name == "world-patent-data" { throw NonPatentDocument.opsAnswer(root).map(ImportProblem.notPatent) ?? .noPatent }
             throw .missing("publication number")
         }
         return patents

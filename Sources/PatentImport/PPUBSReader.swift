@@ -22,9 +22,15 @@ struct PPUBSReader {
             documents = docs
         } else if let array = object as? [[String: Any]], array.contains(where: { $0["guid"] != nil }) {
             documents = array
+        } else if let dict = object as? [String: Any], dict["error"] is [String: Any] || (dict["status"] is String && dict["message"] != nil) {
+            throw .notPatent(.serviceError)
+        } else if let dict = object as? [String: Any], dict["numFound"] != nil {
+            throw .notPatent(.searchResults)
         } else {
-            throw .unknownFormat("JSON without patent documents")
+            // ppubs' session and print-job answers.
+            throw .notPatent(.serviceSession)
         }
+        if documents.isEmpty { throw .notPatent(.searchResults) }
         let patents = documents.compactMap(patent)
         if patents.isEmpty { throw .noPatent }
         return patents

@@ -8,11 +8,12 @@ import PatentModel
 struct PatFTReader {
     func read(_ bytes: [UInt8]) throws(ImportProblem) -> [Patent] {
         let page = HTMLPage(bytes)
-        guard let heading = page.text(between: "<title>", and: "</title>") else { throw .unknownFormat("html") }
+        guard let heading = page.text(between: "<title>", and: "</title>") else { throw .notPatent(.webPage) }
         let isApplication = heading.hasPrefix("United States Patent Application:")
         guard heading.hasPrefix("United States Patent:") || isApplication,
               let serial = heading.split(separator: ":").last.map({ String($0).trimmedSpaces }), !serial.isEmpty else {
-            throw .unknownFormat("html")
+            // Search forms, result lists and error pages of the same databases.
+            throw .notPatent(.webPage)
         }
         let date = page.text(between: "<td align=\"right\" width=\"50%\"> <b>", and: "</b>").flatMap(Self.date)
         var kind: String

@@ -16,6 +16,8 @@ public enum ImportProblem: Error, Equatable, Hashable, CustomStringConvertible {
     case missing(String)
     case noPatent
     case unreadable(String)
+    /// Not a patent document, and known to be what it is.
+    case notPatent(NonPatentDocument)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum ImportProblem: Error, Equatable, Hashable, CustomStringConvertible {
         case .missing(let what): return "missing \(what)"
         case .noPatent: return "holds no patent record"
         case .unreadable(let detail): return "unreadable: \(detail)"
+        case .notPatent(let kind): return "not a patent document: \(kind.rawValue)"
         }
     }
 
@@ -37,6 +40,7 @@ public enum ImportProblem: Error, Equatable, Hashable, CustomStringConvertible {
         case .missing(let what): return "missing \(what)"
         case .noPatent: return "no patent record"
         case .unreadable: return "unreadable file"
+        case .notPatent(let kind): return kind.rawValue
         }
     }
 }

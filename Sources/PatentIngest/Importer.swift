@@ -20,7 +20,12 @@ public struct ImportReport: Sendable {
     public var inserted = 0
     public var updated = 0
     public var unchanged = 0
+    /// Documents not imported: patent documents that could not be read, and documents
+    /// in no format this system knows.
     public var skipped: [(origin: String, problem: ImportProblem)] = []
+    /// Documents that are not patents and are known to be what they are (search results,
+    /// sequence listings, web pages, …): listed, never counted as skipped.
+    public var notPatents: [(origin: String, kind: NonPatentDocument)] = []
     /// Documents whose broken XML was mended to import them, with each repair.
     public var repaired: [(origin: String, repairs: [String])] = []
     public var seconds = 0.0
@@ -30,6 +35,15 @@ public struct ImportReport: Sendable {
 
     public var skippedByReason: [String: Int] {
         skipped.reduce(into: [:]) { $0[$1.problem.reason, default: 0] += 1 }
+    }
+
+    public var notPatentsByKind: [NonPatentDocument: Int] {
+        notPatents.reduce(into: [:]) { $0[$1.kind, default: 0] += 1 }
+    }
+
+    /// Records a document that gave no records.
+    mutating func record(_ origin: String, _ problem: ImportProblem) {
+        if case .notPatent(let kind) = problem { notPatents.append((origin, kind)) } else { skipped.append((origin, problem)) }
     }
 }
 
@@ -75,7 +89,7 @@ public struct Importer {
                     report.records += records.count
                     pending.append(contentsOf: records)
                 case .failure(let problem):
-                    report.skipped.append((document.origin, problem))
+                    report.record(document.origin, problem)
                 }
             }
             documents.removeAll(keepingCapacity: true)
@@ -93,7 +107,7 @@ public struct Importer {
                 documents.append(document)
                 if documents.count >= decodeBatch { try decodePending() }
             case .unreadable(let origin, let reason):
-                report.skipped.append((origin, .unreadable(reason)))
+                report.record(origin, .unreadable(reason))
             case .finishedFile:
                 report.files += 1
             }

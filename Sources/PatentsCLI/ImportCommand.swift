@@ -22,7 +22,7 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Do not update the search index afterwards.")
     var noIndex = false
 
-    @Flag(help: "List every skipped document with its reason, and every repair of broken XML with its line and column.")
+    @Flag(help: "List every skipped document with its reason, every document that is not a patent with what it is, and every repair of broken XML with its line and column.")
     var verbose = false
 
     func run() throws {
@@ -48,13 +48,20 @@ struct ImportCommand: ParsableCommand {
         if !report.repaired.isEmpty {
             print("  repaired \(report.repaired.count): broken XML mended and imported")
         }
+        if !report.notPatents.isEmpty {
+            print("  not patent documents \(report.notPatents.count), not imported:")
+            for (kind, count) in report.notPatentsByKind.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }) {
+                print("    \(count): \(kind.rawValue)")
+            }
+        }
         if verbose {
             for (origin, problem) in report.skipped { print("  \(origin): \(problem)") }
+            for (origin, kind) in report.notPatents { print("  \(origin): not a patent document: \(kind.rawValue)") }
             for (origin, repairs) in report.repaired {
                 for repair in repairs { print("  \(origin): repaired \(repair)") }
             }
-        } else if !report.skipped.isEmpty || !report.repaired.isEmpty {
-            print("  (--verbose lists each skipped and repaired document)")
+        } else if !report.skipped.isEmpty || !report.repaired.isEmpty || !report.notPatents.isEmpty {
+            print("  (--verbose lists each skipped, repaired and non-patent document)")
         }
         if let store, !noIndex { try updateIndex(store: store, data: options.data, memoryMB: writer.memory) }
     }

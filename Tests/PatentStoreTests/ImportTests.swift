@@ -23,6 +23,15 @@ struct ImportTests {
         #expect(try store.statistics() == before)
     }
 
+    @Test("documents that are not patents are listed by kind, apart from skipped patent documents")
+    func nonPatentsListedApart() throws {
+        let folder = ((fixtures as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ReaderFixtures/non-patent")
+        let report = try Importer(store: nil).run(paths: [folder])
+        #expect(report.skipped.isEmpty)
+        #expect(report.notPatents.count == 16)
+        #expect(report.notPatentsByKind[.serviceError] == 3 && report.notPatentsByKind[.searchResults] == 2)
+    }
+
     @Test("the 11 members of family 50474376 form one family at every level; FAM_ID is 50474376")
     func family50474376() throws {
         let store = try PatentStore(directory: try temporaryDirectory("family"))
