@@ -47,7 +47,7 @@ struct PreviewRoutes {
         let search = search
         let result = try await request.withJSONBody(context: context, on: work) { body in
             let preview = try PreviewParameters(body: body)
-            return try search.search(preview.parameters.searchRequest(offset: preview.offset, rows: preview.limit, sort: preview.sort))
+            return try search.search(preview.searchRequest)
         }
         let patents = result.hits.map { PageData.Patent(pn: $0.pn, patent_id: Self.patentID($0.pn)) }
         return Envelope.success(PageData(results: patents, result_count: patents.count, total_search_result_count: result.total))

@@ -17,6 +17,8 @@ public struct SearchRequest: Sendable {
     public var collapse: Collapse?
     /// Sort keys before the relevance order (P002's `sort`); empty is relevance order.
     public var sort: [SortKey] = []
+    /// The longest query accepted, in code points (P002 allows 12,000; API.md "Changes").
+    public var maximumQueryLength = QueryParser.maximumLength
 
     public init(query: String) { self.query = query }
 }
@@ -53,7 +55,7 @@ public final class Searcher: Sendable {
     }
 
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
-        let tree = try QueryParser.parse(request.query)
+        let tree = try QueryParser.parse(request.query, maximumLength: request.maximumQueryLength)
         return search(request: request, matches: try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).evaluate(tree))
     }
 

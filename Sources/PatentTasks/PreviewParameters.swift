@@ -12,10 +12,12 @@ public struct CountParameters: Sendable, Equatable {
 /// P002 "query search": a page of publication numbers — `limit` 1…1,000 (default 10),
 /// `offset` ≥ 0 with offset + limit ≤ 20,000, and `sort` as a list of
 /// `{"field": PBDT_YEARMONTHDAY | APD_YEARMONTHDAY | ISD | SCORE, "order": ASC | DESC}`
-/// applied before the relevance order.
+/// applied before the relevance order. Queries may be 12,000 code points long (PatSnap's
+/// P002 limit; P001 and P055 keep 2,000).
 public struct PreviewParameters: Sendable, Equatable {
     public static let maximumLimit = 1_000
     public static let window = 20_000
+    public static let maximumQueryLength = 12_000
 
     public var parameters: QueryParameters
     public var limit = 10
@@ -24,13 +26,20 @@ public struct PreviewParameters: Sendable, Equatable {
 
     public init(body: JSONValue) throws(ServiceError) {
         let request = try RequestParameters(body)
-        parameters = try QueryParameters(request)
+        parameters = try QueryParameters(request, maximumQueryLength: Self.maximumQueryLength)
         limit = try request.integer("limit") ?? 10
         guard limit >= 1, limit <= Self.maximumLimit else {
             throw ServiceError.invalidParameter("limit must be between 1 and \(Self.maximumLimit), not \(limit)")
         }
         offset = try request.offset(rows: limit, rowsName: "offset + limit", window: Self.window)
         sort = try Self.sort(request.raw("sort"))
+    }
+
+    /// The engine's request for this page.
+    public var searchRequest: SearchRequest {
+        var request = parameters.searchRequest(offset: offset, rows: limit, sort: sort)
+        request.maximumQueryLength = Self.maximumQueryLength
+        return request
     }
 
     private static func sort(_ value: JSONValue?) throws(ServiceError) -> [SortKey] {

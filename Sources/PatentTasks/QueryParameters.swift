@@ -21,13 +21,14 @@ public struct QueryParameters: Codable, Sendable, Equatable {
         try self.init(RequestParameters(body))
     }
 
-    init(_ parameters: RequestParameters) throws(ServiceError) {
+    /// `maximumQueryLength`: 2,000 code points for P001 and P055, 12,000 for P002.
+    init(_ parameters: RequestParameters, maximumQueryLength: Int = QueryParser.maximumLength) throws(ServiceError) {
         query = try parameters.string("query_text", required: true)!
         if query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ServiceError.invalidParameter("query_text must not be empty")
         }
         do {
-            _ = try QueryParser.parse(query)
+            _ = try QueryParser.parse(query, maximumLength: maximumQueryLength)
         } catch {
             throw ServiceError.invalidParameter("query_text: \(error.message)")
         }
@@ -50,7 +51,9 @@ public struct QueryParameters: Codable, Sendable, Equatable {
     }
 
     /// `collapse_type` ALL (or absent) means no collapse; the other collapse parameters
-    /// are checked whenever they are given, even if ignored.
+    /// are checked whenever they are given, even if ignored. As PatSnap documents it,
+    /// `collapse_order` applies "if the collapse_type is APNO, or the collapse_by is APD or
+    /// PBD": APNO with an order and no `collapse_by` picks by publication date.
     private static func collapse(_ parameters: RequestParameters) throws(ServiceError) -> Collapse? {
         let kind = try parameters.choice("collapse_type", ["ALL"] + Collapse.Kind.allCases.map(\.rawValue))
         let by = try parameters.choice("collapse_by", Collapse.By.allCases.map(\.rawValue))
@@ -67,7 +70,8 @@ public struct QueryParameters: Codable, Sendable, Equatable {
             if authorities.isEmpty { authorities = Collapse.defaultAuthorities }
         }
         guard let kind, kind != "ALL", let collapseKind = Collapse.Kind(rawValue: kind) else { return nil }
-        return Collapse(kind: collapseKind, by: by.flatMap(Collapse.By.init) ?? .score,
+        let defaultBy: Collapse.By = collapseKind == .apno && order != nil ? .publicationDate : .score
+        return Collapse(kind: collapseKind, by: by.flatMap(Collapse.By.init) ?? defaultBy,
                         order: order.flatMap(Collapse.Order.init) ?? .latest, authorities: authorities)
     }
 

@@ -1,0 +1,76 @@
+import Foundation
+import HummingbirdTesting
+import PatentSearch
+import PatentTestSupport
+import Testing
+@testable import PatentHTTP
+
+/// What a PatSnap client or user would hit (API.md "Changes"), over HTTP.
+@Suite struct ParityTests {
+    static let page = "/search/patent/query-search-patent/v2"
+
+    func pns(_ answer: Answer) -> [String] {
+        (answer.data["results"] as? [[String: Any]] ?? []).compactMap { $0["pn"] as? String }
+    }
+
+    @Test("APNO with collapse_order and no collapse_by picks by publication date, as PatSnap documents")
+    func applicationCollapseOrder() async throws {
+        // EP2906782A2 (2015-08-19) and EP2906782A4 (2016) share application EP13844704.
+        let dates = try ["EP2906782A2", "EP2906782A4"].map { try FixtureCorpus.shared.store.patent($0)?.publicationDate?.value ?? 0 }
+        #expect(dates[0] < dates[1])
+        try await TestServer().run { client in
+            for (order, expected) in [("OLDEST", "EP2906782A2"), ("LATEST", "EP2906782A4")] {
+                let answer = try await client.post(Self.page,
+                    #"{"query_text": "APNO:EP13844704", "collapse_type": "APNO", "collapse_order": "\#(order)"}"#)
+                #expect(pns(answer) == [expected], "\(order)")
+            }
+            // An explicit collapse_by still rules: SCORE ignores the order.
+            let byScore = try await client.post(Self.page,
+                #"{"query_text": "APNO:EP13844704", "collapse_type": "APNO", "collapse_by": "SCORE", "collapse_order": "OLDEST"}"#)
+            let oldest = try await client.post(Self.page,
+                #"{"query_text": "APNO:EP13844704", "collapse_type": "APNO", "collapse_by": "PBD", "collapse_order": "OLDEST"}"#)
+            #expect(pns(oldest) == ["EP2906782A2"])
+            #expect(pns(byScore).count == 1)
+        }
+    }
+
+    @Test("\"\" and null mean \"not given\" for every optional parameter")
+    func emptyMeansUnset() async throws {
+        let optional = ["collapse_type", "collapse_by", "collapse_order", "collapse_order_authority", "lang", "trans_lang",
+                        "apdt_from", "apdt_to", "pbdt_from", "pbdt_to", "offset", "stemming"]
+        try await TestServer().run { client in
+            let plain = try await client.export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 5}"#)
+            #expect(plain.ok)
+            for empty in ["\"\"", "null"] {
+                let all = optional.map { "\"\($0)\": \(empty)" }.joined(separator: ", ")
+                let answer = try await client.export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 5, \#(all)}"#)
+                #expect(answer.ok, "\(empty): \(answer.message)")
+                #expect(answer.data["count"] as? Int == plain.data["count"] as? Int)
+                let count = try await client.post("/search/patent/query-search-count/v2", #"{"query_text": "method", \#(all)}"#)
+                #expect(count.ok && count.data["total_search_result_count"] as? Int == 47, "\(empty)")
+            }
+        }
+    }
+
+    @Test("P002 takes queries of 12,000 characters; P001 and export refuse over 2,000")
+    func queryLengths() async throws {
+        // "method OR method OR …" padded to exactly the length.
+        @Sendable func query(_ length: Int) -> String {
+            var text = "method"
+            while text.count + 10 <= length { text += " OR method" }
+            return text + String(repeating: " ", count: length - text.count)
+        }
+        try await TestServer().run { client in
+            let long = try await client.post(Self.page, #"{"query_text": "\#(query(12_000))"}"#)
+            #expect(long.ok && long.data["total_search_result_count"] as? Int == 47, "\(long.message)")
+            let tooLong = try await client.post(Self.page, #"{"query_text": "\#(query(12_001))"}"#)
+            #expect(tooLong.code == 68300004 && tooLong.message.contains("longer than 12000"))
+            let count = try await client.post("/search/patent/query-search-count/v2", #"{"query_text": "\#(query(2_001))"}"#)
+            #expect(count.code == 68300004 && count.message.contains("longer than 2000"))
+            let export = try await client.export(#"{"query_text": "\#(query(2_001))", "fields": "PN", "export_type": "csv", "rows": 5}"#)
+            #expect(export.code == 68300004 && export.message.contains("longer than 2000"))
+            let fits = try await client.export(#"{"query_text": "\#(query(2_000))", "fields": "PN", "export_type": "csv", "rows": 5}"#)
+            #expect(fits.ok)
+        }
+    }
+}
