@@ -4,7 +4,8 @@ import Hummingbird
 import PatentTasks
 
 /// Signed downloads: `GET /patent-search/download/{task}/{file}?expires=…&signature=…`
-/// needs no token; a tampered or expired link is 403, a swept file 404. Single byte
+/// needs no token; a tampered or expired link is 68300004 with HTTP 403, a swept file
+/// 68300004 with HTTP 404, each in the envelope. Single byte
 /// ranges (RFC 9110 §14) let clients resume; the SHA-256 of the whole file comes in
 /// `Repr-Digest` (RFC 9530) and `X-Content-SHA256`.
 struct DownloadRoute {
@@ -21,23 +22,27 @@ struct DownloadRoute {
         }
     }
 
+    static func refusal(_ message: String, status: Int) -> ServiceError {
+        ServiceError(code: 68300004, message: message, httpStatus: status)
+    }
+
     func download(_ request: Request, context: PatentRequestContext, includeBody: Bool) async throws -> Response {
         let task = context.parameters.get("task") ?? ""
         let file = context.parameters.get("file") ?? ""
         let query = request.uri.queryParameters
         guard let expires = query["expires"].flatMap({ Int($0) }), let signature = query["signature"].map(String.init) else {
-            throw HTTPError(.forbidden, message: "the link is not signed")
+            throw Self.refusal("the link is not signed", status: 403)
         }
         let found: ExportTaskService.Download
         do {
             let tasks = tasks
             found = try await work.run { try tasks.download(taskID: task, fileName: file, expires: expires, signature: signature) }
         } catch ExportTaskService.DownloadRefusal.forbidden {
-            throw HTTPError(.forbidden, message: "the link is invalid or has expired")
+            throw Self.refusal("the link is invalid or has expired", status: 403)
         } catch ExportTaskService.DownloadRefusal.revoked {
-            throw HTTPError(.forbidden, message: "the link was revoked: its task or its client is no longer active")
+            throw Self.refusal("the link was revoked: its task or its client is no longer active", status: 403)
         } catch ExportTaskService.DownloadRefusal.gone {
-            throw HTTPError(.notFound, message: "the file no longer exists")
+            throw Self.refusal("the file no longer exists", status: 404)
         }
         var headers: HTTPFields = [
             .contentType: found.contentType,

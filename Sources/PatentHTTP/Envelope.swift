@@ -53,8 +53,8 @@ enum Envelope {
 }
 
 /// Turns errors thrown by routes into envelopes: `ServiceError` as itself, HTTP errors
-/// (404 route, 403 download) unchanged, anything else as 68300008 with the details only
-/// in the log. Counts every answer by route, HTTP status and PatSnap code.
+/// (no such route or method, 413) as 68300007 with their HTTP status, anything else as
+/// 68300008 with the details only in the log. Counts every answer by route, HTTP status and PatSnap code.
 struct EnvelopeMiddleware: RouterMiddleware {
     typealias Context = PatentRequestContext
 
@@ -67,8 +67,13 @@ struct EnvelopeMiddleware: RouterMiddleware {
             metrics.request(route: route, status: Int(response.status.code), code: 0)
             return response
         } catch let error as any HTTPResponseError {
-            metrics.request(route: route, status: Int(error.status.code), code: 0)
-            throw error
+            // Routing and the HTTP layer (no such route or method, a body too large): the
+            // envelope too (API.md "Changes"), with the HTTP status kept and 68300007.
+            let message = (error as? HTTPError)?.body ?? error.status.reasonPhrase
+            let failure = ServiceError(code: 68300007, message: "\(message) (\(request.method) \(request.uri.path))",
+                                       httpStatus: Int(error.status.code))
+            metrics.request(route: route, status: failure.httpStatus, code: failure.code)
+            return Envelope.failure(failure, headers: (error as? HTTPError)?.headers ?? [:])
         } catch {
             let (failure, headers): (ServiceError, HTTPFields)
             switch error {

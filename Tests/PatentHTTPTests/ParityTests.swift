@@ -73,4 +73,21 @@ import Testing
             #expect(fits.ok)
         }
     }
+
+    @Test("every answer is the envelope: unknown routes and methods, bodies too large, refused downloads")
+    func everyErrorInTheEnvelope() async throws {
+        try await TestServer().run { client in
+            let unknown = try await client.get("/no/such/route")
+            #expect(unknown.status == 404 && unknown.code == 68300007 && unknown.json["status"] as? Bool == false)
+            #expect(unknown.message.contains("/no/such/route"))
+            let method = try await client.execute(uri: "/patent-search/export/V2", method: .delete) { Answer($0) }
+            #expect([404, 405].contains(method.status) && method.code == 68300007, "\(method.status)")
+            let large = try await client.post("/patent-search/export/V2", String(repeating: " ", count: 2 << 20))
+            #expect(large.status == 413 && large.code == 68300007)
+            let unsigned = try await client.get("/patent-search/download/abc/file.csv")
+            #expect(unsigned.status == 403 && unsigned.code == 68300004 && unsigned.message == "the link is not signed")
+            let forged = try await client.get("/patent-search/download/abc/file.csv?expires=99999999999&signature=00")
+            #expect(forged.status == 403 && forged.code == 68300004 && forged.message == "the link is invalid or has expired")
+        }
+    }
 }
