@@ -100,6 +100,13 @@ enum ServiceDatabase {
                 CREATE UNIQUE INDEX ledger_task_entry ON ledger(task_id, kind) WHERE task_id IS NOT NULL;
                 """)
         }
+        // A package's own allowance of exported patents per period (67200004 when used up).
+        migrator.registerMigration("v3-package-allowance") { db in
+            try db.execute(sql: """
+                ALTER TABLE client ADD COLUMN package_patents INTEGER;
+                ALTER TABLE client ADD COLUMN package_period TEXT;
+                """)
+        }
         return migrator
     }
 }

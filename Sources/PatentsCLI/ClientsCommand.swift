@@ -75,7 +75,8 @@ struct ClientsCommand: ParsableCommand {
             print("client \(client.id) (\(client.name)), created \(dayString(client.createdAt))")
             print("state: \(stateName(client))"
                   + (client.expiresAt.map { ", expires \(dayString($0))" } ?? ""))
-            print("package: \(client.apis.map(\.rawValue).sorted().joined(separator: ", ")); field levels up to \(client.maxLevel)")
+            print("package: \(client.apis.map(\.rawValue).sorted().joined(separator: ", ")); field levels up to \(client.maxLevel)"
+                  + (client.packageAllowance.map { "; \($0.patents) patents " + ($0.period == .total ? "in all" : "a \($0.period.rawValue)") } ?? ""))
             print("quota: \(statement.usedToday) of \(client.dailyQuota.map(String.init) ?? "unlimited") patents today, "
                   + "\(statement.usedThisMonth) of \(client.monthlyQuota.map(String.init) ?? "unlimited") this month")
             print("rate: \(client.ratePerSecond.map(String.init) ?? "default") per second, "
@@ -193,14 +194,27 @@ struct ClientsCommand: ParsableCommand {
     }
 
     struct SetPackage: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set-package", abstract: "APIs and highest field level.")
+        static let configuration = CommandConfiguration(commandName: "set-package",
+                                                        abstract: "APIs, highest field level and the package's own allowance of patents.")
         @OptionGroup var options: DataOptions
         @Argument(help: "Client id.") var id: String
         @Option(help: "APIs: P001, P002, P055.") var apis = "P001,P002,P055"
         @Option(help: "Highest export field level (1–3).") var maxLevel = 3
+        @Option(help: "Patents the package allows per --period (beyond: 67200004), or none.") var patents = "none"
+        @Option(help: "The allowance's period: month, year or total.") var period = "month"
 
         func run() throws {
-            try operate { try AccountStore(directory: options.data).setPackage(id, apis: try apiSet(apis), maxLevel: maxLevel) }
+            var allowance: PackageAllowance?
+            if patents != "none" {
+                guard let count = Int(patents), count >= 0 else { throw ValidationError("--patents must be a number of patents or none, not '\(patents)'") }
+                guard let every = PackageAllowance.Period(rawValue: period) else {
+                    throw ValidationError("--period must be month, year or total, not '\(period)'")
+                }
+                allowance = PackageAllowance(patents: count, period: every)
+            }
+            try operate {
+                try AccountStore(directory: options.data).setPackage(id, apis: try apiSet(apis), maxLevel: maxLevel, allowance: allowance)
+            }
         }
     }
 

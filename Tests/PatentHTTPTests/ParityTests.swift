@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import PatentSearch
+import PatentTasks
 import PatentTestSupport
 import Testing
 @testable import PatentHTTP
@@ -88,6 +89,26 @@ import Testing
             #expect(unsigned.status == 403 && unsigned.code == 68300004 && unsigned.message == "the link is not signed")
             let forged = try await client.get("/patent-search/download/abc/file.csv?expires=99999999999&signature=00")
             #expect(forged.status == 403 && forged.code == 68300004 && forged.message == "the link is invalid or has expired")
+        }
+    }
+
+    @Test("a package's own allowance of patents: used up, 67200004 (HTTP 403); the daily quota stays 67200002")
+    func packageQuota() async throws {
+        let server = try TestServer()
+        let (client, _, key) = try server.makeClient { $0.balance = 1_000_00 }
+        try server.tasks.accounts.setPackage(client.id, apis: Set(PlatformAPI.allCases), maxLevel: 3,
+                                             allowance: PackageAllowance(patents: 5, period: .month))
+        #expect(try server.tasks.accounts.client(client.id)?.packageAllowance == PackageAllowance(patents: 5, period: .month))
+        try await server.run { api in
+            let client = api.with(key: key)
+            let first = try await client.export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 3}"#)
+            #expect(first.ok && first.data["count"] as? Int == 3)
+            let second = try await client.export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 3}"#)
+            #expect(second.status == 403 && second.code == 67200004)
+            #expect(second.message.hasPrefix("No permission or API package quota has exceeded the limit"))
+            #expect(second.message.contains("6 of 5 patents"))
+            let rest = try await client.export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 2}"#)
+            #expect(rest.ok)
         }
     }
 }

@@ -141,10 +141,15 @@ public final class AccountStore: Sendable {
     }
 
     /// The package: operations and highest field level.
-    public func setPackage(_ id: String, apis: Set<PlatformAPI>, maxLevel: Int) throws {
+    /// The package: its APIs, highest field level and own allowance of patents (nil: none).
+    public func setPackage(_ id: String, apis: Set<PlatformAPI>, maxLevel: Int, allowance: PackageAllowance? = nil) throws {
         guard (1...3).contains(maxLevel) else { throw Failure.invalid("the field level must be 1, 2 or 3, not \(maxLevel)") }
+        if let allowance, allowance.patents < 0 {
+            throw Failure.invalid("the package allowance must be 0 or more patents, not \(allowance.patents)")
+        }
         try update(id) { db in
-            try db.execute(sql: "UPDATE client SET apis = ?, max_level = ? WHERE id = ?", arguments: [Self.apiList(apis), maxLevel, id])
+            try db.execute(sql: "UPDATE client SET apis = ?, max_level = ?, package_patents = ?, package_period = ? WHERE id = ?",
+                           arguments: [Self.apiList(apis), maxLevel, allowance?.patents, allowance?.period.rawValue, id])
         }
     }
 
@@ -265,6 +270,9 @@ public final class AccountStore: Sendable {
             id: row["id"], name: row["name"], createdAt: date("created_at")!, expiresAt: date("expires_at"),
             disabledAt: date("disabled_at"), apis: Set(apis), maxLevel: row["max_level"], balance: row["balance"],
             held: row["held"], dailyQuota: row["daily_quota"], monthlyQuota: row["monthly_quota"],
+            packageAllowance: (row["package_patents"] as Int?).flatMap { patents in
+                (row["package_period"] as String?).flatMap(PackageAllowance.Period.init).map { PackageAllowance(patents: patents, period: $0) }
+            },
             ratePerSecond: row["rate_per_second"], ratePerMinute: row["rate_per_minute"])
     }
 }

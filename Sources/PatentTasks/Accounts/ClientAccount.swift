@@ -32,11 +32,29 @@ public struct ClientAccount: Sendable, Equatable, Codable {
     /// Patents per UTC day / calendar month (UTC); nil: unlimited.
     public var dailyQuota: Int?
     public var monthlyQuota: Int?
+    /// The package's own allowance of exported patents (API.md "Changes", package quota):
+    /// beyond it, 67200004; nil: none.
+    public var packageAllowance: PackageAllowance?
     /// Requests per second / minute; nil: the server's defaults.
     public var ratePerSecond: Int?
     public var ratePerMinute: Int?
 
     public func isExpired(at date: Date) -> Bool { expiresAt.map { $0 <= date } ?? false }
+}
+
+/// Patents a package allows per period: a calendar month or year (UTC), or in all.
+public struct PackageAllowance: Sendable, Equatable, Codable {
+    public enum Period: String, Sendable, Codable, CaseIterable {
+        case month, year, total
+    }
+
+    public var patents: Int
+    public var period: Period
+
+    public init(patents: Int, period: Period) {
+        self.patents = patents
+        self.period = period
+    }
 }
 
 /// Amounts of money in cents, written as `12.34`.

@@ -38,7 +38,7 @@ enum Ledger {
     /// balance (67200005).
     static func reserve(_ db: Database, clientID: String, taskID: String, patents: Int, level: Int, at date: Date) throws {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT balance, expires_at, disabled_at, daily_quota, monthly_quota FROM client WHERE id = ?
+            SELECT balance, expires_at, disabled_at, daily_quota, monthly_quota, package_patents, package_period FROM client WHERE id = ?
             """, arguments: [clientID]), (row["disabled_at"] as Double?) == nil else {
             throw ServiceError.authentication()
         }
@@ -50,6 +50,14 @@ enum Ledger {
                 throw ServiceError.quotaExceeded(
                     "quota exceeds the limit: this export of \(patents) patents would bring the \(period.rawValue) usage to "
                     + "\(used + patents) of \(quota) patents")
+            }
+        }
+        if let allowance = row["package_patents"] as Int?, let period = (row["package_period"] as String?).flatMap(PackageAllowance.Period.init) {
+            let used = try usage(db, clientID: clientID, since: period.start(of: date))
+            if used + patents > allowance {
+                throw ServiceError.noPermission(
+                    "No permission or API package quota has exceeded the limit: this export of \(patents) patents would bring "
+                    + "the package's \(period == .total ? "total" : "\(period.rawValue)ly") usage to \(used + patents) of \(allowance) patents")
             }
         }
         let price = try unitPrice(db, level: level)
@@ -121,13 +129,29 @@ enum Ledger {
 }
 
 /// The periods quotas count over, in UTC.
+extension PackageAllowance.Period {
+    /// When the period holding `date` began (UTC); the beginning of time for `total`.
+    func start(of date: Date) -> Date {
+        switch self {
+        case .month: QuotaPeriod.month.start(of: date)
+        case .year: QuotaPeriod.year.start(of: date)
+        case .total: Date(timeIntervalSince1970: 0)
+        }
+    }
+}
+
 enum QuotaPeriod: String {
-    case day, month
+    case day, month, year
 
     func start(of date: Date) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = calendar.dateComponents(self == .day ? [.year, .month, .day] : [.year, .month], from: date)
+        let fields: Set<Calendar.Component> = switch self {
+        case .day: [.year, .month, .day]
+        case .month: [.year, .month]
+        case .year: [.year]
+        }
+        let components = calendar.dateComponents(fields, from: date)
         return calendar.date(from: components)!
     }
 }
