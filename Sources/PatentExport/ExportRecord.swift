@@ -80,6 +80,9 @@ public struct ExportRecord: Sendable {
             return .single(languages.pick(patent.titles.map(\.language), original: original).map { patent.titles[$0].text })
         case "ABST": return .single(abstract(languages)?.paragraphs.joined(separator: "\n"))
         case "AN", "ANS": return .list(Self.unique((patent.applicants + patent.assignees).map(\.name)))
+        // The current owner as far as the sources tell: the assignees (recorded at grant),
+        // else the applicants.
+        case "ANC": return .list(Self.unique((patent.assignees.isEmpty ? patent.applicants : patent.assignees).map(\.name)))
         case "IN": return .list(Self.unique(patent.inventors.map(\.name)))
         case "AT": return .list(Self.unique(patent.agents.map(\.name)))
         case "IPC": return .list(patent.ipc)

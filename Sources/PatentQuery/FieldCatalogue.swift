@@ -119,6 +119,7 @@ public enum FieldCatalogue {
             field("ABST", 2, data.union([.fullText]), "Abstract"),
             field("AN", 2, data, multi: true, "Applicants and assignees"),
             field("ANS", 2, data, multi: true, "Standardised applicants"),
+            field("ANC", 2, data, multi: true, "Current assignees (the assignees, else the applicants)"),
             field("IN", 2, data, multi: true, "Inventors"),
             field("AT", 2, data, multi: true, "Agents"),
             field("IPC", 2, data, multi: true, "IPC classifications"),

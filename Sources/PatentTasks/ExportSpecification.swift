@@ -53,18 +53,29 @@ public struct ExportSpecification: Codable, Sendable, Equatable {
         return codes
     }
 
-    /// The fee level of the task: the highest level among its fields, and 3 for pdf (a
-    /// whole document, claims included) — API.md "Billing".
-    public var feeLevel: Int {
-        max(exportType == .pdf ? 3 : 1, exportFields.map(\.level).max() ?? 1)
+    /// The fee level of the task: the highest level among its fields (as the operator set
+    /// them), and 3 for pdf (a whole document, claims included) — API.md "Billing".
+    public func feeLevel(_ levels: FieldLevels = FieldLevels()) -> Int {
+        max(exportType == .pdf ? 3 : 1, exportFields.map(levels.level).max() ?? 1)
     }
 
     /// What makes the fee level what it is, for error messages.
-    var feeLevelReason: String {
-        if let field = exportFields.first(where: { $0.level == feeLevel }) { return "field \(field.code)" }
+    func feeLevelReason(_ levels: FieldLevels) -> String {
+        let level = feeLevel(levels)
+        if let field = exportFields.first(where: { levels.level(of: $0) == level }) { return "field \(field.code)" }
         return "export_type \(exportType.rawValue)"
     }
 
     public var exportFields: [ExportField] { fields.compactMap(FieldCatalogue.exportField) }
     public var languages: ExportLanguages { ExportLanguages(lang: lang, transLang: transLang) }
+}
+
+/// The fee level of each export field: the operator's (`patents fields level`), else the
+/// catalogue's.
+public struct FieldLevels: Sendable, Equatable {
+    public var overrides: [String: Int]
+
+    public init(overrides: [String: Int] = [:]) { self.overrides = overrides }
+
+    public func level(of field: ExportField) -> Int { overrides[field.code] ?? field.level }
 }

@@ -80,9 +80,16 @@ public final class ExportTaskService: Sendable {
     /// stores the task, within the client's balance (67200005) and quotas (67200002).
     /// Without a client (the operator's `patents export`) nothing is charged.
     public func create(_ specification: ExportSpecification, for client: ClientAccount?) throws(ServiceError) -> Created {
-        if let client, specification.feeLevel > client.maxLevel {
+        let levels: FieldLevels
+        do {
+            levels = try accounts.fieldLevels()
+        } catch {
+            throw ServiceError.serviceError("the field levels could not be read, please try again later")
+        }
+        let feeLevel = specification.feeLevel(levels)
+        if let client, feeLevel > client.maxLevel {
             throw ServiceError.noPermission(
-                "no permission: \(specification.feeLevelReason) is field level \(specification.feeLevel); "
+                "no permission: \(specification.feeLevelReason(levels)) is field level \(feeLevel); "
                 + "this client's package allows levels up to \(client.maxLevel)")
         }
         // A file system that cannot be asked does not stop exports.
@@ -104,7 +111,7 @@ public final class ExportTaskService: Sendable {
             fileName: ExportTask.fileStem(created) + "." + ExportFormat.fileExtension(specification.exportType),
             createdAt: created, updatedAt: created, expiresAt: created.addingTimeInterval(Self.taskLifetime))
         do {
-            try tasks.insert(task, result: pns, reservation: client.map { ($0.id, specification.feeLevel) },
+            try tasks.insert(task, result: pns, reservation: client.map { ($0.id, feeLevel) },
                              maximumPending: limits.maximumPendingPerClient)
         } catch let refusal as ServiceError {
             throw refusal

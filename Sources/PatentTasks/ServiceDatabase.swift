@@ -107,6 +107,15 @@ enum ServiceDatabase {
                 ALTER TABLE client ADD COLUMN package_period TEXT;
                 """)
         }
+        // Field levels the operator set (`patents fields level`), over the catalogue's.
+        migrator.registerMigration("v4-field-levels") { db in
+            try db.execute(sql: """
+                CREATE TABLE field_level (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 3)
+                );
+                """)
+        }
         return migrator
     }
 }

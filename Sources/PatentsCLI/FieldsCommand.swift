@@ -4,12 +4,13 @@ import PatentQuery
 import PatentTasks
 
 /// `patents fields`: the export fields with their fee levels and export types, and the
-/// unit price of each level; `patents fields price LEVEL AMOUNT` sets a price.
+/// unit price of each level; `patents fields price LEVEL AMOUNT` sets a price and
+/// `patents fields level CODE N` a field's level.
 struct FieldsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fields",
         abstract: "Export fields, their fee levels, and the price per patent of each level.",
-        subcommands: [List.self, Price.self], defaultSubcommand: List.self
+        subcommands: [List.self, Price.self, Level.self], defaultSubcommand: List.self
     )
 
     struct List: ParsableCommand {
@@ -36,11 +37,13 @@ struct FieldsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let prices = try AccountStore(directory: options.data).prices()
+            let accounts = try AccountStore(directory: options.data)
+            let prices = try accounts.prices()
+            let levels = try accounts.fieldLevels()
             let fields = FieldCatalogue.exportFields.map { field in
-                Field(code: field.code, title: field.title, level: field.level,
+                Field(code: field.code, title: field.title, level: levels.level(of: field),
                       export_types: ExportType.allCases.filter { field.exportTypes.contains($0) }.map(\.rawValue),
-                      unit_price: Cents.format(prices[field.level] ?? 0))
+                      unit_price: Cents.format(prices[levels.level(of: field)] ?? 0))
             }
             if json {
                 let levels = prices.sorted { $0.key < $1.key }.map { LevelPrice(level: $0.key, unit_price: Cents.format($0.value)) }
@@ -67,6 +70,29 @@ struct FieldsCommand: ParsableCommand {
             let cents = try PatentsCLI.amount(amount)
             try operate { try AccountStore(directory: options.data).setPrice(level: level, cents: cents) }
             print("level \(level): \(Cents.format(cents)) per patent")
+        }
+    }
+
+    struct Level: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set an export field's fee level (or default: the catalogue's).")
+        @OptionGroup var options: DataOptions
+        @Argument(help: "Export field code, e.g. ABST.") var code: String
+        @Argument(help: "Field level 1, 2 or 3, or default.") var level: String
+
+        func run() throws {
+            let value: Int?
+            if level == "default" {
+                value = nil
+            } else if let number = Int(level) {
+                value = number
+            } else {
+                throw ValidationError("the level must be 1, 2, 3 or default, not '\(level)'")
+            }
+            let accounts = try AccountStore(directory: options.data)
+            try operate { try accounts.setFieldLevel(code, level: value) }
+            if let field = FieldCatalogue.exportField(code) {
+                print("\(field.code): level \(try accounts.fieldLevels().level(of: field))")
+            }
         }
     }
 }

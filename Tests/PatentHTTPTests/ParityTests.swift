@@ -111,4 +111,42 @@ import Testing
             #expect(rest.ok)
         }
     }
+
+    /// Creates a json export, waits for it and returns its rows (nil when refused).
+    static func exportedRows(_ client: TestAPI, _ server: TestServer, _ body: String) async throws -> [[String: Any]]? {
+        let created = try await client.export(body)
+        guard created.ok, let id = created.data["task_id"] as? String else { return nil }
+        server.tasks.waitUntilIdle()
+        let done = try await client.get("/patent-search/task?task_id=\(id)")
+        let url = try #require(done.data["url"] as? String, "\(done.json)")
+        let path = String(url.dropFirst("http://patents.test".count))
+        return try await client.execute(uri: path, method: .get) { response in
+            try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]]
+        }
+    }
+
+    @Test("operators set field levels; the fee and the package check follow them; ANC is exportable")
+    func fieldLevels() async throws {
+        let server = try TestServer()
+        let (client, _, key) = try server.makeClient { $0.balance = 1_000_00; $0.maxLevel = 2 }
+        try await server.run { api in
+            let client = api.with(key: key)
+            let body = #"{"query_text": "method", "fields": "PN,ABST,ANC", "export_type": "json", "rows": 4}"#
+            let rows = try #require(try await Self.exportedRows(client, server, body))
+            for row in rows {
+                let patent = try #require(try FixtureCorpus.shared.store.patent(row["PN"] as! String))
+                let current = (patent.assignees.isEmpty ? patent.applicants : patent.assignees).map(\.name)
+                #expect(row["ANC"] as? [String] == current.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } })
+            }
+            try server.tasks.accounts.setFieldLevel("abst", level: 3)
+            #expect(try server.tasks.accounts.fieldLevels().overrides == ["ABST": 3])
+            let refused = try await client.export(body)
+            #expect(refused.status == 403 && refused.code == 67200004 && refused.message.contains("field ABST is field level 3"))
+            try server.tasks.accounts.setFieldLevel("ABST", level: nil)
+            #expect(try await client.export(body).ok)
+        }
+        #expect(throws: AccountStore.Failure.self) { try server.tasks.accounts.setFieldLevel("NOPE", level: 1) }
+        #expect(throws: AccountStore.Failure.self) { try server.tasks.accounts.setFieldLevel("PN", level: 4) }
+        _ = client
+    }
 }

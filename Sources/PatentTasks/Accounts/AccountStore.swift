@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PatentQuery
 
 /// Clients, their API keys and access tokens, level prices and the ledger, in
 /// `tasks.sqlite`. The operator's CLI and the server share it; every change is one
@@ -205,6 +206,30 @@ public final class AccountStore: Sendable {
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT level, unit_price FROM level_price").map {
                 ($0["level"] as Int, $0["unit_price"] as Int)
             })
+        }
+    }
+
+    /// The fee level of every export field: the operator's choice, else the catalogue's.
+    public func fieldLevels() throws -> FieldLevels {
+        try pool.read { db in
+            FieldLevels(overrides: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT code, level FROM field_level").map {
+                ($0["code"] as String, $0["level"] as Int)
+            }))
+        }
+    }
+
+    /// Sets an export field's fee level (1–3); the catalogue's level again with `nil`.
+    public func setFieldLevel(_ code: String, level: Int?) throws {
+        guard let field = FieldCatalogue.exportField(code) else {
+            throw Failure.invalid("no export field is called '\(code)' (patents fields lists them)")
+        }
+        if let level, !(1...3).contains(level) { throw Failure.invalid("the field level must be 1, 2 or 3, not \(level)") }
+        try pool.write { db in
+            if let level {
+                try db.execute(sql: "INSERT OR REPLACE INTO field_level (code, level) VALUES (?, ?)", arguments: [field.code, level])
+            } else {
+                try db.execute(sql: "DELETE FROM field_level WHERE code = ?", arguments: [field.code])
+            }
         }
     }
 
