@@ -43,6 +43,16 @@ struct ExportRoutes {
         let file_size: Int?
         let sha256: String?
         let failure: String?
+        /// When the result was fixed — which patents, in which order (ISO 8601, UTC).
+        let result_as_of: String
+        /// The file's records are the store's as they were while it was written, which
+        /// ended at this time: a patent re-imported after `result_as_of` appears in its
+        /// newer form (API.md "Changes": the snapshot is the result, not the records).
+        let records_as_of: String?
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
     }
 
     func status(_ request: Request, context: PatentRequestContext) async throws -> Response {
@@ -55,6 +65,7 @@ struct ExportRoutes {
         return Envelope.success(StatusData(
             export_status: task.status.rawValue, count: task.count, url: url, rows_written: task.rowsWritten,
             percent: task.percent, file_size: task.fileSize, sha256: task.sha256,
-            failure: task.status == .fail ? "the export failed; create the task again" : nil))
+            failure: task.status == .fail ? "the export failed; create the task again" : nil,
+            result_as_of: Self.timestamp(task.createdAt), records_as_of: task.status == .success ? Self.timestamp(task.updatedAt) : nil))
     }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import HummingbirdTesting
+import PatentIngest
+import PatentModel
+import PatentStore
 import PatentSearch
 import PatentTasks
 import PatentTestSupport
@@ -148,5 +151,36 @@ import Testing
         #expect(throws: AccountStore.Failure.self) { try server.tasks.accounts.setFieldLevel("NOPE", level: 1) }
         #expect(throws: AccountStore.Failure.self) { try server.tasks.accounts.setFieldLevel("PN", level: 4) }
         _ = client
+    }
+
+    @Test("the file holds the result fixed at create, with the records as stored when it is written; the task says both times")
+    func snapshotTimes() async throws {
+        let data = try PatentTestSupport.temporaryDirectory("parity-snapshot")
+        let store = try PatentStore(directory: data)
+        _ = try Importer(store: store).run(paths: [fixtures])
+        let index = (data as NSString).appendingPathComponent("index")
+        try IndexUpdater(store: store, directory: index).update()
+        let server = try TestServer(store: store, search: SearchService(indexDirectory: index), start: false)
+        try await server.run { client in
+            let created = try await client.export(#"{"query_text": "PN:US11147202B2", "fields": "PN,TTL", "export_type": "json", "rows": 5}"#)
+            let id = try #require(created.data["task_id"] as? String)
+            let pending = try await client.get("/patent-search/task?task_id=\(id)")
+            #expect(pending.data["result_as_of"] as? String == server.clock.now.formatted(.iso8601))
+            #expect(pending.data["records_as_of"] == nil)
+            // Re-imported with another title between create and write.
+            var patent = try #require(try store.patent("US11147202B2"))
+            patent.titles = [LocalizedText(language: "en", text: "A title given after the task was created")]
+            try store.upsert([patent])
+            server.clock.advance(60)
+            try server.tasks.start()
+            server.tasks.waitUntilIdle()
+            let done = try await client.get("/patent-search/task?task_id=\(id)")
+            #expect(done.data["records_as_of"] as? String == server.clock.now.formatted(.iso8601))
+            let url = try #require(done.data["url"] as? String)
+            let rows = try await client.execute(uri: String(url.dropFirst("http://patents.test".count)), method: .get) {
+                try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [[String: Any]]
+            }
+            #expect(rows?.first?["TTL"] as? String == "A title given after the task was created")
+        }
     }
 }
