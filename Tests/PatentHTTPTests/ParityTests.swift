@@ -183,4 +183,76 @@ import Testing
             #expect(rows?.first?["TTL"] as? String == "A title given after the task was created")
         }
     }
+
+    @Test("lang and trans_lang choose the language of the file's text: lang first, then trans_lang, then the original")
+    func languagesOfTheFile() async throws {
+        let server = try TestServer()
+        let titles = try #require(try FixtureCorpus.shared.store.patent("EP2906782A2")?.titles)
+        @Sendable func title(_ language: String) -> String? { titles.first { $0.language == language }?.text }
+        #expect(Set(titles.map(\.language)).isSuperset(of: ["de", "en", "fr"]))
+        try await server.run { client in
+            for (lang, trans, expected) in [("de", "en", "de"), ("fr", "en", "fr"), ("jp", "en", "en"), ("en", "jp", "en"), ("kr", "jp", "en")] {
+                let rows = try #require(try await Self.exportedRows(client, server,
+                    #"{"query_text": "PN:EP2906782A2", "fields": "PN,TTL", "export_type": "json", "rows": 1, "lang": "\#(lang)", "trans_lang": "\#(trans)"}"#))
+                #expect(rows.first?["TTL"] as? String == title(expected), "lang \(lang), trans_lang \(trans)")
+            }
+        }
+    }
+
+    @Test("stemming 1 widens the match; date bounds are inclusive, for application and publication dates")
+    func stemmingAndDates() async throws {
+        let search = FixtureCorpus.shared.search
+        var request = SearchRequest(query: "ABST:methods")
+        request.rows = 0
+        let exact = try search.search(request).total
+        request.stemming = true
+        let stemmed = try search.search(request).total
+        #expect(stemmed > exact)
+        let patent = try #require(try FixtureCorpus.shared.store.patent("US11147202B2"))
+        let apd = try #require(patent.application?.date?.value)
+        let pbd = try #require(patent.publicationDate?.value)
+        try await TestServer().run { client in
+            func count(_ extra: String) async throws -> Int? {
+                let answer = try await client.export(#"{"fields": "PN", "export_type": "csv", "rows": 100, \#(extra)}"#)
+                #expect(answer.ok, "\(extra): \(answer.message)")
+                return answer.data["count"] as? Int
+            }
+            let counts = [
+                try await count(#""query_text": "ABST:methods""#),
+                try await count(#""query_text": "ABST:methods", "stemming": 1"#),
+            ]
+            #expect(counts == [exact, stemmed])
+            let one = #""query_text": "PN:US11147202B2""#
+            var bounded: [Int?] = []
+            for bounds in [#""apdt_from": "\#(apd)", "apdt_to": "\#(apd)""#, #""apdt_from": "\#(apd + 1)""#, #""apdt_to": "\#(apd - 1)""#,
+                           #""pbdt_from": "\#(pbd)", "pbdt_to": "\#(pbd)""#, #""pbdt_to": "\#(pbd - 1)""#] {
+                bounded.append(try await count(one + ", " + bounds))
+            }
+            #expect(bounded == [1, 0, 0, 1, 0])
+        }
+    }
+
+    @Test("a download link stays valid for 7 days after its file, though the task id answers only for 24 h")
+    func linkOutlivesTheTask() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let created = try await client.export(#"{"query_text": "method", "fields": "PN,TTL,PN,APD,TTL", "export_type": "csv", "rows": 3}"#)
+            let id = try #require(created.data["task_id"] as? String)
+            server.tasks.waitUntilIdle()
+            let url = try #require(try await client.get("/patent-search/task?task_id=\(id)").data["url"] as? String)
+            let path = String(url.dropFirst("http://patents.test".count))
+            server.clock.advance(6 * 86_400)
+            let expired = try await client.get("/patent-search/task?task_id=\(id)")
+            #expect(expired.code == 68300004)
+            let body = try await client.execute(uri: path, method: .get) { response in
+                #expect(response.status == .ok)
+                return String(decoding: Data(buffer: response.body), as: UTF8.self)
+            }
+            // Duplicate fields are written once, in the place they first appear.
+            #expect(body.split(separator: "\r\n").first.map { String($0).trimmingCharacters(in: ["\u{FEFF}"]) } == "PN,TTL,APD")
+            server.clock.advance(86_400 + 1)
+            let gone = try await client.get(path)
+            #expect(gone.status == 403 && gone.code == 68300004)
+        }
+    }
 }
