@@ -51,10 +51,14 @@ public struct ExportLanguages: Sendable, Equatable {
 public struct ExportRecord: Sendable {
     public let patent: Patent
     public let families: [FamilyLevel: Int]
+    /// The office's original PDF of the publication when the repository holds one: a pdf
+    /// export takes it instead of a rendering.
+    public let originalPDF: String?
 
-    public init(patent: Patent, families: [FamilyLevel: Int]) {
+    public init(patent: Patent, families: [FamilyLevel: Int], originalPDF: String? = nil) {
         self.patent = patent
         self.families = families
+        self.originalPDF = originalPDF
     }
 
     /// The values of `fields`, in their order.

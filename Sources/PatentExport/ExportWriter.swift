@@ -39,7 +39,7 @@ public enum ExportFormat {
         case .xml: return try XMLExportWriter(output: try FileOutput(path: path), fields: fields, languages: languages)
         case .xls: return try XLSXExportWriter(path: path, fields: fields, languages: languages)
         case .fullText: return try FullTextExportWriter(path: path, fields: fields, languages: languages)
-        case .pdf: return try PDFExportWriter(path: path, codes: fields.map(\.code), languages: languages)
+        case .pdf: return try PDFExportWriter(path: path, languages: languages)
         }
     }
 }

@@ -1,12 +1,15 @@
 import PatentModel
+import PatentQuery
 import CPangoCairo
 import Foundation
 
-/// Renders one patent on A4 with cairo and pango: the title, a table of the requested
-/// bibliographic fields, the abstract and the numbered claims (when requested), wrapped
-/// to the page with page numbers. Pango picks fonts through fontconfig (a CJK font such
-/// as WenQuanYi Micro Hei covers Chinese and Japanese); cairo embeds them as subsets with
-/// ToUnicode maps, so the text extracts.
+/// Renders one whole patent on A4 with cairo and pango, as the front page and text of a
+/// published document would hold it (API.md "Changes": pdf is the whole record whatever
+/// `fields` says): the title and number, a table of the bibliographic data, the abstract,
+/// the numbered claims and the description with its headings, wrapped to the page with
+/// page numbers. Pango picks fonts through fontconfig (a CJK font such as WenQuanYi Micro
+/// Hei covers Chinese and Japanese); cairo embeds them as subsets with ToUnicode maps, so
+/// the text extracts.
 final class PDFRenderer {
     static let pageWidth = 595.276
     static let pageHeight = 841.89
@@ -32,25 +35,38 @@ final class PDFRenderer {
         cairo_surface_destroy(surface)
     }
 
+    /// The bibliographic rows of the front page, in this order.
+    static let bibliographicCodes = ["KD", "PATENT_TYPE", "APNO", "APD", "PBD", "ISD", "PRIORITY_DATE", "PRNO",
+                                     "AN", "IN", "AT", "IPC", "CPC", "FAM_ID"]
+
     /// Writes the record's pages and closes the file.
-    static func render(_ record: ExportRecord, codes: [String], languages: ExportLanguages, to path: String) throws(ExportError) {
+    static func render(_ record: ExportRecord, languages: ExportLanguages, to path: String) throws(ExportError) {
         let renderer = try PDFRenderer(path: path)
         let title = record.value("TTL", languages: languages).values.first ?? record.patent.pn
         renderer.paragraph(XMLText.escaped(title), font: "Sans Bold 15", after: 4)
         renderer.paragraph(XMLText.escaped(record.patent.pn), font: "Sans 10", after: 12)
-        for code in codes where !["TTL", "ABST", "CLMS", "DESC"].contains(code) {
+        for code in bibliographicCodes {
             let value = record.value(code, languages: languages).values.joined(separator: "; ")
             guard !value.isEmpty else { continue }
-            renderer.paragraph("<b>\(code)</b>  \(XMLText.escaped(value))", font: "Sans 9.5", after: 3)
+            let name = FieldCatalogue.exportField(code)?.title ?? code
+            renderer.paragraph("<b>\(XMLText.escaped(name))</b>  \(XMLText.escaped(value))", font: "Sans 9.5", after: 3)
         }
-        if codes.contains("ABST"), let abstract = record.abstract(languages) {
+        if let abstract = record.abstract(languages) {
             renderer.paragraph("<b>Abstract</b>", font: "Sans 11", before: 12, after: 4)
             for paragraph in abstract.paragraphs { renderer.paragraph(XMLText.escaped(paragraph), font: "Sans 10", after: 6) }
         }
-        if codes.contains("CLMS"), let claims = record.claims(languages) {
+        if let claims = record.claims(languages) {
             renderer.paragraph("<b>Claims</b>", font: "Sans 11", before: 12, after: 4)
             for claim in claims.claims {
                 renderer.paragraph("<b>\(claim.number).</b> \(XMLText.escaped(claim.text))", font: "Sans 10", after: 6)
+            }
+        }
+        if let description = record.description(languages), !description.paragraphs.isEmpty {
+            renderer.paragraph("<b>Description</b>", font: "Sans 11", before: 12, after: 4)
+            for paragraph in description.paragraphs {
+                let isHeading = paragraph.kind == .heading
+                renderer.paragraph(isHeading ? "<b>\(XMLText.escaped(paragraph.text))</b>" : XMLText.escaped(paragraph.text),
+                                   font: "Sans 10", before: isHeading ? 6 : 0, after: isHeading ? 3 : 6)
             }
         }
         try renderer.close()
@@ -111,28 +127,35 @@ final class PDFRenderer {
     }
 }
 
-/// pdf of API.md: a ZIP of `<PN>.pdf`, one rendering per patent (the repository holds no
-/// office PDFs, so every document is rendered; see `PDFRenderer`). Each PDF is rendered to
-/// a temporary file and streamed into the ZIP, so memory holds one patent at a time.
+/// pdf of API.md: a ZIP of `<PN>.pdf`, one document per patent — the office's original
+/// PDF when the repository holds one (`ExportRecord.originalPDF`), else a rendering of the
+/// whole record (`PDFRenderer`). Each rendering goes to a temporary file and is streamed
+/// into the ZIP, so memory holds one patent at a time.
 public final class PDFExportWriter: ExportWriter {
     private let zip: ZipOutput
     private let path: String
-    private let codes: [String]
     private let languages: ExportLanguages
 
-    init(path: String, codes: [String], languages: ExportLanguages) throws(ExportError) {
+    init(path: String, languages: ExportLanguages) throws(ExportError) {
         self.path = path
         zip = try ZipOutput(path: path)
-        self.codes = codes
         self.languages = languages
     }
 
     public func write(_ record: ExportRecord) throws(ExportError) {
+        let name = zip.uniqueName(FullTextExportWriter.safeName(record.patent.pn), extension: "pdf")
+        if let original = record.originalPDF, let size = Self.size(original) {
+            try zip.add(name, parts: [.file(original, size: size)])
+            return
+        }
         let page = path + ".page.pdf"
         defer { try? FileManager.default.removeItem(atPath: page) }
-        try PDFRenderer.render(record, codes: codes, languages: languages, to: page)
-        let size = (try? FileManager.default.attributesOfItem(atPath: page)[.size] as? Int) ?? 0
-        try zip.add(zip.uniqueName(FullTextExportWriter.safeName(record.patent.pn), extension: "pdf"), parts: [.file(page, size: size)])
+        try PDFRenderer.render(record, languages: languages, to: page)
+        try zip.add(name, parts: [.file(page, size: Self.size(page) ?? 0)])
+    }
+
+    private static func size(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
     }
 
     public func finish() throws(ExportError) { try zip.finish() }

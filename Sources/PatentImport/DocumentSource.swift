@@ -1,5 +1,6 @@
 import CGzip
 import Foundation
+import PatentModel
 import ZIPFoundation
 
 /// Walks the inputs of an import — files, folders (recursively, in name order),
@@ -12,6 +13,18 @@ public struct DocumentSource {
         case unreadable(origin: String, reason: String)
         /// Called once per input file after its documents.
         case finishedFile(String)
+        /// An office's original PDF, named by its publication number (`US10047600B2.pdf`),
+        /// with the normalised number it is for.
+        case originalPDF(pn: String, origin: String, bytes: [UInt8])
+    }
+
+    /// The publication a PDF's file name gives (`EP1000000A1.pdf`), kind code included;
+    /// nil for any other name.
+    static func publicationOfPDF(named path: String) -> String? {
+        let name = (path as NSString).lastPathComponent
+        guard name.lowercased().hasSuffix(".pdf"),
+              let number = PublicationNumber(parsing: String(name.dropLast(4))), !number.kind.isEmpty else { return nil }
+        return number.normalized
     }
 
     public let paths: [String]
@@ -42,13 +55,15 @@ public struct DocumentSource {
                 try body(.unreadable(origin: path, reason: "cannot list folder: \(error.localizedDescription)"))
                 return
             }
-            for child in children where !child.hasPrefix(".") && !Self.isIgnoredInFolder(child) {
+            for child in children where !child.hasPrefix(".") && (!Self.isIgnoredInFolder(child) || Self.publicationOfPDF(named: child) != nil) {
                 try visit((path as NSString).appendingPathComponent(child), body)
             }
             return
         }
         let lower = path.lowercased()
-        if lower.hasSuffix(".zip") {
+        if lower.hasSuffix(".pdf") {
+            try readPDF(origin: path, body) { try Array(Data(contentsOf: URL(fileURLWithPath: path))) }
+        } else if lower.hasSuffix(".zip") {
             try readZip(path, body)
         } else if lower.hasSuffix(".gz") {
             try readStream(path, origin: path, body, transform: GzipStream())
@@ -106,6 +121,14 @@ public struct DocumentSource {
         let entries = archive.filter { $0.type == .file }.sorted { $0.path < $1.path }
         for entry in entries {
             let origin = "\(path)!\(entry.path)"
+            if entry.path.lowercased().hasSuffix(".pdf") {
+                try readPDF(origin: origin, body) {
+                    var bytes: [UInt8] = []
+                    _ = try archive.extract(entry, bufferSize: chunkSize, skipCRC32: false) { bytes += $0 }
+                    return bytes
+                }
+                continue
+            }
             var splitter = DocumentSplitter(maximumDocumentBytes: maximumDocumentBytes)
             var emitter = Emitter(origin: origin)
             let gzip: GzipStream? = entry.path.lowercased().hasSuffix(".gz") ? GzipStream() : nil
@@ -124,6 +147,24 @@ public struct DocumentSource {
                 try body(.unreadable(origin: origin, reason: "ZIP entry unreadable: \(error)"))
             }
         }
+    }
+
+    /// A PDF: an original when its name is a publication number and its bytes a PDF.
+    private func readPDF(origin: String, _ body: (Event) throws -> Void, bytes read: () throws -> [UInt8]) throws {
+        guard let pn = Self.publicationOfPDF(named: origin) else {
+            return try body(.unreadable(origin: origin, reason: "a PDF is imported only as an office's original, named by its "
+                                        + "publication number with the kind code (US10047600B2.pdf)"))
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try read()
+        } catch {
+            return try body(.unreadable(origin: origin, reason: "cannot read the PDF: \(error.localizedDescription)"))
+        }
+        guard bytes.starts(with: Array("%PDF-".utf8)) else {
+            return try body(.unreadable(origin: origin, reason: "named like a PDF but not one (no %PDF- header)"))
+        }
+        try body(.originalPDF(pn: pn, origin: origin, bytes: bytes))
     }
 
     /// Numbers the documents of one input: a single document keeps the plain origin.

@@ -26,6 +26,8 @@ public struct ImportReport: Sendable {
     /// Documents that are not patents and are known to be what they are (search results,
     /// sequence listings, web pages, …): listed, never counted as skipped.
     public var notPatents: [(origin: String, kind: NonPatentDocument)] = []
+    /// Offices' original PDFs stored with their publications (file, publication number).
+    public var originals: [(origin: String, pn: String)] = []
     /// Documents whose broken XML was mended to import them, with each repair.
     public var repaired: [(origin: String, repairs: [String])] = []
     public var seconds = 0.0
@@ -108,6 +110,13 @@ public struct Importer {
                 if documents.count >= decodeBatch { try decodePending() }
             case .unreadable(let origin, let reason):
                 report.record(origin, .unreadable(reason))
+            case .originalPDF(let pn, let origin, let bytes):
+                do {
+                    try store?.saveOriginalPDF(bytes, pn: pn)
+                    report.originals.append((origin, pn))
+                } catch {
+                    report.record(origin, .unreadable("the original PDF could not be stored: \(error)"))
+                }
             case .finishedFile:
                 report.files += 1
             }

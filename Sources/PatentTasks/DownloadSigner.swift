@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PatentStore
 
 /// Signs download links like a presigned object-store URL: the path and an expiry time
 /// under HMAC-SHA256 with the server's secret, so a link needs no token, cannot be
@@ -67,29 +68,4 @@ extension Array where Element == UInt8 {
 
 extension HashedAuthenticationCode {
     var hexString: String { Array(self).hexString }
-}
-
-/// Whole-file writes that survive a crash: a temporary file, fsync, rename, fsync of the folder.
-enum DurableWrite {
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw ServiceError.serviceError("cannot create \(temporary): errno \(errno)") }
-        let written = bytes.withUnsafeBufferPointer { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw ServiceError.serviceError("cannot write \(path): errno \(errno)")
-        }
-        syncDirectory(of: path)
-    }
-
-    /// Makes a rename in the folder of `path` durable.
-    static func syncDirectory(of path: String) {
-        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_CLOEXEC)
-        guard directory >= 0 else { return }
-        fsync(directory)
-        close(directory)
-    }
 }

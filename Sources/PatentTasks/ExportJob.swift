@@ -42,7 +42,8 @@ struct ExportJob {
                 guard let patent = stored[pn] else {
                     throw ServiceError.serviceError("patent \(pn) of the task's result is no longer in the store")
                 }
-                try writer.write(ExportRecord(patent: patent.patent, families: patent.families))
+                let original = specification.exportType == .pdf ? store.originalPDF(pn) : nil
+                try writer.write(ExportRecord(patent: patent.patent, families: patent.families, originalPDF: original))
                 rows += 1
             }
             start += page.count

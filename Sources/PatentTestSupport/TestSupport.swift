@@ -96,3 +96,56 @@ public func randomStrings(_ count: Int, from alphabet: String, maxLength: Int, s
         String((0..<Int(random.next() % UInt64(maxLength + 1))).map { _ in characters[Int(random.next() % UInt64(characters.count))] })
     }
 }
+
+/// A program that exited with a failure.
+public struct ProgramFailure: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Runs a program and returns its standard output; a non-zero exit throws with what it
+/// wrote to standard error.
+public func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let problems = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ProgramFailure(description: "\(executable) \(arguments) exited \(process.terminationStatus): "
+                             + String(decoding: problems, as: UTF8.self))
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// A one-page PDF with one line of text in Helvetica (what an office's original might
+/// be), readable by pdftotext.
+public func minimalPDF(text: String) -> [UInt8] {
+    let stream = "BT /F1 12 Tf 72 720 Td (\(text)) Tj ET"
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        "<< /Length \(stream.utf8.count) >>\nstream\n\(stream)\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    var out = "%PDF-1.4\n"
+    var offsets: [Int] = []
+    for (index, body) in objects.enumerated() {
+        offsets.append(out.utf8.count)
+        out += "\(index + 1) 0 obj\n\(body)\nendobj\n"
+    }
+    let xref = out.utf8.count
+    out += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+    for offset in offsets {
+        let digits = String(offset)
+        out += String(repeating: "0", count: 10 - digits.count) + digits + " 00000 n \n"
+    }
+    out += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+    return Array(out.utf8)
+}

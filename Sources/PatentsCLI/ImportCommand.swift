@@ -48,6 +48,9 @@ struct ImportCommand: ParsableCommand {
         if !report.repaired.isEmpty {
             print("  repaired \(report.repaired.count): broken XML mended and imported")
         }
+        if !report.originals.isEmpty {
+            print("  original PDFs \(report.originals.count): stored with their publications (pdf exports use them)")
+        }
         if !report.notPatents.isEmpty {
             print("  not patent documents \(report.notPatents.count), not imported:")
             for (kind, count) in report.notPatentsByKind.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }) {

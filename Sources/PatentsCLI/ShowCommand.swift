@@ -3,7 +3,9 @@ import Foundation
 import PatentStore
 
 struct ShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a patent record as JSON.")
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print a patent record as JSON (and, on standard error, the office's original PDF when the store holds one).")
 
     @OptionGroup var options: DataOptions
 
@@ -20,6 +22,10 @@ struct ShowCommand: ParsableCommand {
         for number in numbers {
             guard let patent = try store.patent(number) else { continue }
             print(String(decoding: try encoder.encode(patent), as: UTF8.self))
+            if let original = store.originalPDF(number) {
+                let size = (try? FileManager.default.attributesOfItem(atPath: original)[.size] as? Int) ?? 0
+                FileHandle.standardError.write(Data("\(number): original PDF \(original) (\(size) bytes)\n".utf8))
+            }
         }
     }
 }

@@ -6,23 +6,6 @@ import PatentTestSupport
 import Testing
 @testable import PatentExport
 
-/// Runs a program and returns its standard output; a non-zero exit fails the test.
-func run(_ executable: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let problems = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(executable) \(arguments): \(String(decoding: problems, as: UTF8.self))")
-    return String(decoding: data, as: UTF8.self)
-}
-
 /// The test helpers' Python (`make test` installs openpyxl into .build/venv).
 
 func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], languages: ExportLanguages = ExportLanguages()) throws -> String {

@@ -28,7 +28,7 @@ enum Fixtures {
                 case .failure(let problem): problems[document.origin] = problem
                 }
             case .unreadable(let origin, let reason): problems[origin] = .unreadable(reason)
-            case .finishedFile: break
+            case .finishedFile, .originalPDF: break
             }
         }
         return (patents, problems)

@@ -202,7 +202,7 @@ struct DocumentSourceTests {
                 case .document(let document):
                     if case .success = DocumentDecoder.decode(document.bytes) { count += 1 } else { problems.append(document.origin) }
                 case .unreadable(let origin, let reason): problems.append("\(origin): \(reason)")
-                case .finishedFile: break
+                case .finishedFile, .originalPDF: break
                 }
             }
             #expect(count == 25, "\(path)")
@@ -226,6 +226,7 @@ struct DocumentSourceTests {
             case .document(let document): events.append("document \(document.bytes.count)")
             case .unreadable(_, let reason): events.append(reason)
             case .finishedFile: events.append("finished")
+            case .originalPDF(let pn, _, _): events.append("original \(pn)")
             }
         }
         #expect(events.count == 2)
