@@ -255,4 +255,18 @@ import Testing
             #expect(gone.status == 403 && gone.code == 68300004)
         }
     }
+
+    @Test("total is the match count after collapse (capped at the 100,000 window), the number P001 gives; count is the rows")
+    func totalAndCount() async throws {
+        #expect(ExportSpecification.window == 100_000)
+        try await TestServer().run { client in
+            for extra in ["", #", "collapse_type": "DOCDB""#, #", "collapse_type": "APNO""#] {
+                let created = try await client.export(#"{"query_text": "method OR FAM_ID:50474376", "fields": "PN", "export_type": "csv", "rows": 5\#(extra)}"#)
+                let counted = try await client.post("/search/patent/query-search-count/v2", #"{"query_text": "method OR FAM_ID:50474376"\#(extra)}"#)
+                let total = try #require(created.data["total"] as? Int)
+                #expect(total == counted.data["total_search_result_count"] as? Int, "\(extra)")
+                #expect(total > 5 && created.data["count"] as? Int == 5)
+            }
+        }
+    }
 }
