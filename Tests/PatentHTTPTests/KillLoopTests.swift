@@ -27,7 +27,9 @@ import Testing
     static let hooks = ["PATENTS_TEST_BATCH": "8", "PATENTS_TEST_PAUSE_MS": "40"]
     /// Exports are watched over HTTP, slower than a file read: pages of 4 rows, 100 ms
     /// apart, leave a window of about 2 s between the first progress and the last page.
-    static let exportHooks = ["PATENTS_TEST_BATCH": "4", "PATENTS_TEST_PAUSE_MS": "100"]
+    /// Pages of 4 rows, 300 ms apart: the 86-row export lasts about 6.5 s, so a status poll
+    /// slowed by a loaded machine (CI runs suites side by side) still sees it mid-file.
+    static let exportHooks = ["PATENTS_TEST_BATCH": "4", "PATENTS_TEST_PAUSE_MS": "300"]
 
     /// Polls `probe` every 2 ms until it returns a value (at most 30 s).
     static func await<T>(_ what: String, _ probe: () throws -> T?) throws -> T {
