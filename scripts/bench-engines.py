@@ -253,6 +253,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--skip-build", action="store_true", help="reuse the peers' indexes in --work")
     parser.add_argument("--build-ours", action="store_true", help="rebuild our index in --data and time it")
+    parser.add_argument("--no-fts5", action="store_true", help="Tantivy only (no FTS5 index is built or queried)")
     parser.add_argument("--step")
     args = parser.parse_args()
     if args.step:
@@ -261,7 +262,8 @@ def main():
     builds = {}
     if not args.skip_build:
         builds["tantivy"] = run_step(args, "build-tantivy")
-        builds["fts5"] = run_step(args, "build-fts5")
+        if not args.no_fts5:
+            builds["fts5"] = run_step(args, "build-fts5")
         json.dump(builds, open(os.path.join(args.work, "builds.json"), "w"))
     else:
         builds = json.load(open(os.path.join(args.work, "builds.json")))
@@ -283,8 +285,10 @@ def main():
                                       "--repeats", str(args.repeats), "--json"], check=True, capture_output=True, text=True).stdout)
     drop_caches()
     tantivy = run_step(args, "query-tantivy")
-    drop_caches()
-    fts5 = run_step(args, "query-fts5")
+    fts5 = {"results": [None] * len(QUERIES)}
+    if "fts5" in builds and not args.no_fts5:
+        drop_caches()
+        fts5 = run_step(args, "query-fts5")
 
     print(f"## Index ({ours['documents']:,} documents)\n")
     print("| engine | build s | docs/s | size MB | build peak RSS MB | open ms" + (" (caches dropped)" if cold else "") + " | query peak RSS MB |")
@@ -294,6 +298,8 @@ def main():
     built = f"{mine['seconds']:.0f} | {ours['documents'] / mine['seconds']:,.0f}" if mine else "not measured (--build-ours) |"
     print(f"| ours | {built} | {size_mb(index_dir):.0f} | {mine['max_rss_mb'] if mine else 0:.0f} | {ours['open_ms']:.1f} | {ours['max_rss_mb']:.0f} |")
     for name, path, result in [("tantivy", os.path.join(args.work, "tantivy"), tantivy), ("fts5", os.path.join(args.work, "fts5.sqlite"), fts5)]:
+        if name not in builds:
+            continue
         build = builds[name]
         print(f"| {name} | {build['seconds']:.0f} | {build['documents'] / build['seconds']:,.0f} | {size_mb(path):.0f} | "
               f"{build['max_rss_mb']:.0f} | {result['open_ms']:.1f} | {result['max_rss_mb']:.0f} |")

@@ -79,6 +79,12 @@ public final class Searcher: Sendable {
         // window before; `patents search` passes its options as given).
         let (sum, overflow) = max(0, request.offset).addingReportingOverflow(max(0, request.rows))
         let wanted = overflow ? Int.max : sum
+        // A count alone (P001, rows 0) scores nothing: the total does not depend on scores,
+        // and with collapse neither does the number of groups.
+        if wanted == 0 {
+            let total = request.collapse.map { groupCount(filtered, collapse: $0) } ?? filtered.reduce(0) { $0 + $1.docs.docs.count }
+            return SearchResult(total: total, hits: [])
+        }
         let order = ResultOrder(keys: request.sort)
         let segments = snapshot.segments
         var top = TopHits(capacity: wanted, order: order) { (try? segments[$0.segment].pn(Int($0.doc))) ?? "" }
@@ -131,6 +137,24 @@ public final class Searcher: Sendable {
             }
         }
         return alone + best.values
+    }
+
+    /// How many groups (and documents without one) the matches fall into.
+    private func groupCount(_ matches: [SegmentMatches], collapse: Collapse) -> Int {
+        var groups = Set<Int64>()
+        var alone = 0
+        for (index, match) in matches.enumerated() {
+            let segment = snapshot.segments[index]
+            let applicationIDs = collapse.kind == .apno ? applicationKeyCache.ids(segment) : []
+            for doc in match.docs.docs {
+                if let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationIDs: applicationIDs) {
+                    groups.insert(key)
+                } else {
+                    alone += 1
+                }
+            }
+        }
+        return groups.count + alone
     }
 
     private func dateFiltered(_ docs: DocSet, segment: Segment, request: SearchRequest) -> DocSet {

@@ -53,7 +53,7 @@ struct BenchParse: ParsableCommand {
 struct BenchSearch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Time count + top-1,000 for a fixed set of queries on the index in --data (in-process)."
+        abstract: "Time count + top-1,000 (or --rows N) for a fixed set of queries on the index in --data (in-process)."
     )
 
     @OptionGroup var options: DataOptions
@@ -66,6 +66,9 @@ struct BenchSearch: ParsableCommand {
 
     @Flag(help: "Print JSON: open time, documents, peak RSS and per-query total, p50, p99.")
     var json = false
+
+    @Option(help: "Hits per query (0: the count alone, as P001 asks).")
+    var rows = 1_000
 
     static let builtIn = [
         "battery", "TTL:battery", "\"lithium ion\"", "lithium $W3 battery", "TAC:(vehicle AND (battery OR \"fuel cell\"))",
@@ -90,7 +93,7 @@ struct BenchSearch: ParsableCommand {
             // `query<TAB>options`: `stem` turns stemming on, APNO/DOCDB/INPADOC/EXTEND collapse.
             let parts = line.split(separator: "\t").map(String.init)
             var request = SearchRequest(query: parts[0])
-            request.rows = 1_000
+            request.rows = max(0, rows)
             for option in parts.dropFirst().flatMap({ $0.split(separator: ",").map(String.init) }) {
                 if option == "stem" { request.stemming = true }
                 if let kind = Collapse.Kind(rawValue: option) { request.collapse = Collapse(kind: kind) }

@@ -28,6 +28,22 @@ struct CollapseTests {
         }
     }
 
+    @Test("a count alone (rows 0, nothing scored) equals the total of a ranked search, with every collapse kind")
+    func countWithoutScoring() throws {
+        for query in ["method", "FAM_ID:50474376", "PBD:[20000101 TO 20201231]", "TTL:(system OR device) NOT ABST:water"] {
+            for collapse in [nil] + Collapse.Kind.allCases.map({ Collapse(kind: $0) }) {
+                var request = SearchRequest(query: query)
+                request.collapse = collapse
+                request.rows = 0
+                let counted = try index.searcher.search(request)
+                request.rows = 1_000
+                let ranked = try index.searcher.search(request)
+                #expect(counted.total == ranked.total && counted.hits.isEmpty, "\(query) \(String(describing: collapse?.kind))")
+                if collapse != nil { #expect(ranked.total == ranked.hits.count) }
+            }
+        }
+    }
+
     @Test("APNO: one per application (EP ×2, WO ×2 and two US pairs share one each)")
     func byApplication() throws {
         let result = try search(Collapse(kind: .apno))
