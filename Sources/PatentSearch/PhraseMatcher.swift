@@ -3,43 +3,102 @@ import PatentIndex
 /// Exact phrases (and single tokens) in one field, read like Lucene's exact phrase
 /// scorer: the slots' postings advance together in document order, positions are
 /// decoded only in documents that hold every slot, and each document's occurrences are
-/// matched through sorted keys — no per-document dictionaries.
+/// matched through sorted keys — no per-document dictionaries. A phrase that is only
+/// counted reads positions alone (`frequencies`).
 enum PhraseMatcher {
     /// Spans where the terms (one per slot) occur at consecutive positions of one value,
     /// in the documents of `within` when given. Slots naming several terms (wildcard
     /// expansions) go through the evaluator's general matcher instead.
     static func spans(_ slots: [(term: String, stemmed: Bool)], field: IndexField, segment: Segment,
                       within: DocSet?) -> SpanMap {
+        var result: SpanMap = [:]
+        var scratch = Scratch(slots: slots.count)
+        forEachDocument(slots, field: field, segment: segment, within: within) { cursors, doc in
+            let spans = match(&cursors, field: field, scratch: &scratch)
+            if !spans.isEmpty { result[doc] = spans }
+        }
+        return result
+    }
+
+    /// How often the phrase occurs in each document of the field, for a phrase whose spans
+    /// are only counted (outside proximity, without `$FREQ`): the same documents and
+    /// counts as `spans`, from the positions alone — nothing placed in sentences or
+    /// paragraphs, no span kept.
+    static func frequencies(_ slots: [(term: String, stemmed: Bool)], field: IndexField, segment: Segment) -> FieldFrequencies {
+        var result = FieldFrequencies(field: field, docs: [], frequencies: [])
+        var buffers = [[Int32]](repeating: [], count: slots.count)
+        var at = [Int](repeating: 0, count: slots.count)
+        forEachDocument(slots, field: field, segment: segment, within: nil) { cursors, doc in
+            let count = consecutive(&cursors, buffers: &buffers, at: &at)
+            if count > 0 {
+                result.docs.append(doc)
+                result.frequencies.append(count)
+            }
+        }
+        return result
+    }
+
+    /// Calls `body` with the slots' cursors on each document every one of them holds (and
+    /// `within` when given), leapfrogging in document order.
+    private static func forEachDocument(_ slots: [(term: String, stemmed: Bool)], field: IndexField, segment: Segment,
+                                        within: DocSet?, _ body: (inout [PostingsCursor], Int32) -> Void) {
         var cursors: [PostingsCursor] = []
         for slot in slots {
-            guard let dictionary = segment.dictionary(field, stemmed: slot.stemmed), let i = dictionary.find(slot.term) else { return [:] }
+            guard let dictionary = segment.dictionary(field, stemmed: slot.stemmed), let i = dictionary.find(slot.term) else { return }
             cursors.append(dictionary.postings(i, positional: true))
         }
-        guard !cursors.isEmpty else { return [:] }
-        for index in cursors.indices { guard (try? cursors[index].next()) == true else { return [:] } }
-        var result: SpanMap = [:]
+        guard !cursors.isEmpty else { return }
+        for index in cursors.indices { guard (try? cursors[index].next()) == true else { return } }
         var withinCursor = 0
-        var scratch = Scratch(slots: cursors.count)
         while true {
-            // Leapfrog to a document every cursor is on.
             var target = cursors.map(\.doc).max()!
             if let within {
                 while withinCursor < within.docs.count, within.docs[withinCursor] < Int32(target) { withinCursor += 1 }
-                guard withinCursor < within.docs.count else { return result }
+                guard withinCursor < within.docs.count else { return }
                 target = max(target, Int(within.docs[withinCursor]))
             }
             var aligned = true
             for index in cursors.indices {
                 while cursors[index].doc < target {
-                    guard (try? cursors[index].next()) == true else { return result }
+                    guard (try? cursors[index].next()) == true else { return }
                 }
                 if cursors[index].doc > target { aligned = false }
             }
             guard aligned else { continue }
-            let spans = match(&cursors, field: field, scratch: &scratch)
-            if !spans.isEmpty { result[Int32(target)] = spans }
-            for index in cursors.indices { guard (try? cursors[index].next()) == true else { return result } }
+            body(&cursors, Int32(target))
+            for index in cursors.indices { guard (try? cursors[index].next()) == true else { return } }
         }
+    }
+
+    /// How many positions of the first slot start the phrase in the current document: the
+    /// k-th slot at that position + k. Positions ascend, so one merge pass per slot; the
+    /// buffers and the slots' read points (`at`) are reused across documents.
+    private static func consecutive(_ cursors: inout [PostingsCursor], buffers: inout [[Int32]], at: inout [Int]) -> Int32 {
+        for index in cursors.indices {
+            buffers[index].removeAll(keepingCapacity: true)
+            guard (try? cursors[index].positions(appendingTo: &buffers[index])) != nil else { return 0 }
+        }
+        let slots = buffers.count
+        guard slots > 1 else { return Int32(buffers[0].count) }
+        for slot in 1..<slots { at[slot] = 0 }
+        var count: Int32 = 0
+        buffers[0].withUnsafeBufferPointer { first in
+            for start in first {
+                var found = true
+                for slot in 1..<slots {
+                    let wanted = start + Int32(slot)
+                    found = buffers[slot].withUnsafeBufferPointer { list in
+                        var i = at[slot]
+                        while i < list.count, list[i] < wanted { i += 1 }
+                        at[slot] = i
+                        return i < list.count && list[i] == wanted
+                    }
+                    if !found { break }
+                }
+                if found { count += 1 }
+            }
+        }
+        return count
     }
 
     private static func key(_ value: Int32, _ position: Int32) -> Int64 { Int64(value) << 32 | Int64(position) }

@@ -119,6 +119,12 @@ final class QueryEvaluator {
             if let slots = try slots(term, field: field, scope: scope, inProximity: false) { perField.append((field, slots)) }
         }
         guard term.minimumFrequency == nil, perField.allSatisfy({ $0.1.count == 1 }) else {
+            // Positions of one phrase never reach the next value while the phrase is shorter
+            // than the gap between values.
+            if term.minimumFrequency == nil,
+               perField.allSatisfy({ $0.1.count < FieldStructure.valueGap && $0.1.allSatisfy { $0.terms.count == 1 } }) {
+                return phraseDocs(slots: perField, positive: positive)
+            }
             return DocSet(unsorted: textSpans(term, slots: perField, positive: positive).keys)
         }
         let statistics = perField.map { field, slots in
@@ -237,6 +243,18 @@ final class QueryEvaluator {
         }
         nextLeaf += 1
         return SpanOperations.union(perField.map { field, slots in match(slots, in: field, within: within) })
+    }
+
+    /// An exact phrase outside proximity without `$FREQ`: its documents and per-field
+    /// counts from positions alone (`PhraseMatcher.frequencies`), no spans.
+    private func phraseDocs(slots perField: [(IndexField, [Slot])], positive: Bool) -> DocSet {
+        let perFieldFrequencies = perField.map { field, slots in
+            PhraseMatcher.frequencies(slots.map { ($0.terms[0], $0.stemmed) }, field: field, segment: segment)
+        }.filter { !$0.docs.isEmpty }
+        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: perFieldFrequencies.filter { $0.field.kind == .text })) }
+        nextLeaf += 1
+        if perFieldFrequencies.count == 1 { return DocSet(perFieldFrequencies[0].docs) }
+        return DocSet(unsorted: perFieldFrequencies.flatMap(\.docs))
     }
 
     private func textSpans(_ term: Term, slots perField: [(IndexField, [Slot])], positive: Bool) -> SpanMap {

@@ -16,7 +16,7 @@ import PatentAnalysis
 ///     varint start of each paragraph after the first (delta).
 public struct FieldStructure: @unchecked Sendable {
     /// Positions between the last token of a value and the first of the next.
-    static let valueGap = 128
+    public static let valueGap = 128
     static let groupSize = 1024
 
     let bytes: UnsafeRawBufferPointer

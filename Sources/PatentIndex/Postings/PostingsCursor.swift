@@ -132,6 +132,33 @@ public struct PostingsCursor {
         }
     }
 
+    /// The current document's positions in the field (positional fields only), ascending,
+    /// without placing them in values, sentences and paragraphs: values lie
+    /// `FieldStructure.valueGap` apart, so positions that follow each other are always in
+    /// one value — what an exact phrase needs.
+    public mutating func positions(appendingTo out: inout [Int32]) throws(IndexError) {
+        guard structure != nil, !occurrencesRead else { return }
+        occurrencesRead = true
+        guard variants.isEmpty else {
+            let start = out.count
+            for k in variants.indices {
+                while variants[k].doc < doc {
+                    guard try variants[k].next() else { break }
+                }
+                if variants[k].doc == doc { try variants[k].positions(appendingTo: &out) }
+            }
+            if variants.count > 1 { out[start...].sort() }
+            return
+        }
+        out.reserveCapacity(out.count + frequency)
+        var position = 0
+        for i in 0..<frequency {
+            let delta = try positions.varint()
+            position = i == 0 ? delta : position + delta
+            out.append(Int32(truncatingIfNeeded: position))
+        }
+    }
+
     /// A stem's occurrences: those of each surface form in this document, merged in
     /// position order (a position holds one token, so they never coincide).
     private mutating func variantOccurrences(appendingTo out: inout [Occurrence]) throws(IndexError) {
