@@ -228,8 +228,18 @@ public final class Searcher: Sendable {
     private static func averageLengths(_ snapshot: IndexSnapshot) -> [IndexField: Double] {
         let count = Double(snapshot.liveDocuments)
         var averages: [IndexField: Double] = [:]
-        for field in IndexField.textFields {
-            let sum = zip(snapshot.segments, snapshot.deletions).reduce(0) { $0 + $1.0.columns.normSum(field, excluding: $1.1) }
+        let entries = snapshot.manifest.segments
+        for (slot, field) in IndexField.textFields.enumerated() {
+            var sum = 0
+            for (index, segment) in snapshot.segments.enumerated() {
+                let deleted = snapshot.deletions[index]
+                // The sum stored with the segment, less its deleted documents: no pass over the norms.
+                if index < entries.count, entries[index].id == segment.id, let sums = entries[index].normSums, slot < sums.count {
+                    sum += sums[slot] - segment.columns.normSum(field, of: deleted)
+                } else {
+                    sum += segment.columns.normSum(field, excluding: deleted)
+                }
+            }
             averages[field] = count > 0 ? Double(sum) / count : 1
         }
         return averages

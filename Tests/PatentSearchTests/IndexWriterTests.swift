@@ -120,6 +120,23 @@ struct IndexWriterTests {
         #expect(try searcher.matchingPublications("sodium") == ["US1B2"])
     }
 
+    @Test("each segment's manifest entry stores its norm sums; less the deleted documents' norms they give the live sums")
+    func storedNormSums() throws {
+        let snapshot = FixtureIndex.shared.snapshot
+        #expect(!snapshot.segments.isEmpty)
+        for (entry, segment) in zip(snapshot.manifest.segments, snapshot.segments) {
+            let sums = try #require(entry.normSums)
+            let none = DeletionSet(documents: segment.documentCount)
+            #expect(sums == IndexField.textFields.map { segment.columns.normSum($0, excluding: none) })
+            var deleted = DeletionSet(documents: segment.documentCount)
+            for doc in stride(from: 0, to: segment.documentCount, by: 3) { deleted.insert(doc) }
+            for (slot, field) in IndexField.textFields.enumerated() {
+                #expect(sums[slot] - segment.columns.normSum(field, of: deleted) == segment.columns.normSum(field, excluding: deleted))
+            }
+        }
+        #expect(snapshot.manifest.segments.contains { ($0.normSums?.reduce(0, +) ?? 0) > 0 })
+    }
+
     @Test("a corrupt or truncated segment is an error, never a crash")
     func corruptSegment() throws {
         let directory = try temporaryDirectory("corrupt")

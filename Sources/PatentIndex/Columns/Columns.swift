@@ -60,9 +60,16 @@ public struct Columns: @unchecked Sendable {
         return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
     }
 
+    /// The sum of a text field's norms over the documents in `deleted` (what a segment's
+    /// stored sum, `IndexManifest.SegmentEntry.normSums`, takes off).
+    public func normSum(_ field: IndexField, of deleted: DeletionSet) -> Int {
+        var sum = 0
+        deleted.forEach { sum += norm($0, field) }
+        return sum
+    }
+
     /// The sum of a text field's norms over the documents not in `deleted`: one pass over
-    /// the field's norm column (a few milliseconds at a million documents), the deleted
-    /// ones taken off after.
+    /// the field's norm column (for segments whose manifest entry has no stored sums).
     public func normSum(_ field: IndexField, excluding deleted: DeletionSet) -> Int {
         let index = Self.normSlots[Int(field.rawValue)]
         guard index >= 0 else { return 0 }

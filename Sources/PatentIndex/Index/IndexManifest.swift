@@ -12,6 +12,18 @@ public struct IndexManifest: Codable, Equatable, Sendable {
         /// Deletion bitmap file of this generation, nil when nothing is deleted.
         public var deletions: String?
         public var deleted: Int
+        /// Per field of `IndexField.textFields`, the sum of its norms over every document of
+        /// the segment (deleted ones too), written with the segment so that opening an
+        /// index needs no pass over the norms; nil in manifests written before it.
+        public var normSums: [Int]?
+
+        public init(id: Int, documents: Int, deletions: String? = nil, deleted: Int = 0, normSums: [Int]? = nil) {
+            self.id = id
+            self.documents = documents
+            self.deletions = deletions
+            self.deleted = deleted
+            self.normSums = normSums
+        }
     }
 
     /// The segment format the index is written in (absent before format 4): an index in
@@ -86,6 +98,14 @@ public struct DeletionSet: Sendable, Equatable {
 
     @inline(__always)
     public func contains(_ doc: Int) -> Bool { bits[doc >> 3] & (1 << UInt8(doc & 7)) != 0 }
+
+    /// Calls `body` with each deleted document, in order.
+    public func forEach(_ body: (Int) -> Void) {
+        guard count > 0 else { return }
+        for (index, byte) in bits.enumerated() where byte != 0 {
+            for bit in 0..<8 where byte & (1 << UInt8(bit)) != 0 { body(index << 3 | bit) }
+        }
+    }
 
     public mutating func insert(_ doc: Int) {
         guard !contains(doc) else { return }

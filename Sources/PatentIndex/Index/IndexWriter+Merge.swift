@@ -6,7 +6,7 @@ import Foundation
 struct SegmentMerge {
     let inputs: IndexSnapshot
     let output: Int
-    let documents: BackgroundWork<Int>
+    let documents: BackgroundWork<(documents: Int, normSums: [Int])>
 
     init(inputs: IndexSnapshot, output: Int, directory: any IndexDirectory) {
         self.inputs = inputs
@@ -38,7 +38,7 @@ extension IndexWriter {
     public func finishMerge(wait: Bool) throws {
         guard let merge = runningMerge, wait || merge.documents.isFinished else { return }
         defer { runningMerge = nil }
-        let documents = try merge.documents.value()
+        let (documents, normSums) = try merge.documents.value()
         let current = try IndexSnapshot.open(directory: directory, manifest: manifest)
         var next = manifest
         next.generation += 1
@@ -57,7 +57,7 @@ extension IndexWriter {
         let position = next.segments.firstIndex { ids.contains($0.id) } ?? next.segments.count
         next.segments.removeAll { ids.contains($0.id) }
         if documents > deleted.count {
-            var entry = IndexManifest.SegmentEntry(id: merge.output, documents: documents, deletions: nil, deleted: 0)
+            var entry = IndexManifest.SegmentEntry(id: merge.output, documents: documents, normSums: normSums)
             if deleted.count > 0 { try write(deleted, of: &entry, generation: next.generation) }
             next.segments.insert(entry, at: min(position, next.segments.count))
         }

@@ -109,7 +109,7 @@ public final class IndexWriter {
         next.nextSegment = firstID + built.count
         for (k, index) in built.enumerated() {
             let id = firstID + k, documents = builders[index].documentCount
-            var entry = IndexManifest.SegmentEntry(id: id, documents: documents, deletions: nil, deleted: 0)
+            var entry = IndexManifest.SegmentEntry(id: id, documents: documents, normSums: builders[index].normSums)
             if !builderDeleted[index].isEmpty {
                 var deleted = DeletionSet(documents: documents)
                 for doc in builderDeleted[index] { deleted.insert(doc) }
@@ -146,8 +146,8 @@ public final class IndexWriter {
         next.generation += 1
         let id = next.nextSegment
         next.nextSegment += 1
-        let documents = try SegmentMerger.merge(snapshot, into: directory, id: id)
-        next.segments = documents > 0 ? [.init(id: id, documents: documents, deletions: nil, deleted: 0)] : []
+        let (documents, normSums) = try SegmentMerger.merge(snapshot, into: directory, id: id)
+        next.segments = documents > 0 ? [.init(id: id, documents: documents, normSums: normSums)] : []
         try next.save(to: directory)
         manifest = next
         try collectGarbage()

@@ -10,6 +10,11 @@ public final class SegmentWriter {
     private var pns: [String] = []
     private var dates: [[Int32]] = []
     private var norms: [[UInt32]] = []
+
+    /// Per field of `IndexField.textFields`, the sum of the documents' norms.
+    var normSums: [Int] {
+        IndexField.textFields.indices.map { slot in norms.reduce(0) { $0 + Int($1[slot]) } }
+    }
     /// By field raw value: a log per positional field, a log per keyword field.
     private let positional: [PositionalFieldLog?] = IndexField.allCases.map { $0.isPositional ? PositionalFieldLog() : nil }
     private let keyword: [KeywordFieldLog?] = IndexField.allCases.map { $0.isPositional ? nil : KeywordFieldLog() }

@@ -11,7 +11,9 @@ import Foundation
 /// columns or the postings.
 enum SegmentMerger {
     /// Writes the merged segment as segment `id` of `directory`; returns its document count.
-    static func merge(_ snapshot: IndexSnapshot, into directory: any IndexDirectory, id: Int) throws -> Int {
+    /// Returns the documents written and, per field of `IndexField.textFields`, the sum of
+    /// their norms (for the manifest).
+    static func merge(_ snapshot: IndexSnapshot, into directory: any IndexDirectory, id: Int) throws -> (documents: Int, normSums: [Int]) {
         // A damaged input is refused before anything of it is copied.
         try snapshot.verifyChecksums()
         // New numbers of the live documents, in segment order.
@@ -95,7 +97,10 @@ enum SegmentMerger {
                                  encoded: encoded, offsets: offsets)
         guard copied == encodedLength else { throw IndexError.io("cannot read \(sideName) back: \(copied) of \(encodedLength) bytes") }
         try out.finish()
-        return live.count
+        let normSums = IndexField.textFields.map { field in
+            live.reduce(0) { $0 + segments[$1.segment].columns.norm($1.doc, field) }
+        }
+        return (live.count, normSums)
     }
 
     /// Input bytes read between two `releaseInputs` calls (measured as output written).
