@@ -224,12 +224,9 @@ import Testing
     }
 
     @Test func theFileHoldsTheSnapshotEvenWhenPatentsArriveMeanwhile() async throws {
-        let data = try PatentTestSupport.temporaryDirectory("http-snapshot")
-        let store = try PatentStore(directory: data)
-        _ = try Importer(store: store).run(paths: [fixtures])
-        let index = (data as NSString).appendingPathComponent("index")
-        try IndexUpdater(store: store, directory: index).update()
-        let server = try TestServer(store: store, search: SearchService(indexDirectory: index), start: false)
+        let corpus = try FixtureCorpus("http-snapshot")
+        let (store, index) = (corpus.store, corpus.search.indexDirectory)
+        let server = try TestServer(store: store, search: corpus.search, start: false)
         try await server.run { client in
             let created = try await client.export(#"{"query_text": "TTL:zebrafish", "fields": "PN,TTL", "export_type": "csv", "rows": 100}"#)
             #expect(created.data["count"] as? Int == 0)

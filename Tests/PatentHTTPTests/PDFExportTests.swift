@@ -20,8 +20,6 @@ import ZIPFoundation
 
     @Test("originals are imported from PN-named files and ZIPs and exported as they are; other patents are rendered whole")
     func originalsAndRenderings() async throws {
-        let data = try temporaryDirectory("pdf-originals")
-        let store = try PatentStore(directory: data)
         let originals = try temporaryDirectory("pdf-original-files")
         let loose = minimalPDF(text: "Original document of US9291047B2")
         try Data(loose).write(to: URL(fileURLWithPath: originals + "/US9291047B2.pdf"))
@@ -31,13 +29,12 @@ import ZIPFoundation
         try archive.addEntry(with: "pdfs/EP2906782A2.pdf", type: .file, uncompressedSize: Int64(zipped.count)) { position, size in
             Data(zipped[Int(position)..<Int(position) + size])
         }
-        let report = try Importer(store: store).run(paths: [fixtures, originals])
+        let corpus = try FixtureCorpus("pdf-originals", importing: [originals])
+        let (store, report) = (corpus.store, corpus.report)
         #expect(Set(report.originals.map(\.pn)) == ["US9291047B2", "EP2906782A2"])
         #expect(report.skipped.isEmpty, "\(report.skipped)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: try #require(store.originalPDF("US9291047B2")))) == Data(loose))
-        let index = (data as NSString).appendingPathComponent("index")
-        try IndexUpdater(store: store, directory: index).update()
-        let server = try TestServer(store: store, search: SearchService(indexDirectory: index))
+        let server = try TestServer(store: store, search: corpus.search)
         try await server.run { client in
             let created = try await client.export(
                 #"{"query_text": "PN:US9291047B2 OR PN:EP2906782A2 OR PN:US11147202B2", "fields": "PN", "export_type": "pdf", "rows": 10}"#)

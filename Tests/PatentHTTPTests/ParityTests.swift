@@ -155,12 +155,9 @@ import Testing
 
     @Test("the file holds the result fixed at create, with the records as stored when it is written; the task says both times")
     func snapshotTimes() async throws {
-        let data = try PatentTestSupport.temporaryDirectory("parity-snapshot")
-        let store = try PatentStore(directory: data)
-        _ = try Importer(store: store).run(paths: [fixtures])
-        let index = (data as NSString).appendingPathComponent("index")
-        try IndexUpdater(store: store, directory: index).update()
-        let server = try TestServer(store: store, search: SearchService(indexDirectory: index), start: false)
+        let corpus = try FixtureCorpus("parity-snapshot")
+        let store = corpus.store
+        let server = try TestServer(store: store, search: corpus.search, start: false)
         try await server.run { client in
             let created = try await client.export(#"{"query_text": "PN:US11147202B2", "fields": "PN,TTL", "export_type": "json", "rows": 5}"#)
             let id = try #require(created.data["task_id"] as? String)

@@ -14,18 +14,21 @@ import PatentTestSupport
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures").path
 
-/// The fixture patents imported and indexed once for all HTTP tests (read-only).
+/// The fixture patents imported and indexed in a data folder: once for all HTTP tests
+/// (`shared`, read-only), or a folder of a test's own when it changes records.
 final class FixtureCorpus: Sendable {
-    static let shared: FixtureCorpus = try! FixtureCorpus()
+    static let shared: FixtureCorpus = try! FixtureCorpus("http-fixtures")
 
     let data: String
     let store: PatentStore
     let search: SearchService
+    /// The import's report (fixtures and `extra` inputs).
+    let report: ImportReport
 
-    private init() throws {
-        data = try temporaryDirectory("http-fixtures")
+    init(_ name: String, importing extra: [String] = []) throws {
+        data = try temporaryDirectory(name)
         store = try PatentStore(directory: data)
-        _ = try Importer(store: store).run(paths: [fixtures])
+        report = try Importer(store: store).run(paths: [fixtures] + extra)
         let index = (data as NSString).appendingPathComponent("index")
         try IndexUpdater(store: store, directory: index).update()
         search = SearchService(indexDirectory: index)

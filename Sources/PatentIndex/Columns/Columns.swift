@@ -78,9 +78,6 @@ public struct Columns: @unchecked Sendable {
         for doc in 0..<documentCount {
             sum += Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4 * doc, as: UInt32.self)))
         }
-        if deleted.count > 0 {
-            for doc in 0..<documentCount where deleted.contains(doc) { sum -= norm(doc, field) }
-        }
-        return sum
+        return sum - normSum(field, of: deleted)
     }
 }
