@@ -59,9 +59,7 @@ enum PhraseMatcher {
             }
             var aligned = true
             for index in cursors.indices {
-                while cursors[index].doc < target {
-                    guard (try? cursors[index].next()) == true else { return }
-                }
+                guard (try? cursors[index].advance(to: target)) == true else { return }
                 if cursors[index].doc > target { aligned = false }
             }
             guard aligned else { continue }

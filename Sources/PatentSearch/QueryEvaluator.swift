@@ -2,10 +2,10 @@ import PatentAnalysis
 import PatentIndex
 import PatentQuery
 
-/// The matches of a query in one segment, and the term frequencies of every positive
-/// text term (for scoring).
-struct SegmentMatches {
-    var docs: DocSet
+/// A query planned on one segment: the iterator of its matches, and where the frequencies
+/// of every positive text term come from (for scoring).
+struct SegmentPlan {
+    var root: DocIterator
     var leaves: [LeafStatistics]
 }
 
@@ -13,10 +13,43 @@ struct SegmentMatches {
 /// numbers the term the same way in every segment.
 struct LeafStatistics {
     let leaf: Int
-    let fields: [FieldFrequencies]
+    let fields: [FieldSource]
 }
 
-/// Evaluates a syntax tree on every segment of a snapshot (QUERY.md §3, §8).
+/// Where a term's frequencies in one text field come from.
+struct FieldSource {
+    let field: IndexField
+    /// Documents of the segment holding the term in the field (deleted ones included).
+    let documentFrequency: Int
+    let kind: Kind
+
+    enum Kind {
+        /// Computed beforehand (phrases, spans, wildcard expansions).
+        case list(FieldFrequencies)
+        /// The term's postings, advanced to each scored document.
+        case postings(PostingsCursor)
+        /// The matching tree's own iterator, which stands on every matched document that
+        /// holds the term (it is reached from the root through conjunctions and unions only).
+        case shared(PostingsIterator)
+    }
+
+    init(_ frequencies: FieldFrequencies) {
+        field = frequencies.field
+        documentFrequency = frequencies.docs.count
+        kind = .list(frequencies)
+    }
+
+    init(field: IndexField, documentFrequency: Int, kind: Kind) {
+        self.field = field
+        self.documentFrequency = documentFrequency
+        self.kind = kind
+    }
+}
+
+/// Plans a syntax tree on every segment of a snapshot (QUERY.md §3, §8): boolean
+/// structure, terms, numbers, classes and dates become iterators over postings and
+/// columns (`DocIterator`); phrases, proximity, `$FREQ` and wildcard words are matched
+/// on positions beforehand and enter the tree as document lists.
 final class QueryEvaluator {
     let snapshot: IndexSnapshot
     let stemming: Bool
@@ -32,88 +65,105 @@ final class QueryEvaluator {
 
     private var segment: Segment { snapshot.segments[segmentIndex] }
 
-    func evaluate(_ root: QueryNode) throws(QueryError) -> [SegmentMatches] {
-        var out: [SegmentMatches] = []
+    /// How a node is reached from the root, which decides whether its postings iterators
+    /// can also give the scores' frequencies: through conjunctions only (`required`: it
+    /// stands on every match), through unions after them (`optional`: it stands on every
+    /// match it holds), or otherwise (`detached`: under NOT, or a conjunction under a union,
+    /// which can leave a clause past a document it holds).
+    enum Path {
+        case required, optional, detached
+
+        var inConjunction: Path { self == .required ? .required : .detached }
+        var inUnion: Path { self == .detached ? .detached : .optional }
+    }
+
+    /// Plans the tree on each segment; `checks` (date bounds of the request) are tested on
+    /// every match.
+    func plan(_ root: QueryNode, checks: (Segment) -> [ColumnRangeIterator] = { _ in [] }) throws(QueryError) -> [SegmentPlan] {
+        var out: [SegmentPlan] = []
         for index in snapshot.segments.indices {
             segmentIndex = index
             leaves = []
             nextLeaf = 0
-            let deletions = snapshot.deletions[index]
-            allDocsCache = nil
             frequencyCache = [:]
-            var docs = try self.docs(root, scope: .mainf, positive: true)
-            if deletions.count > 0 { docs = DocSet(docs.docs.filter { !deletions.contains(Int($0)) }) }
-            out.append(SegmentMatches(docs: docs, leaves: leaves))
+            var iterator = try self.iterator(root, scope: .mainf, positive: true, path: .required)
+            let bounds = checks(segment)
+            if !bounds.isEmpty { iterator = ConjunctionIterator([iterator], checks: bounds) }
+            out.append(SegmentPlan(root: iterator, leaves: leaves))
         }
         return out
     }
 
-    /// The live documents of the current segment (what a leading NOT starts from),
-    /// computed once per segment and only when a NOT needs them.
-    private var allDocsCache: DocSet?
-    private var allDocs: DocSet {
-        if let allDocsCache { return allDocsCache }
-        let deletions = snapshot.deletions[segmentIndex]
-        let all = DocSet((0..<Int32(segment.documentCount)).filter { !deletions.contains(Int($0)) })
-        allDocsCache = all
-        return all
-    }
-
     // MARK: documents
 
-    private func docs(_ node: QueryNode, scope: FieldScope, positive: Bool) throws(QueryError) -> DocSet {
+    private func iterator(_ node: QueryNode, scope: FieldScope, positive: Bool, path: Path) throws(QueryError) -> DocIterator {
         switch node {
         case .and(let children):
-            var included: DocSet?
-            var excluded: [DocSet] = []
+            var included: [DocIterator] = []
+            var checks: [ColumnRangeIterator] = []
+            var excluded: [DocIterator] = []
             for child in children {
                 if case .not(let inner) = child {
-                    excluded.append(try docs(inner, scope: scope, positive: !positive))
+                    excluded.append(try iterator(inner, scope: scope, positive: !positive, path: .detached))
                 } else {
-                    let set = try docs(child, scope: scope, positive: positive)
-                    included = included.map { $0.intersection(set) } ?? set
+                    let clause = try iterator(child, scope: scope, positive: positive, path: path.inConjunction)
+                    if let range = clause as? ColumnRangeIterator { checks.append(range) } else { included.append(clause) }
                 }
             }
-            var result = included ?? allDocs
-            for set in excluded { result = result.subtracting(set) }
+            var result: DocIterator
+            if included.count == 1 && checks.isEmpty {
+                result = included[0]
+            } else if included.isEmpty && checks.isEmpty {
+                result = AllDocumentsIterator(count: segment.documentCount)
+            } else {
+                result = ConjunctionIterator(included, checks: checks)
+            }
+            if !excluded.isEmpty { result = ExclusionIterator(result, excluding: union(excluded)) }
             return result
         case .or(let children):
-            var result = DocSet([])
-            for child in children { result = result.union(try docs(child, scope: scope, positive: positive)) }
-            return result
+            var clauses: [DocIterator] = []
+            for child in children { clauses.append(try iterator(child, scope: scope, positive: positive, path: path.inUnion)) }
+            return union(clauses)
         case .not(let child):
-            return allDocs.subtracting(try docs(child, scope: scope, positive: !positive))
+            let excluded = try iterator(child, scope: scope, positive: !positive, path: .detached)
+            return ExclusionIterator(AllDocumentsIterator(count: segment.documentCount), excluding: excluded)
         case .field(let code, let child):
-            return try docs(child, scope: FieldScope(FieldCatalogue.searchField(code)!), positive: positive)
+            return try iterator(child, scope: FieldScope(FieldCatalogue.searchField(code)!), positive: positive, path: path)
         case .range(let from, let to):
             return range(from: from, to: to, scope: scope)
         case .proximity:
-            return DocSet(unsorted: try spans(node, scope: scope, positive: positive).keys)
+            return ListIterator(DocSet(unsorted: try spans(node, scope: scope, positive: positive).keys))
         case .term(let term):
-            return try termDocs(term, scope: scope, positive: positive)
+            return try termIterator(term, scope: scope, positive: positive, path: path)
         }
     }
 
-    private func termDocs(_ term: Term, scope: FieldScope, positive: Bool) throws(QueryError) -> DocSet {
+    private func union(_ clauses: [DocIterator]) -> DocIterator {
+        let clauses = clauses.filter { !($0 is EmptyIterator) }
+        if clauses.isEmpty { return EmptyIterator() }
+        return clauses.count == 1 ? clauses[0] : UnionIterator(clauses)
+    }
+
+    private func termIterator(_ term: Term, scope: FieldScope, positive: Bool, path: Path) throws(QueryError) -> DocIterator {
         switch scope.field.kind {
         case .date, .year:
             let value = term.text
             return range(from: value, to: value, scope: scope)
         case .number, .code, .classification, .family:
-            return keywordDocs(term, fields: scope.keywordFields)
+            return keywordIterator(term, fields: scope.keywordFields)
         case .text, .party:
-            return try textDocs(term, scope: scope, positive: positive)
+            return try textIterator(term, scope: scope, positive: positive, path: path)
         case .mixed:
             // An unfielded term also matches as a number or class code (QUERY.md §8).
-            let text = try textDocs(term, scope: scope, positive: positive)
-            return term.minimumFrequency == nil ? text.union(keywordDocs(term, fields: scope.keywordFields)) : text
+            let text = try textIterator(term, scope: scope, positive: positive, path: path.inUnion)
+            return term.minimumFrequency == nil ? union([text, keywordIterator(term, fields: scope.keywordFields)]) : text
         }
     }
 
-    /// Documents of a text term outside proximity. A single-token term (a word, or a
-    /// wildcard word of one piece) without `$FREQ` is read from the postings' document
-    /// lists only; phrases and `$FREQ` need positions and go through spans.
-    private func textDocs(_ term: Term, scope: FieldScope, positive: Bool) throws(QueryError) -> DocSet {
+    /// A text term outside proximity. A single-token term (a word, or a wildcard word of
+    /// one piece) without `$FREQ` is read from the postings' document lists only; phrases
+    /// and `$FREQ` need positions.
+    private func textIterator(_ term: Term, scope: FieldScope, positive: Bool, path: Path) throws(QueryError) -> DocIterator {
         var perField: [(IndexField, [Slot])] = []
         for field in scope.positionalFields {
             if let slots = try slots(term, field: field, scope: scope, inProximity: false) { perField.append((field, slots)) }
@@ -123,29 +173,49 @@ final class QueryEvaluator {
             // than the gap between values.
             if term.minimumFrequency == nil,
                perField.allSatisfy({ $0.1.count < FieldStructure.valueGap && $0.1.allSatisfy { $0.terms.count == 1 } }) {
-                return phraseDocs(slots: perField, positive: positive)
+                return ListIterator(phraseDocs(slots: perField, positive: positive))
             }
-            return DocSet(unsorted: textSpans(term, slots: perField, positive: positive).keys)
+            return ListIterator(DocSet(unsorted: textSpans(term, slots: perField, positive: positive).keys))
         }
-        let statistics = perField.map { field, slots in
-            frequencies(slots[0], field: field)
+        var clauses: [DocIterator] = []
+        var sources: [FieldSource] = []
+        let fieldPath = perField.count > 1 ? path.inUnion : path
+        for (field, slots) in perField {
+            let slot = slots[0]
+            guard slot.terms.count == 1 else {
+                // A wildcard's expansions: their frequencies summed per document beforehand.
+                let read = frequencies(slot, field: field)
+                clauses.append(ListIterator(DocSet(read.docs)))
+                sources.append(FieldSource(read))
+                continue
+            }
+            guard let dictionary = segment.dictionary(field, stemmed: slot.stemmed), let i = dictionary.find(slot.terms[0]) else {
+                sources.append(FieldSource(field: field, documentFrequency: 0, kind: .list(FieldFrequencies(field: field, docs: [], frequencies: []))))
+                continue
+            }
+            let iterator = PostingsIterator(dictionary.postings(i, positional: false))
+            clauses.append(iterator)
+            let kind: FieldSource.Kind = fieldPath == .detached ? .postings(dictionary.postings(i, positional: false)) : .shared(iterator)
+            sources.append(FieldSource(field: field, documentFrequency: dictionary.documentFrequency(i), kind: kind))
         }
-        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: statistics.filter { $0.field.kind == .text })) }
+        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: sources.filter { $0.field.kind == .text })) }
         nextLeaf += 1
-        return statistics.reduce(DocSet([])) { $0.union(DocSet($1.docs)) }
+        return union(clauses)
     }
 
-    private func range(from: String?, to: String?, scope: FieldScope) -> DocSet {
-        guard let column = scope.dateColumn else { return DocSet([]) }
+    private func range(from: String?, to: String?, scope: FieldScope) -> DocIterator {
+        guard let column = scope.dateColumn else { return EmptyIterator() }
         let isYear = scope.field.kind == .year
         let low = from.flatMap { Int32($0) }.map { isYear ? $0 * 10_000 : $0 } ?? Int32.min
         let high = to.flatMap { Int32($0) }.map { isYear ? $0 * 10_000 + 9_999 : $0 } ?? Int32.max
-        return DocSet(segment.columns.documents(column, from: low, to: high))
+        return ColumnRangeIterator(segment: segment, column: column, low: low, high: high)
     }
 
-    private func keywordDocs(_ term: Term, fields: [IndexField]) -> DocSet {
-        if let frequency = term.minimumFrequency, frequency > 1 { return DocSet([]) }
-        var lists: [[Int32]] = []
+    /// A number, code or class term: its postings in each keyword field, united. A wildcard
+    /// naming more terms than a union walks well is merged into a list beforehand.
+    private func keywordIterator(_ term: Term, fields: [IndexField]) -> DocIterator {
+        if let frequency = term.minimumFrequency, frequency > 1 { return EmptyIterator() }
+        var cursors: [PostingsCursor] = []
         for field in fields {
             guard let dictionary = segment.dictionary(field) else { continue }
             var terms: [Int] = []
@@ -154,18 +224,19 @@ final class QueryEvaluator {
             } else if let key = KeywordTerms.term(term.text, field: field), let i = dictionary.find(key) {
                 terms = [i]
             }
-            for i in terms {
-                var postings = dictionary.postings(i, positional: false)
-                var docs: [Int32] = []
-                docs.reserveCapacity(postings.remaining)
-                while (try? postings.next()) == true { docs.append(Int32(postings.doc)) }
-                lists.append(docs)
-            }
+            for i in terms { cursors.append(dictionary.postings(i, positional: false)) }
         }
-        // A postings list is sorted already; several are merged.
-        if lists.count == 1 { return DocSet(lists[0]) }
-        return DocSet(unsorted: lists.joined())
+        guard cursors.count > Self.widestUnion else { return union(cursors.map(PostingsIterator.init)) }
+        var docs: [Int32] = []
+        for var postings in cursors {
+            while (try? postings.next()) == true { docs.append(Int32(postings.doc)) }
+        }
+        return ListIterator(DocSet(unsorted: docs))
     }
+
+    /// The most clauses a union is built with; more are merged beforehand (a union looks at
+    /// every clause for each document).
+    static let widestUnion = 16
 
     // MARK: spans
 
@@ -239,7 +310,7 @@ final class QueryEvaluator {
             let statistics = perField.filter { $0.0.kind == .text }.map { field, slots in
                 frequencies(slots[0], field: field)
             }
-            leaves.append(LeafStatistics(leaf: nextLeaf, fields: statistics))
+            leaves.append(LeafStatistics(leaf: nextLeaf, fields: statistics.map(FieldSource.init)))
         }
         nextLeaf += 1
         return SpanOperations.union(perField.map { field, slots in match(slots, in: field, within: within) })
@@ -251,7 +322,7 @@ final class QueryEvaluator {
         let perFieldFrequencies = perField.map { field, slots in
             PhraseMatcher.frequencies(slots.map { ($0.terms[0], $0.stemmed) }, field: field, segment: segment)
         }.filter { !$0.docs.isEmpty }
-        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: perFieldFrequencies.filter { $0.field.kind == .text })) }
+        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: perFieldFrequencies.filter { $0.field.kind == .text }.map(FieldSource.init))) }
         nextLeaf += 1
         if perFieldFrequencies.count == 1 { return DocSet(perFieldFrequencies[0].docs) }
         return DocSet(unsorted: perFieldFrequencies.flatMap(\.docs))
@@ -260,7 +331,7 @@ final class QueryEvaluator {
     private func textSpans(_ term: Term, slots perField: [(IndexField, [Slot])], positive: Bool) -> SpanMap {
         var result = SpanOperations.union(perField.map { field, slots in match(slots, in: field) })
         if let frequency = term.minimumFrequency { result = SpanOperations.atLeast(frequency, result) }
-        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: FieldFrequencies.counting(result))) }
+        if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: FieldFrequencies.counting(result).map(FieldSource.init))) }
         nextLeaf += 1
         return result
     }

@@ -19,6 +19,9 @@ public struct SearchRequest: Sendable {
     public var sort: [SortKey] = []
     /// The longest query accepted, in code points (P002 allows 12,000; API.md "Changes").
     public var maximumQueryLength = QueryParser.maximumLength
+    /// The query's syntax tree when the caller parsed `query` already (the create path
+    /// checks it before answering); nil parses `query`.
+    public var parsed: QueryNode?
 
     public init(query: String) { self.query = query }
 }
@@ -55,26 +58,30 @@ public final class Searcher: Sendable {
     }
 
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
-        let tree = try QueryParser.parse(request.query, maximumLength: request.maximumQueryLength)
-        return search(request: request, matches: try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).evaluate(tree))
+        let tree = if let parsed = request.parsed { parsed } else { try parse(request) }
+        let plans = try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).plan(tree) { segment in
+            Self.dateChecks(segment, request: request)
+        }
+        return search(request: request, plans: plans)
+    }
+
+    private func parse(_ request: SearchRequest) throws(QueryError) -> QueryNode {
+        try QueryParser.parse(request.query, maximumLength: request.maximumQueryLength)
     }
 
     /// The publication numbers matching a query, in no particular order (for tests and counts).
     public func matchingPublications(_ query: String, stemming: Bool = false) throws(QueryError) -> Set<String> {
         let tree = try QueryParser.parse(query)
-        let matches = try QueryEvaluator(snapshot: snapshot, stemming: stemming).evaluate(tree)
+        let plans = try QueryEvaluator(snapshot: snapshot, stemming: stemming).plan(tree)
         var out = Set<String>()
-        for (segment, match) in zip(snapshot.segments, matches) {
-            for doc in match.docs.docs { if let pn = try? segment.pn(Int(doc)) { out.insert(pn) } }
+        for (index, plan) in plans.enumerated() {
+            let segment = snapshot.segments[index]
+            forEachMatch(plan, segment: index) { doc in if let pn = try? segment.pn(Int(doc)) { out.insert(pn) } }
         }
         return out
     }
 
-    func search(request: SearchRequest, matches: [SegmentMatches]) -> SearchResult {
-        let filtered = matches.enumerated().map { index, match in
-            SegmentMatches(docs: dateFiltered(match.docs, segment: snapshot.segments[index], request: request), leaves: match.leaves)
-        }
-        let frequencies = documentFrequencies(filtered)
+    private func search(request: SearchRequest, plans: [SegmentPlan]) -> SearchResult {
         // Saturating: a caller's far-out offset or rows must not trap (the API checks its
         // window before; `patents search` passes its options as given).
         let (sum, overflow) = max(0, request.offset).addingReportingOverflow(max(0, request.rows))
@@ -82,24 +89,26 @@ public final class Searcher: Sendable {
         // A count alone (P001, rows 0) scores nothing: the total does not depend on scores,
         // and with collapse neither does the number of groups.
         if wanted == 0 {
-            let total = request.collapse.map { groupCount(filtered, collapse: $0) } ?? filtered.reduce(0) { $0 + $1.docs.docs.count }
+            let total = request.collapse.map { groupCount(plans, collapse: $0) } ?? count(plans)
             return SearchResult(total: total, hits: [])
         }
+        let frequencies = documentFrequencies(plans)
         let order = ResultOrder(keys: request.sort)
         let segments = snapshot.segments
         var top = TopHits(capacity: wanted, order: order) { (try? segments[$0.segment].pn(Int($0.doc))) ?? "" }
         var total = 0
         if let collapse = request.collapse {
-            let representatives = self.representatives(filtered, frequencies: frequencies, collapse: collapse, order: order)
+            let representatives = self.representatives(plans, frequencies: frequencies, collapse: collapse, order: order)
             total = representatives.count
             for ranked in representatives { top.offer(ranked.candidate) }
         } else {
-            total = filtered.reduce(0) { $0 + $1.docs.docs.count }
-            for (index, match) in filtered.enumerated() {
+            for (index, plan) in plans.enumerated() {
                 let segment = segments[index]
-                let scores = score(match, segment: segment, frequencies: frequencies)
-                for (position, doc) in match.docs.docs.enumerated() where top.mayAdmit(score: scores[position]) {
-                    top.offer(order.candidate(score: scores[position], segment: segment, index: index, doc: doc))
+                let scorer = SegmentScorer(plan.leaves, searcher: self, segment: segment, frequencies: frequencies)
+                forEachMatch(plan, segment: index) { doc in
+                    total += 1
+                    let score = scorer.score(doc)
+                    if top.mayAdmit(score: score) { top.offer(order.candidate(score: score, segment: segment, index: index, doc: doc)) }
                 }
             }
         }
@@ -109,30 +118,61 @@ public final class Searcher: Sendable {
         return SearchResult(total: total, hits: Array(hits))
     }
 
+    /// Calls `body` with each match of a segment that is not deleted, in document order.
+    private func forEachMatch(_ plan: SegmentPlan, segment index: Int, _ body: (Int32) -> Void) {
+        let deletions = snapshot.deletions[index]
+        let root = plan.root
+        var doc = root.next()
+        if deletions.count == 0 {
+            while doc != DocIterator.end {
+                body(doc)
+                doc = root.next()
+            }
+        } else {
+            while doc != DocIterator.end {
+                if !deletions.contains(Int(doc)) { body(doc) }
+                doc = root.next()
+            }
+        }
+    }
+
+    /// The number of matches; a lone term's is its document frequency when nothing is deleted.
+    private func count(_ plans: [SegmentPlan]) -> Int {
+        var total = 0
+        for (index, plan) in plans.enumerated() {
+            if plan.root is PostingsIterator, snapshot.deletions[index].count == 0 {
+                total += plan.root.cost
+            } else {
+                forEachMatch(plan, segment: index) { _ in total += 1 }
+            }
+        }
+        return total
+    }
+
     /// One representative per collapse group among the matches; documents without a
     /// group stand alone. PNs are read only to break exact ties.
-    private func representatives(_ matches: [SegmentMatches], frequencies: [Int: [IndexField: Int]], collapse: Collapse,
+    private func representatives(_ plans: [SegmentPlan], frequencies: [Int: [IndexField: Int]], collapse: Collapse,
                                  order: ResultOrder) -> [Ranked] {
         var best: [Int64: Ranked] = [:]
         // Sized up front: growing a dictionary of 100,000s of groups rehashes it many times.
-        best.reserveCapacity(matches.reduce(0) { $0 + $1.docs.docs.count })
+        best.reserveCapacity(plans.reduce(0) { $0 &+ $1.root.cost })
         var alone: [Ranked] = []
         let ranks = Dictionary(collapse.authorities.enumerated().map { (Column.pack($1), $0) }, uniquingKeysWith: { first, _ in first })
-        for (index, match) in matches.enumerated() {
+        for (index, plan) in plans.enumerated() {
             let segment = snapshot.segments[index]
-            let scores = score(match, segment: segment, frequencies: frequencies)
+            let scorer = SegmentScorer(plan.leaves, searcher: self, segment: segment, frequencies: frequencies)
             let applicationIDs = collapse.kind == .apno ? applicationKeyCache.ids(segment) : []
-            for (position, doc) in match.docs.docs.enumerated() {
+            forEachMatch(plan, segment: index) { doc in
                 let ranked = Ranked(
-                    candidate: order.candidate(score: scores[position], segment: segment, index: index, doc: doc),
+                    candidate: order.candidate(score: scorer.score(doc), segment: segment, index: index, doc: doc),
                     segment: segment,
                     applicationDate: segment.columns.value(Int(doc), .applicationDate),
                     authorityRank: collapse.by == .authority ? ranks[segment.columns.value(Int(doc), .office)] ?? Int.max : 0)
                 guard let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationIDs: applicationIDs) else {
                     alone.append(ranked)
-                    continue
+                    return
                 }
-                if let current = best[key], !collapse.prefers(ranked, over: current) { continue }
+                if let current = best[key], !collapse.prefers(ranked, over: current) { return }
                 best[key] = ranked
             }
         }
@@ -140,13 +180,13 @@ public final class Searcher: Sendable {
     }
 
     /// How many groups (and documents without one) the matches fall into.
-    private func groupCount(_ matches: [SegmentMatches], collapse: Collapse) -> Int {
+    private func groupCount(_ plans: [SegmentPlan], collapse: Collapse) -> Int {
         var groups = Set<Int64>()
         var alone = 0
-        for (index, match) in matches.enumerated() {
+        for (index, plan) in plans.enumerated() {
             let segment = snapshot.segments[index]
             let applicationIDs = collapse.kind == .apno ? applicationKeyCache.ids(segment) : []
-            for doc in match.docs.docs {
+            forEachMatch(plan, segment: index) { doc in
                 if let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationIDs: applicationIDs) {
                     groups.insert(key)
                 } else {
@@ -157,73 +197,34 @@ public final class Searcher: Sendable {
         return groups.count + alone
     }
 
-    private func dateFiltered(_ docs: DocSet, segment: Segment, request: SearchRequest) -> DocSet {
+    /// The request's date bounds as column checks (a bound excludes patents lacking the date).
+    private static func dateChecks(_ segment: Segment, request: SearchRequest) -> [ColumnRangeIterator] {
         let bounds: [(Column, Int?, Int?)] = [
             (.applicationDate, request.applicationDateFrom, request.applicationDateTo),
             (.publicationDate, request.publicationDateFrom, request.publicationDateTo),
         ]
-        let active = bounds.filter { $0.1 != nil || $0.2 != nil }
-        guard !active.isEmpty else { return docs }
-        return DocSet(docs.docs.filter { doc in
-            active.allSatisfy { column, from, to in
-                let date = Int(segment.columns.value(Int(doc), column))
-                return date != 0 && date >= (from ?? Int.min) && date <= (to ?? Int.max)
-            }
-        })
+        return bounds.compactMap { column, from, to in
+            guard from != nil || to != nil else { return nil }
+            return ColumnRangeIterator(segment: segment, column: column,
+                                       low: from.map { Int32(clamping: $0) } ?? Int32.min, high: to.map { Int32(clamping: $0) } ?? Int32.max)
+        }
     }
 
     // MARK: scoring
 
     /// Per leaf and field: how many documents (over all segments) hold the term.
-    private func documentFrequencies(_ matches: [SegmentMatches]) -> [Int: [IndexField: Int]] {
+    private func documentFrequencies(_ plans: [SegmentPlan]) -> [Int: [IndexField: Int]] {
         var out: [Int: [IndexField: Int]] = [:]
-        for match in matches {
-            for leaf in match.leaves {
-                for statistics in leaf.fields { out[leaf.leaf, default: [:]][statistics.field, default: 0] += statistics.docs.count }
+        for plan in plans {
+            for leaf in plan.leaves {
+                for source in leaf.fields { out[leaf.leaf, default: [:]][source.field, default: 0] += source.documentFrequency }
             }
         }
         return out
     }
 
-    /// BM25 (k1, b) summed over the matched text-field terms with field weights; one
-    /// score per document of `match.docs`, in its order. Both lists are sorted, so each
-    /// term's documents are merged with the matches in one pass.
-    private func score(_ match: SegmentMatches, segment: Segment, frequencies: [Int: [IndexField: Int]]) -> [Double] {
-        let docs = match.docs.docs
-        var scores = [Double](repeating: 0, count: docs.count)
-        guard !docs.isEmpty else { return scores }
-        let n = Double(max(1, snapshot.liveDocuments))
-        for leaf in match.leaves {
-            for statistics in leaf.fields {
-                let field = statistics.field
-                let df = Double(frequencies[leaf.leaf]?[field] ?? 1)
-                let idf = log(1 + (n - df + 0.5) / (df + 0.5))
-                let weight = (weights[field] ?? 0) * idf
-                guard weight != 0 else { continue }
-                let average = max(averageLengths[field] ?? 1, 1)
-                let (k1, b) = (self.k1, self.b)
-                var i = 0
-                var j = 0
-                while i < statistics.docs.count, j < docs.count {
-                    let termDoc = statistics.docs[i]
-                    let matchDoc = docs[j]
-                    if termDoc < matchDoc {
-                        i += 1
-                    } else if termDoc > matchDoc {
-                        j += 1
-                    } else {
-                        let tf = Double(statistics.frequencies[i])
-                        let length = Double(segment.columns.norm(Int(termDoc), field))
-                        let saturation: Double = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
-                        scores[j] += weight * saturation
-                        i += 1
-                        j += 1
-                    }
-                }
-            }
-        }
-        return scores
-    }
+    /// The average length of each text field over the live documents (BM25's `avgdl`).
+    func averageLength(_ field: IndexField) -> Double { max(averageLengths[field] ?? 1, 1) }
 
     private static func averageLengths(_ snapshot: IndexSnapshot) -> [IndexField: Double] {
         let count = Double(snapshot.liveDocuments)

@@ -41,7 +41,8 @@ struct FieldFrequencies {
         return result
     }
 
-    /// Per text field, the number of spans each document holds (phrases, proximity, $FREQ).
+    /// Per text field (in `IndexField.textFields` order), the number of spans each document
+    /// holds (phrases, proximity, $FREQ).
     static func counting(_ spans: SpanMap) -> [FieldFrequencies] {
         var perField: [IndexField: [(Int32, Int32)]] = [:]
         for (doc, list) in spans {
@@ -49,7 +50,7 @@ struct FieldFrequencies {
             for span in list where span.field.kind == .text { counts[span.field, default: 0] += 1 }
             for (field, count) in counts { perField[field, default: []].append((doc, count)) }
         }
-        return perField.map { field, pairs in
+        return perField.sorted { $0.key.rawValue < $1.key.rawValue }.map { field, pairs in
             let sorted = pairs.sorted { $0.0 < $1.0 }
             return FieldFrequencies(field: field, docs: sorted.map(\.0), frequencies: sorted.map(\.1))
         }

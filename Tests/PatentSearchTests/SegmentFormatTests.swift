@@ -79,6 +79,103 @@ struct SegmentFormatTests {
         }
     }
 
+    @Test("advance(to:) lands where stepping lands, jumping blocks by the skip entries", arguments: [true, false])
+    func advanceMatchesStepping(frequencies: Bool) throws {
+        var random = SplitMix64(state: frequencies ? 5 : 7)
+        let layout = PostingsEncoder.Layout(frequencies: frequencies, positions: false, norms: frequencies)
+        var encoder = PostingsEncoder(layout)
+        var out = ByteWriter()
+        var terms: [(offset: Int, docs: [Int], frequencies: [Int])] = []
+        for count in [1, 127, 128, 129, 300, 5_000] {
+            var docs: [Int] = []
+            var doc = -1
+            for _ in 0..<count {
+                doc += random.next() % 7 == 0 ? Int(1 + random.next() % 5_000) : Int(1 + random.next() % 3)
+                docs.append(doc)
+            }
+            let counts = docs.map { _ in frequencies ? Int(1 + random.next() % 9) : 1 }
+            let offset = out.count
+            for (doc, frequency) in zip(docs, counts) { encoder.add(doc: Int32(doc), frequency: frequency, norm: 1) }
+            encoder.write(into: &out)
+            terms.append((offset, docs, counts))
+        }
+        try out.bytes.withUnsafeBytes { bytes in
+            for term in terms {
+                for round in 0..<20 {
+                    var cursor = PostingsCursor(bytes, at: term.offset, count: term.docs.count, layout: layout,
+                                                positions: ByteReader(bytes, at: bytes.count), structure: nil)
+                    var target = -1
+                    var steps = 0
+                    // Small and large strides, and sometimes a plain next() in between.
+                    while steps < 400 {
+                        steps += 1
+                        if round % 2 == 1, random.next() % 3 == 0 {
+                            let before = cursor.doc
+                            guard try cursor.next() else {
+                                #expect(before == term.docs.last, "next() ends after the last document")
+                                break
+                            }
+                            let index = try #require(term.docs.firstIndex { $0 > before })
+                            #expect(cursor.doc == term.docs[index] && cursor.frequency == term.frequencies[index])
+                            target = cursor.doc
+                            continue
+                        }
+                        target += Int(1 + random.next() % (round < 10 ? 40 : 4_000))
+                        let wanted = max(target, cursor.doc)
+                        let found = try cursor.advance(to: wanted)
+                        guard let index = term.docs.firstIndex(where: { $0 >= wanted }) else {
+                            #expect(!found, "\(term.docs.count) documents: nothing at or after \(wanted)")
+                            break
+                        }
+                        #expect(found && cursor.doc == term.docs[index] && cursor.frequency == term.frequencies[index],
+                                "\(term.docs.count) documents, target \(wanted)")
+                        target = cursor.doc
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("after a jump over blocks, a document's positions are its own")
+    func advanceKeepsPositions() throws {
+        let writer = SegmentWriter()
+        var expected: [Int: [Int32]] = [:]
+        for doc in 0..<1_500 {
+            // "alpha" in most documents, at a position that depends on the document.
+            let filler = Array(repeating: "beta", count: doc % 5)
+            let words = doc % 4 == 3 ? ["gamma"] : filler + ["alpha", "delta", "alpha"]
+            var patent = Patent(publication: PublicationNumber(parsing: "US\(1_000_000 + doc)B1")!)
+            patent.titles = [LocalizedText(language: "en", text: words.joined(separator: " "))]
+            writer.add(IndexDocument(patent))
+            if doc % 4 != 3 { expected[doc] = [Int32(filler.count), Int32(filler.count + 2)] }
+        }
+        let directory = MemoryDirectory()
+        try writer.write(to: directory, id: 1)
+        let segment = try Segment(directory: directory, id: 1)
+        let dictionary = try #require(segment.dictionary(.title))
+        let term = try #require(dictionary.find("alpha"))
+        for stride in [1, 3, 130, 400, 1_100] {
+            var cursor = dictionary.postings(term, positional: true)
+            var target = 0
+            var checked = 0
+            while try cursor.advance(to: target) {
+                var positions: [Int32] = []
+                try cursor.positions(appendingTo: &positions)
+                #expect(positions == expected[cursor.doc], "document \(cursor.doc), stride \(stride)")
+                checked += 1
+                target = cursor.doc + stride
+            }
+            // The documents a stepping walk visits with the same stride.
+            var visits = 0
+            var at = 0
+            for doc in expected.keys.sorted() where doc >= at {
+                visits += 1
+                at = doc + stride
+            }
+            #expect(checked == visits, "stride \(stride)")
+        }
+    }
+
     /// Occurrences come back as analysis gave them (value, position, sentence, paragraph)
     /// through the field positions and structure; a stem's are the union of its surface
     /// forms', in order.

@@ -60,6 +60,13 @@ public struct Columns: @unchecked Sendable {
         return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
     }
 
+    /// A text field's norms, for reading many documents' (a scorer's inner loop).
+    public func norms(_ field: IndexField) -> NormColumn {
+        let index = Self.normSlots[Int(field.rawValue)]
+        guard index >= 0 else { return NormColumn(base: nil) }
+        return NormColumn(base: bytes.baseAddress.map { $0 + normsStart + 4 * index * documentCount })
+    }
+
     /// The sum of a text field's norms over the documents in `deleted` (what a segment's
     /// stored sum, `IndexManifest.SegmentEntry.normSums`, takes off).
     public func normSum(_ field: IndexField, of deleted: DeletionSet) -> Int {
@@ -79,5 +86,16 @@ public struct Columns: @unchecked Sendable {
             sum += Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4 * doc, as: UInt32.self)))
         }
         return sum - normSum(field, of: deleted)
+    }
+}
+
+/// One text field's norm per document (`Columns.norms`); 0 for a field without norms.
+public struct NormColumn {
+    @usableFromInline let base: UnsafeRawPointer?
+
+    @inlinable
+    public subscript(_ doc: Int32) -> Int {
+        guard let base else { return 0 }
+        return Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * Int(doc), as: UInt32.self)))
     }
 }

@@ -26,14 +26,31 @@ public struct PostingsCursor {
     private let structure: FieldStructure?
     private var occurrencesRead = true
     private var variants: [PostingsCursor]
+    /// The term's document count, where its skip entries and first block start, and where
+    /// its positions start: what `advance(to:)` needs to jump whole blocks.
+    private let count: Int
+    private let totalBlocks: Int
+    private let skipsStart: Int
+    private let blocksStart: Int
+    private let positionsStart: Int
+    private var skips: SkipTable?
 
     init(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, layout: PostingsEncoder.Layout,
          positions: ByteReader, structure: FieldStructure?, variants: [PostingsCursor] = []) {
         reader = ByteReader(bytes, at: offset)
         self.layout = layout
+        self.count = count
         remaining = count
         fullBlocks = count / BitPacking.blockSize
-        if fullBlocks > 0, let skipBytes = try? reader.varint() { reader.offset += skipBytes }
+        totalBlocks = fullBlocks
+        if fullBlocks > 0, let skipBytes = try? reader.varint() {
+            skipsStart = reader.offset
+            reader.offset += skipBytes
+        } else {
+            skipsStart = reader.offset
+        }
+        blocksStart = reader.offset
+        positionsStart = positions.offset
         self.positions = positions
         self.structure = structure
         self.variants = variants
@@ -61,6 +78,42 @@ public struct PostingsCursor {
             frequency = 1
         }
         return true
+    }
+
+    /// Moves to the first document at or after `target` (staying when already there);
+    /// false when there is none. Whole blocks before the target are jumped with the skip
+    /// entries, their documents and positions never decoded.
+    public mutating func advance(to target: Int) throws(IndexError) -> Bool {
+        if doc >= target { return true }
+        if totalBlocks > 0 {
+            if skips == nil { skips = try SkipTable(reader.base, from: skipsStart, to: blocksStart, blocks: totalBlocks, layout: layout) }
+            let table = skips!
+            let nextBlock = totalBlocks - fullBlocks
+            let currentLast = nextBlock > 0 && blockIndex < blockCount ? table.lastDocs[nextBlock - 1] : doc
+            if target > currentLast {
+                var k = nextBlock
+                while k < totalBlocks, table.lastDocs[k] < target { k += 1 }
+                if k > nextBlock || blockIndex < blockCount { jump(toBlock: k, table) }
+            }
+        }
+        while doc < target {
+            guard try next() else { return false }
+        }
+        return true
+    }
+
+    /// Puts the cursor just before block `k` (`totalBlocks`: the tail).
+    private mutating func jump(toBlock k: Int, _ table: SkipTable) {
+        doc = k > 0 ? table.lastDocs[k - 1] : -1
+        reader.offset = blocksStart + (k > 0 ? table.blockEnds[k - 1] : 0)
+        fullBlocks = totalBlocks - k
+        blockIndex = 0
+        blockCount = 0
+        remaining = count - k * BitPacking.blockSize
+        if layout.positions, structure != nil, variants.isEmpty {
+            positions.offset = positionsStart + (k > 0 ? table.positionEnds[k - 1] : 0)
+        }
+        occurrencesRead = true
     }
 
     private mutating func decodeBlock() throws(IndexError) {
@@ -171,6 +224,39 @@ public struct PostingsCursor {
         }
         if variants.count > 1 {
             out[start...].sort { ($0.value, $0.position) < ($1.value, $1.position) }
+        }
+    }
+}
+
+/// A term's skip entries decoded: per full block its last document, and where its bytes
+/// and its documents' positions end (relative to the first block and the term's first
+/// position), with the block's highest frequency and shortest field length (score bounds).
+struct SkipTable {
+    var lastDocs: [Int] = []
+    var blockEnds: [Int] = []
+    var positionEnds: [Int] = []
+    var maxFrequencies: [Int] = []
+    var minNorms: [Int] = []
+
+    init(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int, blocks: Int, layout: PostingsEncoder.Layout) throws(IndexError) {
+        var reader = ByteReader(bytes, at: start)
+        var last = -1
+        var blockEnd = 0
+        var positionEnd = 0
+        lastDocs.reserveCapacity(blocks)
+        blockEnds.reserveCapacity(blocks)
+        for _ in 0..<blocks {
+            guard reader.offset < end else { throw .corrupt("skip entries end early") }
+            last += try reader.varint()
+            blockEnd += try reader.varint()
+            lastDocs.append(last)
+            blockEnds.append(blockEnd)
+            if layout.positions {
+                positionEnd += try reader.varint()
+                positionEnds.append(positionEnd)
+            }
+            if layout.frequencies { maxFrequencies.append(try reader.varint()) }
+            if layout.norms { minNorms.append(try reader.varint()) }
         }
     }
 }

@@ -1,0 +1,267 @@
+import PatentIndex
+
+/// The matching documents of one query node in one segment, produced in ascending order
+/// as they are asked for (Lucene's `DocIdSetIterator`, Tantivy's `DocSet`): a query is a
+/// tree of these, and only the documents the tree's root reaches are ever produced. A
+/// conjunction asks its other clauses to `advance(to:)` its lead's documents, so a long
+/// postings list under a short one is read only in the blocks that can hold a match.
+///
+/// `doc` is −1 before the first call and `DocIterator.end` once exhausted.
+class DocIterator {
+    static let end = Int32.max
+    final var doc: Int32 = -1
+
+    /// About how many documents the iterator yields: a conjunction leads with its cheapest clause.
+    var cost: Int { 0 }
+
+    /// Moves to the next document and returns it (`end` when there is none).
+    func next() -> Int32 { fatalError("DocIterator.next is abstract") }
+
+    /// Moves to the first document at or after `target` and returns it; stays when it is
+    /// there already.
+    func advance(to target: Int32) -> Int32 {
+        while doc < target { _ = next() }
+        return doc
+    }
+}
+
+/// Nothing matches (a term the segment does not hold).
+final class EmptyIterator: DocIterator {
+    override func next() -> Int32 {
+        doc = DocIterator.end
+        return doc
+    }
+
+    override func advance(to target: Int32) -> Int32 { next() }
+}
+
+/// Every document of the segment (what a leading NOT subtracts from); deleted documents
+/// are removed at the root.
+final class AllDocumentsIterator: DocIterator {
+    let count: Int32
+
+    init(count: Int) { self.count = Int32(clamping: count) }
+
+    override var cost: Int { Int(count) }
+
+    override func next() -> Int32 { advance(to: doc + 1) }
+
+    override func advance(to target: Int32) -> Int32 {
+        doc = max(doc, target) < count ? max(doc, target) : DocIterator.end
+        return doc
+    }
+}
+
+/// A sorted document list computed beforehand (phrases, proximity, `$FREQ`, wildcards).
+final class ListIterator: DocIterator {
+    private let docs: [Int32]
+    private var index = -1
+
+    init(_ set: DocSet) { docs = set.docs }
+
+    override var cost: Int { docs.count }
+
+    override func next() -> Int32 {
+        index += 1
+        doc = index < docs.count ? docs[index] : DocIterator.end
+        return doc
+    }
+
+    override func advance(to target: Int32) -> Int32 {
+        guard doc < target else { return doc }
+        // Gallop: targets usually lie near.
+        var step = 1
+        var low = index + 1
+        while low + step < docs.count, docs[low + step] < target {
+            low += step
+            step <<= 1
+        }
+        var high = min(docs.count, low + step + 1)
+        while low < high {
+            let mid = (low + high) / 2
+            if docs[mid] < target { low = mid + 1 } else { high = mid }
+        }
+        index = low
+        doc = index < docs.count ? docs[index] : DocIterator.end
+        return doc
+    }
+}
+
+/// One term's postings in one field, documents and frequencies, jumping blocks by the skip
+/// entries on `advance(to:)`.
+final class PostingsIterator: DocIterator {
+    private var cursor: PostingsCursor
+    private let documentFrequency: Int
+
+    init(_ cursor: PostingsCursor) {
+        self.cursor = cursor
+        documentFrequency = cursor.remaining
+    }
+
+    override var cost: Int { documentFrequency }
+
+    /// The term's frequency in `doc`.
+    var frequency: Int { cursor.frequency }
+
+    override func next() -> Int32 {
+        // A damaged block ends the list rather than the search (the segment's checksums
+        // are verified when it is opened).
+        doc = (try? cursor.next()) == true ? Int32(truncatingIfNeeded: cursor.doc) : DocIterator.end
+        return doc
+    }
+
+    override func advance(to target: Int32) -> Int32 {
+        guard doc < target else { return doc }
+        doc = (try? cursor.advance(to: Int(target))) == true ? Int32(truncatingIfNeeded: cursor.doc) : DocIterator.end
+        return doc
+    }
+}
+
+/// Documents any clause holds. Every clause stays at or after the union's document, so a
+/// clause on `doc` is one that holds it.
+final class UnionIterator: DocIterator {
+    let clauses: [DocIterator]
+    private let totalCost: Int
+
+    init(_ clauses: [DocIterator]) {
+        self.clauses = clauses
+        totalCost = clauses.reduce(0) { $0 &+ $1.cost }
+    }
+
+    override var cost: Int { totalCost }
+
+    override func next() -> Int32 {
+        var least = DocIterator.end
+        for clause in clauses {
+            let at = clause.doc <= doc ? clause.next() : clause.doc
+            if at < least { least = at }
+        }
+        doc = least
+        return doc
+    }
+
+    override func advance(to target: Int32) -> Int32 {
+        guard doc < target else { return doc }
+        var least = DocIterator.end
+        for clause in clauses {
+            let at = clause.doc < target ? clause.advance(to: target) : clause.doc
+            if at < least { least = at }
+        }
+        doc = least
+        return doc
+    }
+}
+
+/// Documents every clause holds: the cheapest clause leads and the others are advanced
+/// to its documents (leapfrog); column checks (dates) are tested on the documents all
+/// clauses agree on, never iterated.
+final class ConjunctionIterator: DocIterator {
+    private let lead: DocIterator
+    private let others: [DocIterator]
+    private let checks: [ColumnRangeIterator]
+
+    /// `clauses` must not be empty unless `checks` is not: with no clause to lead, the
+    /// first check is iterated.
+    init(_ clauses: [DocIterator], checks: [ColumnRangeIterator]) {
+        var ordered = clauses.sorted { $0.cost < $1.cost }
+        var checks = checks
+        if ordered.isEmpty { ordered = [checks.removeFirst()] }
+        lead = ordered[0]
+        others = Array(ordered.dropFirst())
+        self.checks = checks
+    }
+
+    override var cost: Int { lead.cost }
+
+    override func next() -> Int32 { align(lead.next()) }
+
+    override func advance(to target: Int32) -> Int32 {
+        guard doc < target else { return doc }
+        return align(lead.advance(to: target))
+    }
+
+    private func align(_ start: Int32) -> Int32 {
+        var candidate = start
+        search: while candidate != DocIterator.end {
+            for other in others {
+                let at = other.advance(to: candidate)
+                if at > candidate {
+                    candidate = lead.advance(to: at)
+                    continue search
+                }
+            }
+            for check in checks where !check.holds(candidate) {
+                candidate = lead.next()
+                continue search
+            }
+            break
+        }
+        doc = candidate
+        return doc
+    }
+}
+
+/// Documents of `required` that `excluded` does not hold (AND NOT).
+final class ExclusionIterator: DocIterator {
+    private let required: DocIterator
+    private let excluded: DocIterator
+
+    init(_ required: DocIterator, excluding excluded: DocIterator) {
+        self.required = required
+        self.excluded = excluded
+    }
+
+    override var cost: Int { required.cost }
+
+    override func next() -> Int32 { settle(required.next()) }
+
+    override func advance(to target: Int32) -> Int32 {
+        guard doc < target else { return doc }
+        return settle(required.advance(to: target))
+    }
+
+    private func settle(_ start: Int32) -> Int32 {
+        var candidate = start
+        while candidate != DocIterator.end, excluded.advance(to: candidate) == candidate {
+            candidate = required.next()
+        }
+        doc = candidate
+        return doc
+    }
+}
+
+/// Documents whose date column lies in a range (0, no date, never does). Iterated it scans
+/// the column; inside a conjunction it is only tested on the other clauses' documents.
+final class ColumnRangeIterator: DocIterator {
+    private let columns: Columns
+    private let column: Column
+    private let low: Int32
+    private let high: Int32
+    private let count: Int32
+
+    init(segment: Segment, column: Column, low: Int32, high: Int32) {
+        columns = segment.columns
+        self.column = column
+        self.low = low
+        self.high = high
+        count = Int32(clamping: segment.documentCount)
+    }
+
+    override var cost: Int { Int(count) }
+
+    @inline(__always)
+    func holds(_ doc: Int32) -> Bool {
+        let value = columns.value(Int(doc), column)
+        return value != 0 && value >= low && value <= high
+    }
+
+    override func next() -> Int32 { advance(to: doc + 1) }
+
+    override func advance(to target: Int32) -> Int32 {
+        guard doc < target else { return doc }
+        var candidate = max(target, 0)
+        while candidate < count, !holds(candidate) { candidate += 1 }
+        doc = candidate < count ? candidate : DocIterator.end
+        return doc
+    }
+}

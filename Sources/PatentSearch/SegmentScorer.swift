@@ -1,0 +1,98 @@
+import Foundation
+import PatentIndex
+
+/// BM25 (k1, b) of QUERY.md §5 for the matches of one segment: the sum, over every
+/// positive text term (in leaf order) and each of its fields (in field order), of the
+/// field weight × idf × saturation of the term's frequency in the document. Which
+/// clauses of the boolean tree matched does not matter: a term counts wherever it occurs.
+/// Documents are scored in ascending order, so each term's frequencies are read by
+/// moving forward only.
+final class SegmentScorer {
+    private let terms: [TermScorer]
+
+    init(_ leaves: [LeafStatistics], searcher: Searcher, segment: Segment, frequencies: [Int: [IndexField: Int]]) {
+        let n = Double(max(1, searcher.snapshot.liveDocuments))
+        var terms: [TermScorer] = []
+        for leaf in leaves {
+            for source in leaf.fields {
+                let df = Double(frequencies[leaf.leaf]?[source.field] ?? 1)
+                let idf = log(1 + (n - df + 0.5) / (df + 0.5))
+                let weight = (searcher.weights[source.field] ?? 0) * idf
+                guard weight != 0 else { continue }
+                terms.append(TermScorer(source, weight: weight, average: searcher.averageLength(source.field),
+                                        k1: searcher.k1, b: searcher.b, columns: segment.columns))
+            }
+        }
+        self.terms = terms
+    }
+
+    func score(_ doc: Int32) -> Double {
+        var total = 0.0
+        for term in terms {
+            let tf = term.frequency(doc)
+            if tf > 0 { total += term.contribution(tf, doc: doc) }
+        }
+        return total
+    }
+}
+
+/// One term in one field: where its frequencies come from and its BM25 constants.
+private final class TermScorer {
+    private enum Source { case shared, list, postings }
+
+    private let source: Source
+    /// `.shared`: the matching tree's iterator.
+    private let shared: PostingsIterator?
+    /// `.list`: the frequencies computed beforehand, and the read point in them.
+    private let list: FieldFrequencies
+    private var index = 0
+    /// `.postings`: a cursor of its own.
+    private var cursor: PostingsCursor?
+    private let weight: Double
+    private let average: Double
+    private let k1: Double
+    private let b: Double
+    private let norms: NormColumn
+
+    init(_ source: FieldSource, weight: Double, average: Double, k1: Double, b: Double, columns: Columns) {
+        let none = FieldFrequencies(field: source.field, docs: [], frequencies: [])
+        switch source.kind {
+        case .shared(let iterator): (self.source, shared, list, cursor) = (.shared, iterator, none, nil)
+        case .list(let frequencies): (self.source, shared, list, cursor) = (.list, nil, frequencies, nil)
+        case .postings(let postings): (self.source, shared, list, cursor) = (.postings, nil, none, postings)
+        }
+        self.weight = weight
+        self.average = average
+        self.k1 = k1
+        self.b = b
+        norms = columns.norms(source.field)
+    }
+
+    /// The term's frequency in `doc` (0 when it does not occur); `doc` only grows.
+    @inline(__always)
+    func frequency(_ doc: Int32) -> Int {
+        switch source {
+        case .shared:
+            let iterator = shared.unsafelyUnwrapped
+            return iterator.doc == doc ? iterator.frequency : 0
+        case .list:
+            return list.docs.withUnsafeBufferPointer { docs in
+                var i = index
+                while i < docs.count, docs[i] < doc { i += 1 }
+                index = i
+                return i < docs.count && docs[i] == doc ? Int(list.frequencies[i]) : 0
+            }
+        case .postings:
+            guard (try? cursor?.advance(to: Int(doc))) == true, cursor?.doc == Int(doc) else { return 0 }
+            return cursor?.frequency ?? 0
+        }
+    }
+
+    @inline(__always)
+    func contribution(_ frequency: Int, doc: Int32) -> Double {
+        let tf = Double(frequency)
+        let length = Double(norms[doc])
+        let saturation: Double = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
+        return weight * saturation
+    }
+}
