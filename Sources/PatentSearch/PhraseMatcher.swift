@@ -24,12 +24,15 @@ enum PhraseMatcher {
     /// are only counted (outside proximity, without `$FREQ`): the same documents and
     /// counts as `spans`, from the positions alone — nothing placed in sentences or
     /// paragraphs, no span kept.
-    static func frequencies(_ slots: [(term: String, stemmed: Bool)], field: IndexField, segment: Segment) -> FieldFrequencies {
+    /// A slot's `offset` is its place in the phrase (a `WordPairs` term covers two places,
+    /// so places may be skipped or covered twice); the first slot's is 0.
+    static func frequencies(_ slots: [(term: String, stemmed: Bool, offset: Int32)], field: IndexField, segment: Segment) -> FieldFrequencies {
         var result = FieldFrequencies(field: field, docs: [], frequencies: [])
         var buffers = [[Int32]](repeating: [], count: slots.count)
         var at = [Int](repeating: 0, count: slots.count)
-        forEachDocument(slots, field: field, segment: segment, within: nil) { cursors, doc in
-            let count = consecutive(&cursors, buffers: &buffers, at: &at)
+        let offsets = slots.map(\.offset)
+        forEachDocument(slots.map { ($0.term, $0.stemmed) }, field: field, segment: segment, within: nil) { cursors, doc in
+            let count = consecutive(&cursors, offsets: offsets, buffers: &buffers, at: &at)
             if count > 0 {
                 result.docs.append(doc)
                 result.frequencies.append(count)
@@ -69,9 +72,10 @@ enum PhraseMatcher {
     }
 
     /// How many positions of the first slot start the phrase in the current document: the
-    /// k-th slot at that position + k. Positions ascend, so one merge pass per slot; the
-    /// buffers and the slots' read points (`at`) are reused across documents.
-    private static func consecutive(_ cursors: inout [PostingsCursor], buffers: inout [[Int32]], at: inout [Int]) -> Int32 {
+    /// k-th slot at that position + its offset. Positions ascend, so one merge pass per
+    /// slot; the buffers and the slots' read points (`at`) are reused across documents.
+    private static func consecutive(_ cursors: inout [PostingsCursor], offsets: [Int32], buffers: inout [[Int32]],
+                                    at: inout [Int]) -> Int32 {
         for index in cursors.indices {
             buffers[index].removeAll(keepingCapacity: true)
             guard (try? cursors[index].positions(appendingTo: &buffers[index])) != nil else { return 0 }
@@ -84,7 +88,7 @@ enum PhraseMatcher {
             for start in first {
                 var found = true
                 for slot in 1..<slots {
-                    let wanted = start + Int32(slot)
+                    let wanted = start + offsets[slot]
                     found = buffers[slot].withUnsafeBufferPointer { list in
                         var i = at[slot]
                         while i < list.count, list[i] < wanted { i += 1 }

@@ -168,6 +168,10 @@ final class QueryEvaluator {
         for field in scope.positionalFields {
             if let slots = try slots(term, field: field, scope: scope, inProximity: false) { perField.append((field, slots)) }
         }
+        // Pairs are read by the counted-phrase path only (spans place each word).
+        if term.minimumFrequency == nil, perField.allSatisfy({ $0.1.allSatisfy { $0.terms.count == 1 } }) {
+            perField = perField.map { field, slots in (field, Self.pairs(slots, field: field)) }
+        }
         guard term.minimumFrequency == nil, perField.allSatisfy({ $0.1.count == 1 }) else {
             // Positions of one phrase never reach the next value while the phrase is shorter
             // than the gap between values.
@@ -320,7 +324,7 @@ final class QueryEvaluator {
     /// counts from positions alone (`PhraseMatcher.frequencies`), no spans.
     private func phraseDocs(slots perField: [(IndexField, [Slot])], positive: Bool) -> DocSet {
         let perFieldFrequencies = perField.map { field, slots in
-            PhraseMatcher.frequencies(slots.map { ($0.terms[0], $0.stemmed) }, field: field, segment: segment)
+            PhraseMatcher.frequencies(slots.map { ($0.terms[0], $0.stemmed, Int32($0.offset)) }, field: field, segment: segment)
         }.filter { !$0.docs.isEmpty }
         if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: perFieldFrequencies.filter { $0.field.kind == .text }.map(FieldSource.init))) }
         nextLeaf += 1
@@ -339,6 +343,35 @@ final class QueryEvaluator {
     struct Slot: Hashable {
         var terms: [String]
         var stemmed: Bool
+        /// The slot's place in its phrase (`pairs` may skip places).
+        var offset: Int
+    }
+
+    /// A phrase's slots in a text field with every two adjacent common words read as their
+    /// `WordPairs` term (which the index holds at the first word's position): the phrase
+    /// occurs at p exactly when each slot's term occurs at p + its offset, and every word
+    /// stays covered. "of the" becomes one term; "at least one" the pairs "at least" and
+    /// "least one" at 0 and 1. Stemmed slots and wildcard expansions are kept as they are.
+    static func pairs(_ slots: [Slot], field: IndexField) -> [Slot] {
+        guard field.kind == .text, slots.count > 1 else { return slots }
+        func word(_ k: Int) -> String? {
+            slots[k].stemmed || slots[k].terms.count != 1 || !WordPairs.isCommon(slots[k].terms[0]) ? nil : slots[k].terms[0]
+        }
+        var out: [Slot] = []
+        var covered = [Bool](repeating: false, count: slots.count)
+        for k in 0..<(slots.count - 1) {
+            guard let first = word(k), let second = word(k + 1) else { continue }
+            out.append(Slot(terms: [WordPairs.term(first, second)], stemmed: false, offset: k))
+            covered[k] = true
+            covered[k + 1] = true
+        }
+        guard !out.isEmpty else { return slots }
+        for k in slots.indices where !covered[k] {
+            var slot = slots[k]
+            slot.offset = k
+            out.append(slot)
+        }
+        return out.sorted { $0.offset < $1.offset }
     }
 
     private struct FrequencyKey: Hashable {
@@ -367,16 +400,16 @@ final class QueryEvaluator {
             guard !pieces.isEmpty else { return nil }
             let expanded = try expansion(term, pieces: pieces, scope: scope, inProximity: inProximity)
             return pieces.enumerated().map { index, piece in
-                WildcardPattern(piece).hasWildcard ? Slot(terms: expanded[index][field] ?? [], stemmed: false)
-                    : Slot(terms: [piece], stemmed: false)
+                WildcardPattern(piece).hasWildcard ? Slot(terms: expanded[index][field] ?? [], stemmed: false, offset: index)
+                    : Slot(terms: [piece], stemmed: false, offset: index)
             }
         }
         let tokens = TextAnalyzer.analyze(paragraphs: [term.text])
         guard !tokens.isEmpty else { return nil }
         let stem = stemming && scope.isStemmed(field)
-        return tokens.map { token in
-            if stem, let stemmed = Stemming.stem(token) { return Slot(terms: [stemmed], stemmed: true) }
-            return Slot(terms: [token.text], stemmed: false)
+        return tokens.enumerated().map { index, token in
+            if stem, let stemmed = Stemming.stem(token) { return Slot(terms: [stemmed], stemmed: true, offset: index) }
+            return Slot(terms: [token.text], stemmed: false, offset: index)
         }
     }
 

@@ -1,3 +1,4 @@
+import PatentAnalysis
 import PatentIndex
 import PatentQuery
 
@@ -46,16 +47,18 @@ struct WildcardPattern: Hashable {
     /// Matching term numbers of a dictionary: a prefix scan when the pattern starts
     /// with text, the reversed-term order when it ends with text (leading `*`), and a
     /// full scan only for patterns with neither.
+    /// `WordPairs` terms are never matched: a wildcard names words.
     func matchingTerms(in dictionary: TermDictionary) -> [Int] {
         let prefix = literalPrefix
         let suffix = literalSuffix
+        func isWord(_ i: Int) -> Bool { !WordPairs.isPair(dictionary.termBytes(i)) }
         if !prefix.isEmpty {
-            return dictionary.prefixRange(prefix).filter { matches(dictionary.term($0)) }
+            return dictionary.prefixRange(prefix).filter { isWord($0) && matches(dictionary.term($0)) }
         }
         if !suffix.isEmpty {
-            return dictionary.suffixMatches(suffix).filter { matches(dictionary.term($0)) }
+            return dictionary.suffixMatches(suffix).filter { isWord($0) && matches(dictionary.term($0)) }
         }
-        return (0..<dictionary.count).filter { matches(dictionary.term($0)) }
+        return (0..<dictionary.count).filter { isWord($0) && matches(dictionary.term($0)) }
     }
 }
 

@@ -6,9 +6,16 @@ import PatentAnalysis
 /// per-term lists instead; a log needs no per-term state while documents arrive).
 final class PositionalFieldLog {
     let terms = TermHashTable()
-    /// Per term: whether it is a Latin word (only those have a stem).
+    /// Whether adjacent common words are also logged as pair terms (`WordPairs`; text fields).
+    let wordPairs: Bool
+    /// Per term: whether it is a Latin word (only those have a stem), and a common word.
     @exclusivity(unchecked) var latin: [Bool] = []
+    @exclusivity(unchecked) var common: [Bool] = []
     @exclusivity(unchecked) var tokens: [UInt32] = []
+    /// Pair terms, in token order: the index in `tokens` of the pair's first word, and its term id.
+    @exclusivity(unchecked) var pairStarts: [UInt32] = []
+    @exclusivity(unchecked) var pairTerms: [UInt32] = []
+    private var pairBytes: [UInt8] = []
     @exclusivity(unchecked) var valueLengths: [UInt32] = []
     /// Per document: where its values end in `valueLengths`.
     @exclusivity(unchecked) var documentValueEnds: [Int32] = []
@@ -16,20 +23,24 @@ final class PositionalFieldLog {
     @exclusivity(unchecked) var structure = ByteWriter()
     @exclusivity(unchecked) var structureEnds: [Int] = []
 
+    init(wordPairs: Bool) { self.wordPairs = wordPairs }
+
     var memoryBytes: Int {
-        terms.memoryBytes + (latin.count + 4 * tokens.count + 4 * valueLengths.count + structure.count) * 3 / 2
+        terms.memoryBytes + (2 * latin.count + 4 * tokens.count + 8 * pairStarts.count + 4 * valueLengths.count + structure.count) * 3 / 2
             + 12 * documentValueEnds.count
     }
 
     /// What inverting the field takes besides the log, at most: per posting a document
     /// and a frequency (8 bytes; a posting per token at worst), its positions (2 bytes a
     /// token at most), and a few arrays per term (surface forms and stems).
-    var inversionBytes: Int { 10 * tokens.count + 64 * terms.count }
+    var inversionBytes: Int { 10 * (tokens.count + pairStarts.count) + 64 * terms.count }
 
     /// Lets the token log go once the field is inverted (its structure stays: the
     /// documents section copies it last).
     func releaseTokens() {
         tokens = []
+        pairStarts = []
+        pairTerms = []
         valueLengths = []
         documentValueEnds = []
     }
@@ -38,11 +49,19 @@ final class PositionalFieldLog {
     func add(_ values: [TokenList]) {
         for value in values {
             value.text.withUnsafeBytes { text in
+                var previous = -1
                 for i in 0..<value.count {
                     let range = value.range(i)
-                    let (id, isNew) = terms.id(UnsafeRawBufferPointer(rebasing: text[range]))
-                    if isNew { latin.append(value.tokens[i].isLatin) }
+                    let word = UnsafeRawBufferPointer(rebasing: text[range])
+                    let (found, isNew) = terms.id(word)
+                    let id = Int(found)
+                    if isNew {
+                        latin.append(value.tokens[i].isLatin)
+                        common.append(wordPairs && WordPairs.isCommon(word))
+                    }
                     tokens.append(UInt32(id))
+                    if previous >= 0, common[id], common[previous] { addPair(first: value.range(i - 1), second: range, in: text) }
+                    previous = id
                 }
             }
             valueLengths.append(UInt32(value.count))
@@ -52,13 +71,30 @@ final class PositionalFieldLog {
         structureEnds.append(structure.count)
     }
 
+    /// Logs the pair of the last two tokens (the first at `tokens.count - 2`).
+    private func addPair(first: Range<Int>, second: Range<Int>, in text: UnsafeRawBufferPointer) {
+        pairBytes.removeAll(keepingCapacity: true)
+        pairBytes.append(contentsOf: text[first])
+        pairBytes.append(WordPairs.separator)
+        pairBytes.append(contentsOf: text[second])
+        let (id, isNew) = pairBytes.withUnsafeBytes { terms.id($0) }
+        if isNew {
+            latin.append(false)
+            common.append(false)
+        }
+        pairStarts.append(UInt32(tokens.count - 2))
+        pairTerms.append(UInt32(id))
+    }
+
     func structureRange(_ doc: Int) -> Range<Int> { (doc == 0 ? 0 : structureEnds[doc - 1])..<structureEnds[doc] }
 
-    /// Calls `visit(term, document, field position)` for every token in order.
+    /// Calls `visit(term, document, field position)` for every token in order, and for
+    /// every pair term after its first word.
     @inline(__always)
     func forEachToken(_ visit: (Int, Int32, Int) -> Void) {
         var token = 0
         var value = 0
+        var pair = 0
         for doc in 0..<documentValueEnds.count {
             let end = Int(documentValueEnds[doc])
             var start = 0
@@ -66,6 +102,11 @@ final class PositionalFieldLog {
                 let length = Int(valueLengths[value])
                 for k in 0..<length {
                     visit(Int(tokens[token]), Int32(doc), start + k)
+                    // A pair sits at its first word's position.
+                    if pair < pairStarts.count, Int(pairStarts[pair]) == token {
+                        visit(Int(pairTerms[pair]), Int32(doc), start + k)
+                        pair += 1
+                    }
                     token += 1
                 }
                 start += length + FieldStructure.valueGap

@@ -16,7 +16,9 @@ public final class SegmentWriter {
         IndexField.textFields.indices.map { slot in norms.reduce(0) { $0 + Int($1[slot]) } }
     }
     /// By field raw value: a log per positional field, a log per keyword field.
-    private let positional: [PositionalFieldLog?] = IndexField.allCases.map { $0.isPositional ? PositionalFieldLog() : nil }
+    private let positional: [PositionalFieldLog?] = IndexField.allCases.map {
+        $0.isPositional ? PositionalFieldLog(wordPairs: $0.kind == .text) : nil
+    }
     private let keyword: [KeywordFieldLog?] = IndexField.allCases.map { $0.isPositional ? nil : KeywordFieldLog() }
 
     /// Bytes the segment takes in memory until it is written: what it holds so far (an
