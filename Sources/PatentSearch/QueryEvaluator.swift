@@ -131,11 +131,53 @@ final class QueryEvaluator {
             return try iterator(child, scope: FieldScope(FieldCatalogue.searchField(code)!), positive: positive, path: path)
         case .range(let from, let to):
             return range(from: from, to: to, scope: scope)
-        case .proximity:
+        case .proximity(let left, let op, let right):
+            if let streamed = try proximityIterator(left, op, right, scope: scope, positive: positive) { return streamed }
             return ListIterator(DocSet(unsorted: try spans(node, scope: scope, positive: positive).keys))
         case .term(let term):
             return try termIterator(term, scope: scope, positive: positive, path: path)
         }
+    }
+
+    /// A proximity of two plain words (no wildcard, phrase or `$FREQ`), streamed per field
+    /// (`ProximityIterator`); nil for anything else, which goes through spans. The words
+    /// are scored as inside any proximity: by their frequencies over the whole field.
+    private func proximityIterator(_ left: QueryNode, _ op: ProximityOperator, _ right: QueryNode, scope: FieldScope,
+                                   positive: Bool) throws(QueryError) -> DocIterator? {
+        guard case .term(let first) = left, case .term(let second) = right,
+              first.kind != .wildcard, second.kind != .wildcard, first.minimumFrequency == nil, second.minimumFrequency == nil
+        else { return nil }
+        // Per field, each word's slot.
+        var words: [(field: IndexField, slots: [Slot])] = []
+        for field in scope.positionalFields {
+            let a = try slots(first, field: field, scope: scope, inProximity: true)
+            let b = try slots(second, field: field, scope: scope, inProximity: true)
+            guard a?.count ?? 1 == 1, b?.count ?? 1 == 1 else { return nil }
+            if let a, let b { words.append((field, [a[0], b[0]])) }
+        }
+        var clauses: [DocIterator] = []
+        for (field, pair) in words {
+            guard let a = postings(pair[0], field: field, positional: true),
+                  let b = postings(pair[1], field: field, positional: true) else { continue }
+            guard let iterator = ProximityIterator(a, op, b) else { return nil }
+            clauses.append(iterator)
+        }
+        for side in 0..<2 {
+            if positive {
+                let sources = words.filter { $0.field.kind == .text }.compactMap { field, pair -> FieldSource? in
+                    guard let cursor = postings(pair[side], field: field, positional: false) else { return nil }
+                    return FieldSource(field: field, documentFrequency: cursor.remaining, kind: .postings(cursor))
+                }
+                leaves.append(LeafStatistics(leaf: nextLeaf, fields: sources))
+            }
+            nextLeaf += 1
+        }
+        return union(clauses)
+    }
+
+    private func postings(_ slot: Slot, field: IndexField, positional: Bool) -> PostingsCursor? {
+        guard let dictionary = segment.dictionary(field, stemmed: slot.stemmed), let i = dictionary.find(slot.terms[0]) else { return nil }
+        return dictionary.postings(i, positional: positional)
     }
 
     private func union(_ clauses: [DocIterator]) -> DocIterator {
