@@ -51,7 +51,13 @@ struct ResultOrder {
     }
 
     /// Negative when `a` ranks first, positive when `b` does, 0 when only PNs can tell.
+    @inline(__always)
     func compare(_ a: Candidate, _ b: Candidate) -> Int {
+        if keys.isEmpty {
+            // Relevance order alone (nearly every search): no key loop.
+            if a.score != b.score { return a.score > b.score ? -1 : 1 }
+            return a.date == b.date ? 0 : (a.date > b.date ? -1 : 1)
+        }
         for key in keys {
             let result: Int
             switch key.field {
@@ -77,14 +83,17 @@ struct ResultOrder {
     }
 }
 
-/// Keeps the best `capacity` candidates without sorting everything: a bounded heap
-/// whose root is the worst kept candidate. A PN is read only when an exact tie needs it
-/// or the candidate is returned, and then once.
+/// Keeps the best `capacity` candidates without sorting everything: candidates are
+/// appended until `capacity` are kept, then kept in a bounded heap whose root is the
+/// worst kept candidate (built once, in linear time). A PN is read only when an exact
+/// tie needs it or the candidate is returned, and then once.
 struct TopHits {
     let capacity: Int
     let order: ResultOrder
     private let readPN: (Candidate) -> String
     private var heap: [Entry] = []
+    /// Whether `heap` is a heap yet (it is filled in arrival order first).
+    private var isHeap = false
 
     private struct Entry {
         var candidate: Candidate
@@ -102,14 +111,17 @@ struct TopHits {
     /// be read.
     func mayAdmit(score: Double) -> Bool {
         guard capacity > 0 else { return false }
-        return heap.count < capacity || !order.keys.isEmpty || score >= heap[0].candidate.score
+        return !isHeap || !order.keys.isEmpty || score >= heap[0].candidate.score
     }
 
     mutating func offer(_ candidate: Candidate) {
         guard capacity > 0 else { return }
-        if heap.count < capacity {
+        if !isHeap {
             heap.append(Entry(candidate: candidate, pn: nil))
-            siftUp(heap.count - 1)
+            if heap.count == capacity {
+                for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+                isHeap = true
+            }
             return
         }
         let result = order.compare(candidate, heap[0].candidate)
@@ -151,16 +163,6 @@ struct TopHits {
     }
 
     // The root is the entry that ranks last.
-    private mutating func siftUp(_ index: Int) {
-        var child = index
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard precedes(parent, child) else { return }
-            heap.swapAt(parent, child)
-            child = parent
-        }
-    }
-
     private mutating func siftDown(_ index: Int) {
         var parent = index
         while true {
