@@ -5,7 +5,7 @@ import PatentQuery
 /// scorers do the same for their phrases): the words' postings advance together, and
 /// only in documents holding both are their positions decoded, into buffers reused
 /// across documents, and joined in one pass — `$W`/`$PRE` as a window over the two
-/// sorted position lists, `$SEN`/`$PARA` as a merge on (value, sentence or paragraph).
+/// sorted position lists, `$SEN`/`$PARA` by placing both words' positions in one walk of the structure.
 /// It answers exactly as `SpanOperations.proximity` on the words' spans: single-word
 /// spans never overlap unless they are the same occurrence, and positions closer than
 /// `FieldStructure.valueGap` lie in one value.
@@ -16,8 +16,9 @@ final class ProximityIterator: DocIterator {
     private let estimate: Int
     private var leftPositions: [Int32] = []
     private var rightPositions: [Int32] = []
-    private var leftOccurrences: [Occurrence] = []
-    private var rightOccurrences: [Occurrence] = []
+    private var merged: [Int32] = []
+    private var sides: [UInt8] = []
+    private var units: [Int64] = []
 
     /// Nil when the operator's window could reach past a value (it then needs spans).
     init?(_ left: PostingsCursor, _ op: ProximityOperator, _ right: PostingsCursor) {
@@ -85,19 +86,39 @@ final class ProximityIterator: DocIterator {
             }
             return false
         case .sentence, .paragraph:
-            leftOccurrences.removeAll(keepingCapacity: true)
-            rightOccurrences.removeAll(keepingCapacity: true)
-            guard (try? left.occurrences(appendingTo: &leftOccurrences)) != nil,
-                  (try? right.occurrences(appendingTo: &rightOccurrences)) != nil else { return false }
-            let sentence = op == .sentence
-            // Occurrences come in value and position order, so (value, unit) only grows.
-            func key(_ o: Occurrence) -> Int64 { Int64(o.value) << 32 | Int64(sentence ? o.sentence : o.paragraph) }
+            leftPositions.removeAll(keepingCapacity: true)
+            rightPositions.removeAll(keepingCapacity: true)
+            guard (try? left.positions(appendingTo: &leftPositions)) != nil,
+                  (try? right.positions(appendingTo: &rightPositions)) != nil else { return false }
+            // Both words' positions merged (sides kept), placed by one walk of the structure;
+            // the units only grow along it, so equal units are neighbours.
+            merged.removeAll(keepingCapacity: true)
+            sides.removeAll(keepingCapacity: true)
             var i = 0
             var j = 0
-            while i < leftOccurrences.count, j < rightOccurrences.count {
-                let a = key(leftOccurrences[i]), b = key(rightOccurrences[j])
-                if a == b { return true }
-                if a < b { i += 1 } else { j += 1 }
+            while i < leftPositions.count || j < rightPositions.count {
+                if j == rightPositions.count || (i < leftPositions.count && leftPositions[i] <= rightPositions[j]) {
+                    merged.append(leftPositions[i])
+                    sides.append(0)
+                    i += 1
+                } else {
+                    merged.append(rightPositions[j])
+                    sides.append(1)
+                    j += 1
+                }
+            }
+            units.removeAll(keepingCapacity: true)
+            guard (try? left.units(of: merged, sentences: op == .sentence, into: &units)) != nil else { return false }
+            var start = 0
+            while start < units.count {
+                var end = start
+                var seen: UInt8 = 0
+                while end < units.count, units[end] == units[start] {
+                    seen |= 1 << sides[end]
+                    end += 1
+                }
+                if seen == 3 { return true }
+                start = end
             }
             return false
         }

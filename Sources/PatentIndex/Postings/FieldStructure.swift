@@ -137,10 +137,11 @@ struct StructureWalker {
         valueEnd = valueStart + tokens
         sentencesLeft = try reader.varint() - 1
         sentences = reader
-        for _ in 0..<max(sentencesLeft, 0) { _ = try reader.varint() }
+        // Stepped over by their last bytes, not decoded: most values hold no occurrence.
+        reader.offset = try endOfVarints(max(sentencesLeft, 0), in: reader.base, from: reader.offset)
         paragraphsLeft = try reader.varint() - 1
         paragraphs = reader
-        for _ in 0..<max(paragraphsLeft, 0) { _ = try reader.varint() }
+        reader.offset = try endOfVarints(max(paragraphsLeft, 0), in: reader.base, from: reader.offset)
         sentence = 0
         paragraph = 0
         nextSentence = sentencesLeft > 0 ? try sentences.varint() : .max

@@ -212,6 +212,19 @@ public struct PostingsCursor {
         }
     }
 
+    /// For each of `positions` (ascending field positions of the current document, of any
+    /// term), its value and sentence (or paragraph) as `value << 32 | unit`, appended to
+    /// `out`: one forward walk of the document's structure, whichever terms the positions
+    /// came from (positional fields only).
+    public func units(of positions: [Int32], sentences: Bool, into out: inout [Int64]) throws(IndexError) {
+        guard let structure else { return }
+        var walker = try StructureWalker(structure.encoded(doc))
+        for position in positions {
+            let o = try walker.occurrence(at: Int(position))
+            out.append(Int64(o.value) << 32 | Int64(sentences ? o.sentence : o.paragraph))
+        }
+    }
+
     /// A stem's occurrences: those of each surface form in this document, merged in
     /// position order (a position holds one token, so they never coincide).
     private mutating func variantOccurrences(appendingTo out: inout [Occurrence]) throws(IndexError) {
