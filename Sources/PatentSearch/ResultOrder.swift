@@ -137,10 +137,16 @@ struct TopHits {
     /// The kept candidates in order, with their PNs.
     mutating func sorted() -> [(candidate: Candidate, pn: String)] {
         for index in heap.indices { _ = pn(at: index) }
-        return heap.sorted { a, b in
-            let result = order.compare(a.candidate, b.candidate)
-            return result != 0 ? result < 0 : a.pn! < b.pn!
-        }.map { ($0.candidate, $0.pn!) }
+        // Positions are sorted, not the entries: moving an entry moves its PN too.
+        var ranks = Array(heap.indices)
+        let order = self.order
+        heap.withUnsafeBufferPointer { entries in
+            ranks.sort { a, b in
+                let result = order.compare(entries[a].candidate, entries[b].candidate)
+                return result != 0 ? result < 0 : entries[a].pn! < entries[b].pn!
+            }
+        }
+        return ranks.map { (heap[$0].candidate, heap[$0].pn!) }
     }
 
     /// An entry's PN, read on first use.

@@ -12,31 +12,56 @@ struct FieldFrequencies {
     static func read(_ terms: [String], field: IndexField, stemmed: Bool, segment: Segment) -> FieldFrequencies {
         var result = FieldFrequencies(field: field, docs: [], frequencies: [])
         guard let dictionary = segment.dictionary(field, stemmed: stemmed) else { return result }
-        var lists: [FieldFrequencies] = []
-        for term in terms {
-            guard let i = dictionary.find(term) else { continue }
-            var list = FieldFrequencies(field: field, docs: [], frequencies: [])
-            var postings = dictionary.postings(i, positional: false)
-            list.docs.reserveCapacity(postings.remaining)
-            list.frequencies.reserveCapacity(postings.remaining)
+        let found = terms.compactMap { dictionary.find($0) }
+        if found.count == 1 {
+            var postings = dictionary.postings(found[0], positional: false)
+            result.docs.reserveCapacity(postings.remaining)
+            result.frequencies.reserveCapacity(postings.remaining)
             while (try? postings.next()) == true {
-                list.docs.append(Int32(postings.doc))
-                list.frequencies.append(Int32(postings.frequency))
+                result.docs.append(Int32(postings.doc))
+                result.frequencies.append(Int32(postings.frequency))
             }
-            lists.append(list)
+            return result
         }
-        guard lists.count > 1 else { return lists.first ?? result }
-        // Several terms (a wildcard's expansions): merge, summing per document.
-        var pairs: [(Int32, Int32)] = []
-        for list in lists { pairs += zip(list.docs, list.frequencies) }
-        pairs.sort { $0.0 < $1.0 }
-        for (doc, frequency) in pairs {
-            if result.docs.last == doc {
-                result.frequencies[result.frequencies.count - 1] += frequency
-            } else {
-                result.docs.append(doc)
-                result.frequencies.append(frequency)
+        guard !found.isEmpty else { return result }
+        // Several terms (a wildcard's expansions), frequencies summed per document: a few
+        // postings are sorted; many are summed in an array over the segment's documents
+        // and read off in document order.
+        let postingsCount = found.reduce(0) { $0 + dictionary.documentFrequency($1) }
+        guard postingsCount >= segment.documentCount / 64 else {
+            var pairs: [(Int32, Int32)] = []
+            pairs.reserveCapacity(postingsCount)
+            for i in found {
+                var postings = dictionary.postings(i, positional: false)
+                while (try? postings.next()) == true { pairs.append((Int32(postings.doc), Int32(clamping: postings.frequency))) }
             }
+            pairs.sort { $0.0 < $1.0 }
+            for (doc, frequency) in pairs {
+                if result.docs.last == doc {
+                    result.frequencies[result.frequencies.count - 1] &+= frequency
+                } else {
+                    result.docs.append(doc)
+                    result.frequencies.append(frequency)
+                }
+            }
+            return result
+        }
+        var counts = [Int32](repeating: 0, count: segment.documentCount)
+        var distinct = 0
+        counts.withUnsafeMutableBufferPointer { counts in
+            for i in found {
+                var postings = dictionary.postings(i, positional: false)
+                while (try? postings.next()) == true, postings.doc < counts.count {
+                    if counts[postings.doc] == 0 { distinct += 1 }
+                    counts[postings.doc] &+= Int32(clamping: postings.frequency)
+                }
+            }
+        }
+        result.docs.reserveCapacity(distinct)
+        result.frequencies.reserveCapacity(distinct)
+        for (doc, count) in counts.enumerated() where count != 0 {
+            result.docs.append(Int32(doc))
+            result.frequencies.append(count)
         }
         return result
     }

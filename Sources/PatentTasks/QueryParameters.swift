@@ -12,8 +12,21 @@ public struct QueryParameters: Codable, Sendable, Equatable {
     public var publicationDateTo: Int?
     /// nil is `ALL`.
     public var collapse: Collapse?
+    /// The query's syntax tree, kept from validation so that the search does not parse the
+    /// query again; not stored with a task, and not part of equality (it follows `query`).
+    public var parsed: QueryNode?
 
     public init(query: String) { self.query = query }
+
+    private enum CodingKeys: String, CodingKey {
+        case query, stemming, applicationDateFrom, applicationDateTo, publicationDateFrom, publicationDateTo, collapse
+    }
+
+    public static func == (a: QueryParameters, b: QueryParameters) -> Bool {
+        a.query == b.query && a.stemming == b.stemming && a.applicationDateFrom == b.applicationDateFrom
+            && a.applicationDateTo == b.applicationDateTo && a.publicationDateFrom == b.publicationDateFrom
+            && a.publicationDateTo == b.publicationDateTo && a.collapse == b.collapse
+    }
 
     /// Validates the query parameters of a JSON body (also used by the CLI, so that
     /// `patents search` follows the API's rules).
@@ -28,7 +41,7 @@ public struct QueryParameters: Codable, Sendable, Equatable {
             throw ServiceError.invalidParameter("query_text must not be empty")
         }
         do {
-            _ = try QueryParser.parse(query, maximumLength: maximumQueryLength)
+            parsed = try QueryParser.parse(query, maximumLength: maximumQueryLength)
         } catch {
             throw ServiceError.invalidParameter("query_text: \(error.message)")
         }
@@ -87,6 +100,7 @@ public struct QueryParameters: Codable, Sendable, Equatable {
         request.offset = offset
         request.rows = rows
         request.sort = sort
+        request.parsed = parsed
         return request
     }
 }

@@ -129,6 +129,23 @@ struct StructureWalker {
         return Occurrence(value: value, position: Int32(inValue), sentence: sentence, paragraph: paragraph)
     }
 
+    /// The value and the sentence (or paragraph) of the position `position` (not below the
+    /// previous call's) as `value << 32 | unit`: the other unit's stream is not read.
+    mutating func unit(at position: Int, sentences: Bool) throws(IndexError) -> Int64 {
+        while position >= valueEnd {
+            guard valuesLeft > 0 else { throw .corrupt("position \(position) outside the document's values") }
+            try enterNextValue()
+        }
+        let inValue = position - valueStart
+        guard inValue >= 0 else { throw .corrupt("position \(position) between values") }
+        if sentences {
+            while inValue >= nextSentence { try advance(&self.sentences, &sentencesLeft, &nextSentence, &sentence) }
+            return Int64(value) << 32 | Int64(sentence)
+        }
+        while inValue >= nextParagraph { try advance(&paragraphs, &paragraphsLeft, &nextParagraph, &paragraph) }
+        return Int64(value) << 32 | Int64(paragraph)
+    }
+
     private mutating func enterNextValue() throws(IndexError) {
         valuesLeft -= 1
         value += 1

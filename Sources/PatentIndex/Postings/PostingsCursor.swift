@@ -219,10 +219,7 @@ public struct PostingsCursor {
     public func units(of positions: [Int32], sentences: Bool, into out: inout [Int64]) throws(IndexError) {
         guard let structure else { return }
         var walker = try StructureWalker(structure.encoded(doc))
-        for position in positions {
-            let o = try walker.occurrence(at: Int(position))
-            out.append(Int64(o.value) << 32 | Int64(sentences ? o.sentence : o.paragraph))
-        }
+        for position in positions { out.append(try walker.unit(at: Int(position), sentences: sentences)) }
     }
 
     /// A stem's occurrences: those of each surface form in this document, merged in
