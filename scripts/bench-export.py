@@ -12,7 +12,7 @@ Starts `patents serve` on DIR (a store + index, e.g. a generated corpus), then
      the server's peak RSS (VmHWM) while writing it.
 Prints Markdown tables for BENCHMARKS.md. Python is only the load generator here.
 """
-import argparse, json, os, re, statistics, subprocess, time, urllib.request
+import argparse, json, os, re, statistics, subprocess, time, urllib.error, urllib.request
 
 QUERIES = [
     "TTL:battery",
@@ -60,8 +60,20 @@ def call(base, path, body=None):
     if data:
         headers["Content-Type"] = "application/json"
     request = urllib.request.Request(base + path, data=data, headers=headers)
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{path}: HTTP {error.code}: {error.read().decode(errors='replace')}")
+
+
+def wait(base, task):
+    """Polls a task until it is no longer PENDING; returns its status."""
+    while True:
+        status = call(base, f"/patent-search/task?task_id={task}")["data"]
+        if status["export_status"] != "PENDING":
+            return status
+        time.sleep(0.02)
 
 
 def peak_rss_mb(pid):
@@ -85,7 +97,7 @@ def latency(binary, data, repeat):
         every = []
         for query in QUERIES:
             body = {"query_text": query, "fields": "PN,TTL,PBD", "export_type": "csv", "rows": 100}
-            call(base, "/patent-search/export/V2", body)  # warm-up
+            wait(base, call(base, "/patent-search/export/V2", body)["data"]["task_id"])  # warm-up
             times, total = [], 0
             for _ in range(repeat):
                 started = time.perf_counter()
@@ -93,6 +105,9 @@ def latency(binary, data, repeat):
                 times.append((time.perf_counter() - started) * 1000)
                 assert answer["status"], answer
                 total = answer["data"]["total"]
+                # Untimed: the task finishes before the next create (a client may have 10
+                # exports waiting at most).
+                wait(base, answer["data"]["task_id"])
             every += times
             print(f"| `{query}` | {total:,} | {percentile(times, 50):.1f} | {percentile(times, 99):.1f} |")
         print(f"| **all {len(every)} creates** | | **{percentile(every, 50):.1f}** | **{percentile(every, 99):.1f}** |")
@@ -118,12 +133,7 @@ def throughput(binary, data, rows, types):
                     "rows": min(rows, 1000) if export_type in FIELDS else rows}
             started = time.perf_counter()
             answer = call(base, "/patent-search/export/V2", body)
-            task = answer["data"]["task_id"]
-            while True:
-                status = call(base, f"/patent-search/task?task_id={task}")["data"]
-                if status["export_status"] != "PENDING":
-                    break
-                time.sleep(0.05)
+            status = wait(base, answer["data"]["task_id"])
             seconds = time.perf_counter() - started
             assert status["export_status"] == "SUCCESS", status
             print(f"| {export_type} | {status['count']:,} | {seconds:.1f} | {status['count'] / seconds:,.0f} | "
