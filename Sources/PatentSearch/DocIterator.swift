@@ -231,37 +231,78 @@ final class ExclusionIterator: DocIterator {
 }
 
 /// Documents whose date column lies in a range (0, no date, never does). Iterated it scans
-/// the column; inside a conjunction it is only tested on the other clauses' documents.
+/// the column a window at a time without a branch per document (the matches of a window
+/// are written out unconditionally and counted); inside a conjunction it is only tested
+/// on the other clauses' documents.
 final class ColumnRangeIterator: DocIterator {
-    private let columns: Columns
-    private let column: Column
+    private let values: ColumnValues
+    /// The range as `value − low ≤ span` in unsigned arithmetic: one compare, and 0 (no
+    /// date) falls outside because `low` is at least 1.
     private let low: Int32
-    private let high: Int32
+    private let span: UInt32
+    private let isEmpty: Bool
     private let count: Int32
+    private var window: [Int32] = []
+    private var windowCount = 0
+    private var windowIndex = 0
+    /// The first document not scanned yet.
+    private var scanned: Int32 = 0
+
+    static let windowSize = 512
 
     init(segment: Segment, column: Column, low: Int32, high: Int32) {
-        columns = segment.columns
-        self.column = column
-        self.low = low
-        self.high = high
+        values = segment.columns.values(column)
+        self.low = max(low, 1)
+        isEmpty = high < self.low
+        span = isEmpty ? 0 : UInt32(bitPattern: high &- self.low)
         count = Int32(clamping: segment.documentCount)
     }
 
     override var cost: Int { Int(count) }
 
     @inline(__always)
-    func holds(_ doc: Int32) -> Bool {
-        let value = columns.value(Int(doc), column)
-        return value != 0 && value >= low && value <= high
-    }
+    func holds(_ doc: Int32) -> Bool { !isEmpty && UInt32(bitPattern: values[doc] &- low) <= span }
 
-    override func next() -> Int32 { advance(to: doc + 1) }
+    override func next() -> Int32 {
+        while windowIndex == windowCount {
+            guard scanned < count, !isEmpty else {
+                doc = DocIterator.end
+                return doc
+            }
+            scan()
+        }
+        doc = window[windowIndex]
+        windowIndex += 1
+        return doc
+    }
 
     override func advance(to target: Int32) -> Int32 {
         guard doc < target else { return doc }
-        var candidate = max(target, 0)
-        while candidate < count, !holds(candidate) { candidate += 1 }
-        doc = candidate < count ? candidate : DocIterator.end
-        return doc
+        if windowIndex < windowCount, window[windowCount - 1] >= target {
+            while window[windowIndex] < target { windowIndex += 1 }
+        } else {
+            windowIndex = 0
+            windowCount = 0
+            scanned = max(scanned, target)
+        }
+        return next()
+    }
+
+    /// Fills the window with the matches among the next `windowSize` documents.
+    private func scan() {
+        if window.isEmpty { window = [Int32](repeating: 0, count: Self.windowSize) }
+        let end = min(count, scanned &+ Int32(Self.windowSize))
+        var found = 0
+        window.withUnsafeMutableBufferPointer { out in
+            var doc = scanned
+            while doc < end {
+                out[found] = doc
+                found &+= UInt32(bitPattern: values[doc] &- low) <= span ? 1 : 0
+                doc += 1
+            }
+        }
+        scanned = end
+        windowCount = found
+        windowIndex = 0
     }
 }

@@ -105,9 +105,10 @@ public final class Searcher: Sendable {
             for (index, plan) in plans.enumerated() {
                 let segment = segments[index]
                 let scorer = SegmentScorer(plan.leaves, searcher: self, segment: segment, frequencies: frequencies)
+                let constant = scorer.isConstant
                 forEachMatch(plan, segment: index) { doc in
                     total += 1
-                    let score = scorer.score(doc)
+                    let score = constant ? 0 : scorer.score(doc)
                     if top.mayAdmit(score: score) { top.offer(order.candidate(score: score, segment: segment, index: index, doc: doc)) }
                 }
             }

@@ -26,6 +26,9 @@ final class SegmentScorer {
         self.terms = terms
     }
 
+    /// No positive text term: every match scores 0.
+    var isConstant: Bool { terms.isEmpty }
+
     func score(_ doc: Int32) -> Double {
         var total = 0.0
         for term in terms {

@@ -48,6 +48,12 @@ public struct Columns: @unchecked Sendable {
         return out
     }
 
+    /// One column's values, for reading many documents' (filters and ordering in a
+    /// search's inner loop).
+    public func values(_ column: Column) -> ColumnValues {
+        ColumnValues(base: bytes.baseAddress.map { $0 + valuesStart + 4 * column.rawValue * documentCount })
+    }
+
     /// Where each field's norms are among the text fields (-1 for other fields), by raw value.
     @usableFromInline static let normSlots: [Int] = IndexField.allCases.map { IndexField.textFields.firstIndex(of: $0) ?? -1 }
 
@@ -97,5 +103,16 @@ public struct NormColumn {
     public subscript(_ doc: Int32) -> Int {
         guard let base else { return 0 }
         return Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * Int(doc), as: UInt32.self)))
+    }
+}
+
+/// One integer column's value per document (`Columns.values`).
+public struct ColumnValues {
+    @usableFromInline let base: UnsafeRawPointer?
+
+    @inlinable
+    public subscript(_ doc: Int32) -> Int32 {
+        guard let base else { return 0 }
+        return Int32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * Int(doc), as: Int32.self))
     }
 }
