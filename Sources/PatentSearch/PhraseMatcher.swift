@@ -54,7 +54,8 @@ enum PhraseMatcher {
         for index in cursors.indices { guard (try? cursors[index].next()) == true else { return } }
         var withinCursor = 0
         while true {
-            var target = cursors.map(\.doc).max()!
+            var target = cursors[0].doc
+            for index in cursors.indices.dropFirst() where cursors[index].doc > target { target = cursors[index].doc }
             if let within {
                 while withinCursor < within.docs.count, within.docs[withinCursor] < Int32(target) { withinCursor += 1 }
                 guard withinCursor < within.docs.count else { return }

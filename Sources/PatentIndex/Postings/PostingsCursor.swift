@@ -54,13 +54,16 @@ public struct PostingsCursor {
         self.positions = positions
         self.structure = structure
         self.variants = variants
+        ownsPositions = structure != nil && variants.isEmpty
     }
 
     private var positional: Bool { structure != nil }
+    /// Whether the positions stream holds this cursor's positions (positional, not a stem's).
+    private let ownsPositions: Bool
 
     /// Moves to the next document; false at the end.
     public mutating func next() throws(IndexError) -> Bool {
-        if positional && variants.isEmpty && !occurrencesRead { try skipOccurrences() }
+        if ownsPositions && !occurrencesRead { try skipOccurrences() }
         guard remaining > 0 else { return false }
         remaining -= 1
         occurrencesRead = false
