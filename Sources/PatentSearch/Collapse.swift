@@ -49,20 +49,6 @@ struct Ranked {
 }
 
 extension Collapse {
-    /// The group a document belongs to — an application id (`applicationIDs`, see
-    /// `ApplicationKeyCache`) or a family id; one search uses one kind, so the integers
-    /// never mix. Nil when the document is alone (no application number or no family id).
-    func groupKey(segment: Segment, doc: Int, applicationIDs: [Int32]) -> Int64? {
-        let id: Int32
-        switch kind {
-        case .apno: id = doc < applicationIDs.count ? applicationIDs[doc] : 0
-        case .docdb: id = segment.columns.value(doc, .docdbFamily)
-        case .inpadoc: id = segment.columns.value(doc, .inpadocFamily)
-        case .extended: id = segment.columns.value(doc, .extendedFamily)
-        }
-        return id > 0 ? Int64(id) : nil
-    }
-
     /// True when `a` is the better representative: by date (undated last), by the
     /// authority list (unlisted last, then latest PBD), or by score; ties by PN.
     func prefers(_ a: Ranked, over b: Ranked) -> Bool {
@@ -83,30 +69,91 @@ extension Collapse {
 
 }
 
-/// Office-prefixed application numbers as integers by document, read once per segment
-/// (segments never change) and shared by the searches of a snapshot. The same number gets
-/// the same id in every segment; 0 means none.
-final class ApplicationKeyCache: @unchecked Sendable {
+/// The collapse groups of each document as dense integers 1…`count` (0: alone — no
+/// application number or no family id), the same group the same number in every segment:
+/// application numbers (office-prefixed terms) for APNO, the family id columns for the
+/// family kinds. Read once per segment and kind (segments never change) and shared by the
+/// searches of a snapshot, so a search keeps its representatives in flat arrays indexed
+/// by group instead of hashing family ids.
+final class GroupIDCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var bySegment: [Int: [Int32]] = [:]
-    private var ids: [String: Int32] = [:]
+    private var bySegment: [Collapse.Kind: [Int: [Int32]]] = [:]
+    private var applicationIDs: [String: Int32] = [:]
+    private var familyIDs: [Collapse.Kind: [Int32: Int32]] = [:]
 
-    func ids(_ segment: Segment) -> [Int32] {
+    /// The segment's group per document, and how many groups the snapshot's segments read
+    /// so far hold (an upper bound for every group id handed out).
+    func ids(_ segment: Segment, kind: Collapse.Kind) -> (ids: [Int32], count: Int) {
         lock.lock()
         defer { lock.unlock() }
-        if let known = bySegment[segment.id] { return known }
+        if let known = bySegment[kind]?[segment.id] { return (known, groupCount(kind)) }
         var byDoc = [Int32](repeating: 0, count: segment.documentCount)
-        if let dictionary = segment.dictionary(.applicationNumber) {
-            for i in 0..<dictionary.count {
-                let term = dictionary.term(i)
-                guard term.count > 2, term.prefix(2).allSatisfy({ $0.isLetter && $0.isUppercase }) else { continue }
-                let id = ids[term] ?? Int32(ids.count + 1)
-                ids[term] = id
-                var postings = dictionary.postings(i, positional: false)
-                while (try? postings.next()) == true { byDoc[postings.doc] = id }
+        switch kind {
+        case .apno:
+            if let dictionary = segment.dictionary(.applicationNumber) {
+                for i in 0..<dictionary.count {
+                    let term = dictionary.term(i)
+                    guard term.count > 2, term.prefix(2).allSatisfy({ $0.isLetter && $0.isUppercase }) else { continue }
+                    let id = applicationIDs[term] ?? Int32(applicationIDs.count + 1)
+                    applicationIDs[term] = id
+                    var postings = dictionary.postings(i, positional: false)
+                    while (try? postings.next()) == true { byDoc[postings.doc] = id }
+                }
             }
+        case .docdb, .inpadoc, .extended:
+            let column: Column = kind == .docdb ? .docdbFamily : kind == .inpadoc ? .inpadocFamily : .extendedFamily
+            let values = segment.columns.values(column)
+            var ids = familyIDs[kind] ?? [:]
+            for doc in 0..<segment.documentCount {
+                let family = values[Int32(doc)]
+                guard family > 0 else { continue }
+                if let id = ids[family] {
+                    byDoc[doc] = id
+                } else {
+                    let id = Int32(ids.count + 1)
+                    ids[family] = id
+                    byDoc[doc] = id
+                }
+            }
+            familyIDs[kind] = ids
         }
-        bySegment[segment.id] = byDoc
-        return byDoc
+        bySegment[kind, default: [:]][segment.id] = byDoc
+        return (byDoc, groupCount(kind))
+    }
+
+    private func groupCount(_ kind: Collapse.Kind) -> Int {
+        kind == .apno ? applicationIDs.count : familyIDs[kind]?.count ?? 0
+    }
+}
+
+/// A number per collapse group (−1 until set): a flat array over the snapshot's groups
+/// when the matches are many, a dictionary when they are few against the groups (a
+/// search with a few hundred matches should not clear an array of a million groups).
+struct GroupSlots {
+    private var flat: [Int32]?
+    private var hashed: [Int: Int] = [:]
+    private let matches: Int
+    private var decided = false
+
+    init(matches: Int) { self.matches = matches }
+
+    /// Makes room for groups 1…`groups` (called per segment, as segments bring groups).
+    /// The first call chooses the array or the dictionary for the whole search.
+    mutating func reserve(groups: Int) {
+        if !decided {
+            decided = true
+            if matches &* 16 >= groups { flat = [] }
+        }
+        guard var array = flat else { return }
+        flat = nil
+        if array.count < groups + 1 { array += [Int32](repeating: -1, count: groups + 1 - array.count) }
+        flat = array
+    }
+
+    subscript(group: Int) -> Int {
+        get { flat.map { Int($0[group]) } ?? hashed[group] ?? -1 }
+        set {
+            if flat != nil { flat![group] = Int32(newValue) } else { hashed[group] = newValue }
+        }
     }
 }

@@ -48,7 +48,7 @@ public final class Searcher: Sendable {
     /// Field weights (QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1).
     public let weights: [IndexField: Double]
     private let averageLengths: [IndexField: Double]
-    private let applicationKeyCache = ApplicationKeyCache()
+    private let groupIDs = GroupIDCache()
 
     public init(snapshot: IndexSnapshot,
                 weights: [IndexField: Double] = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { ($0, $0.weight) })) {
@@ -151,51 +151,61 @@ public final class Searcher: Sendable {
     }
 
     /// One representative per collapse group among the matches; documents without a
-    /// group stand alone. PNs are read only to break exact ties.
+    /// group stand alone. Groups are dense integers (`GroupIDCache`), so the best of each
+    /// is found through a flat array; PNs are read only to break exact ties.
     private func representatives(_ plans: [SegmentPlan], frequencies: [Int: [IndexField: Int]], collapse: Collapse,
                                  order: ResultOrder) -> [Ranked] {
-        var best: [Int64: Ranked] = [:]
-        // Sized up front: growing a dictionary of 100,000s of groups rehashes it many times.
-        best.reserveCapacity(plans.reduce(0) { $0 &+ $1.root.cost })
-        var alone: [Ranked] = []
+        var kept: [Ranked] = []
+        var slots = GroupSlots(matches: plans.reduce(0) { $0 &+ $1.root.cost })
         let ranks = Dictionary(collapse.authorities.enumerated().map { (Column.pack($1), $0) }, uniquingKeysWith: { first, _ in first })
         for (index, plan) in plans.enumerated() {
             let segment = snapshot.segments[index]
             let scorer = SegmentScorer(plan.leaves, searcher: self, segment: segment, frequencies: frequencies)
-            let applicationIDs = collapse.kind == .apno ? applicationKeyCache.ids(segment) : []
+            let (ids, groups) = groupIDs.ids(segment, kind: collapse.kind)
+            slots.reserve(groups: groups)
+            let applicationDates = segment.columns.values(.applicationDate)
+            let offices = segment.columns.values(.office)
             forEachMatch(plan, segment: index) { doc in
                 let ranked = Ranked(
                     candidate: order.candidate(score: scorer.score(doc), segment: segment, index: index, doc: doc),
                     segment: segment,
-                    applicationDate: segment.columns.value(Int(doc), .applicationDate),
-                    authorityRank: collapse.by == .authority ? ranks[segment.columns.value(Int(doc), .office)] ?? Int.max : 0)
-                guard let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationIDs: applicationIDs) else {
-                    alone.append(ranked)
+                    applicationDate: applicationDates[doc],
+                    authorityRank: collapse.by == .authority ? ranks[offices[doc]] ?? Int.max : 0)
+                let group = Int(ids[Int(doc)])
+                guard group > 0 else {
+                    kept.append(ranked)
                     return
                 }
-                if let current = best[key], !collapse.prefers(ranked, over: current) { return }
-                best[key] = ranked
+                let slot = slots[group]
+                if slot < 0 {
+                    slots[group] = kept.count
+                    kept.append(ranked)
+                } else if collapse.prefers(ranked, over: kept[slot]) {
+                    kept[slot] = ranked
+                }
             }
         }
-        return alone + best.values
+        return kept
     }
 
     /// How many groups (and documents without one) the matches fall into.
     private func groupCount(_ plans: [SegmentPlan], collapse: Collapse) -> Int {
-        var groups = Set<Int64>()
-        var alone = 0
+        var seen = GroupSlots(matches: plans.reduce(0) { $0 &+ $1.root.cost })
+        var total = 0
         for (index, plan) in plans.enumerated() {
-            let segment = snapshot.segments[index]
-            let applicationIDs = collapse.kind == .apno ? applicationKeyCache.ids(segment) : []
+            let (ids, groups) = groupIDs.ids(snapshot.segments[index], kind: collapse.kind)
+            seen.reserve(groups: groups)
             forEachMatch(plan, segment: index) { doc in
-                if let key = collapse.groupKey(segment: segment, doc: Int(doc), applicationIDs: applicationIDs) {
-                    groups.insert(key)
-                } else {
-                    alone += 1
+                let group = Int(ids[Int(doc)])
+                if group == 0 {
+                    total += 1
+                } else if seen[group] < 0 {
+                    seen[group] = 0
+                    total += 1
                 }
             }
         }
-        return groups.count + alone
+        return total
     }
 
     /// The request's date bounds as column checks (a bound excludes patents lacking the date).

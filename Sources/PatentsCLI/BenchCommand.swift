@@ -19,8 +19,12 @@ struct BenchParse: ParsableCommand {
         abstract: "Time the parser on 2,000-character queries (nested parentheses, long boolean lists)."
     )
 
-    @Option(help: "Parses per query.")
+    @Option(help: "Parses per query (at least 1).")
     var repeats = 2_000
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, not \(repeats)") }
+    }
 
     func run() throws {
         var nested = "x"
@@ -58,7 +62,7 @@ struct BenchSearch: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
-    @Option(help: "Runs per query.")
+    @Option(help: "Runs per query (at least 1).")
     var repeats = 20
 
     @Option(help: "A file of queries, one per line (default: a built-in set of 16).")
@@ -69,6 +73,11 @@ struct BenchSearch: ParsableCommand {
 
     @Option(help: "Hits per query (0: the count alone, as P001 asks).")
     var rows = 1_000
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, not \(repeats)") }
+        guard rows >= 0 else { throw ValidationError("--rows must be 0 or more, not \(rows)") }
+    }
 
     static let builtIn = [
         "battery", "TTL:battery", "\"lithium ion\"", "lithium $W3 battery", "TAC:(vehicle AND (battery OR \"fuel cell\"))",
