@@ -55,7 +55,19 @@ public final class Searcher: Sendable {
         self.snapshot = snapshot
         self.weights = weights
         averageLengths = Self.averageLengths(snapshot)
+        let averages = averageLengths
+        let (k1, b) = (k1, b)
+        lengthFactors = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { field in
+            let average = max(averages[field] ?? 1, 1)
+            return (field, (0..<Self.tabulatedLengths).map { length in k1 * (1 - b + b * Double(length) / average) })
+        })
     }
+
+    /// BM25's length part of the saturation, `k1 · (1 − b + b · length / avgdl)`, per text
+    /// field for lengths below `tabulatedLengths` (titles, abstracts and most claims):
+    /// the same expression, evaluated once per snapshot instead of once per scored term.
+    let lengthFactors: [IndexField: [Double]]
+    static let tabulatedLengths = 16_384
 
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
         let tree = if let parsed = request.parsed { parsed } else { try parse(request) }

@@ -20,7 +20,8 @@ final class SegmentScorer {
                 let weight = (searcher.weights[source.field] ?? 0) * idf
                 guard weight != 0 else { continue }
                 terms.append(TermScorer(source, weight: weight, average: searcher.averageLength(source.field),
-                                        k1: searcher.k1, b: searcher.b, columns: segment.columns))
+                                        k1: searcher.k1, b: searcher.b, columns: segment.columns,
+                                        lengthFactors: searcher.lengthFactors[source.field] ?? []))
             }
         }
         self.terms = terms
@@ -56,8 +57,11 @@ private final class TermScorer {
     private let k1: Double
     private let b: Double
     private let norms: NormColumn
+    /// `Searcher.lengthFactors` of the field.
+    private let lengthFactors: [Double]
 
-    init(_ source: FieldSource, weight: Double, average: Double, k1: Double, b: Double, columns: Columns) {
+    init(_ source: FieldSource, weight: Double, average: Double, k1: Double, b: Double, columns: Columns,
+         lengthFactors: [Double]) {
         let none = FieldFrequencies(field: source.field, docs: [], frequencies: [])
         switch source.kind {
         case .shared(let iterator): (self.source, shared, list, cursor) = (.shared, iterator, none, nil)
@@ -69,6 +73,7 @@ private final class TermScorer {
         self.k1 = k1
         self.b = b
         norms = columns.norms(source.field)
+        self.lengthFactors = lengthFactors
     }
 
     /// The term's frequency in `doc` (0 when it does not occur); `doc` only grows.
@@ -94,8 +99,9 @@ private final class TermScorer {
     @inline(__always)
     func contribution(_ frequency: Int, doc: Int32) -> Double {
         let tf = Double(frequency)
-        let length = Double(norms[doc])
-        let saturation: Double = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average))
+        let length = norms[doc]
+        let factor = length < lengthFactors.count ? lengthFactors[length] : k1 * (1 - b + b * Double(length) / average)
+        let saturation: Double = tf * (k1 + 1) / (tf + factor)
         return weight * saturation
     }
 }
