@@ -18,7 +18,6 @@ final class ProximityIterator: DocIterator {
     private var rightPositions: [Int32] = []
     private var merged: [Int32] = []
     private var sides: [UInt8] = []
-    private var units: [Int64] = []
 
     /// Nil when the operator's window could reach past a value (it then needs spans).
     init?(_ left: PostingsCursor, _ op: ProximityOperator, _ right: PostingsCursor) {
@@ -90,8 +89,8 @@ final class ProximityIterator: DocIterator {
             rightPositions.removeAll(keepingCapacity: true)
             guard (try? left.positions(appendingTo: &leftPositions)) != nil,
                   (try? right.positions(appendingTo: &rightPositions)) != nil else { return false }
-            // Both words' positions merged (sides kept), placed by one walk of the structure;
-            // the units only grow along it, so equal units are neighbours.
+            // Both words' positions merged (sides kept) and placed by one walk of the
+            // structure; the units only grow along it, so equal units are neighbours.
             merged.removeAll(keepingCapacity: true)
             sides.removeAll(keepingCapacity: true)
             var i = 0
@@ -107,20 +106,7 @@ final class ProximityIterator: DocIterator {
                     j += 1
                 }
             }
-            units.removeAll(keepingCapacity: true)
-            guard (try? left.units(of: merged, sentences: op == .sentence, into: &units)) != nil else { return false }
-            var start = 0
-            while start < units.count {
-                var end = start
-                var seen: UInt8 = 0
-                while end < units.count, units[end] == units[start] {
-                    seen |= 1 << sides[end]
-                    end += 1
-                }
-                if seen == 3 { return true }
-                start = end
-            }
-            return false
+            return (try? left.shareUnit(merged, sides: sides, sentences: op == .sentence)) ?? false
         }
     }
 }

@@ -215,14 +215,25 @@ public struct PostingsCursor {
         }
     }
 
-    /// For each of `positions` (ascending field positions of the current document, of any
-    /// term), its value and sentence (or paragraph) as `value << 32 | unit`, appended to
-    /// `out`: one forward walk of the document's structure, whichever terms the positions
-    /// came from (positional fields only).
-    public func units(of positions: [Int32], sentences: Bool, into out: inout [Int64]) throws(IndexError) {
-        guard let structure else { return }
+    /// Whether two of `positions` (ascending field positions of the current document, of
+    /// any terms) with different `sides` (0 or 1) lie in one value and one sentence (or
+    /// paragraph): one forward walk of the document's structure, which stops at the first
+    /// such pair (positional fields only).
+    public func shareUnit(_ positions: [Int32], sides: [UInt8], sentences: Bool) throws(IndexError) -> Bool {
+        guard let structure else { return false }
         var walker = try StructureWalker(structure.encoded(doc))
-        for position in positions { out.append(try walker.unit(at: Int(position), sentences: sentences)) }
+        var unit: Int64 = -1
+        var seen: UInt8 = 0
+        for (position, side) in zip(positions, sides) {
+            let next = try walker.unit(at: Int(position), sentences: sentences)
+            if next != unit {
+                unit = next
+                seen = 0
+            }
+            seen |= 1 << side
+            if seen == 3 { return true }
+        }
+        return false
     }
 
     /// A stem's occurrences: those of each surface form in this document, merged in
