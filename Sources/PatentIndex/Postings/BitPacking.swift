@@ -44,21 +44,50 @@ enum BitPacking {
             out.update(repeating: 0, count: blockSize)
             return offset
         }
+        if offset + length + 8 <= bytes.count, let base = bytes.baseAddress {
+            // Each width its own loop, so shifts and masks are constants the compiler folds.
+            let start = base + offset
+            switch width {
+            case 1: unpack(start, width: 1, into: out)
+            case 2: unpack(start, width: 2, into: out)
+            case 3: unpack(start, width: 3, into: out)
+            case 4: unpack(start, width: 4, into: out)
+            case 5: unpack(start, width: 5, into: out)
+            case 6: unpack(start, width: 6, into: out)
+            case 7: unpack(start, width: 7, into: out)
+            case 8: unpack(start, width: 8, into: out)
+            case 9: unpack(start, width: 9, into: out)
+            case 10: unpack(start, width: 10, into: out)
+            case 11: unpack(start, width: 11, into: out)
+            case 12: unpack(start, width: 12, into: out)
+            case 13: unpack(start, width: 13, into: out)
+            case 14: unpack(start, width: 14, into: out)
+            case 15: unpack(start, width: 15, into: out)
+            case 16: unpack(start, width: 16, into: out)
+            default: unpack(start, width: width, into: out)
+            }
+            return offset + length
+        }
+        // Near the end of the buffer: each value assembled byte by byte, never read past it.
         let mask = UInt64(1) << UInt64(width) - 1
-        let fast = offset + length + 8 <= bytes.count
         for i in 0..<blockSize {
             let bit = i * width
             let at = offset + bit >> 3
-            let word: UInt64
-            if fast {
-                word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-            } else {
-                var w: UInt64 = 0
-                for k in 0..<min(8, offset + length - at) { w |= UInt64(bytes[at + k]) << UInt64(8 * k) }
-                word = w
-            }
+            var word: UInt64 = 0
+            for k in 0..<min(8, offset + length - at) { word |= UInt64(bytes[at + k]) << UInt64(8 * k) }
             out[i] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
         }
         return offset + length
+    }
+
+    /// A block at `width` (at most 32) with 8 readable bytes past its end.
+    @inline(__always)
+    private static func unpack(_ start: UnsafeRawPointer, width: Int, into out: UnsafeMutablePointer<UInt32>) {
+        let mask = UInt64(1) << UInt64(width) - 1
+        for i in 0..<blockSize {
+            let bit = i * width
+            let word = UInt64(littleEndian: start.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+            out[i] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+        }
     }
 }
