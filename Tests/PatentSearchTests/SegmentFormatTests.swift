@@ -31,6 +31,14 @@ struct SegmentFormatTests {
                 try decoded.withUnsafeMutableBufferPointer { try BitPacking.unpack(bytes, at: 0, width: width, into: $0.baseAddress!) }
             }
             #expect(end == out.count && decoded == values, "width \(width)")
+            // With bytes after the block (the usual case inside a segment) the word-at-a-time
+            // path reads it, at an odd offset too.
+            let padded = [UInt8](repeating: 0xA5, count: 3) + out.bytes + [UInt8](repeating: 0xFF, count: 9)
+            decoded = [UInt32](repeating: 7, count: 128)
+            let paddedEnd = try padded.withUnsafeBytes { bytes in
+                try decoded.withUnsafeMutableBufferPointer { try BitPacking.unpack(bytes, at: 3, width: width, into: $0.baseAddress!) }
+            }
+            #expect(paddedEnd == 3 + out.count && decoded == values, "width \(width), followed by other bytes")
             if width > 0 {
                 #expect(throws: IndexError.self, "a cut block is an error") {
                     try Array(out.bytes.dropLast()).withUnsafeBytes { bytes in
