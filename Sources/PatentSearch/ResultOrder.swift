@@ -94,10 +94,13 @@ struct TopHits {
     private var heap: [Entry] = []
     /// Whether `heap` is a heap yet (it is filled in arrival order first).
     private var isHeap = false
+    /// The PNs read so far; entries point into it, so the heap moves plain values only.
+    private var pns: [String] = []
 
     private struct Entry {
         var candidate: Candidate
-        var pn: String?
+        /// Where its PN is in `pns`; −1 until read.
+        var pn: Int32 = -1
     }
 
     init(capacity: Int, order: ResultOrder, pn: @escaping (Candidate) -> String) {
@@ -117,7 +120,7 @@ struct TopHits {
     mutating func offer(_ candidate: Candidate) {
         guard capacity > 0 else { return }
         if !isHeap {
-            heap.append(Entry(candidate: candidate, pn: nil))
+            heap.append(Entry(candidate: candidate))
             if heap.count == capacity {
                 for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
                 isHeap = true
@@ -126,9 +129,9 @@ struct TopHits {
         }
         let result = order.compare(candidate, heap[0].candidate)
         if result > 0 { return }
-        var entry = Entry(candidate: candidate, pn: nil)
+        var entry = Entry(candidate: candidate)
         if result == 0 {
-            guard Self.pn(of: &entry, readPN) < pn(at: 0) else { return }
+            guard pn(of: &entry) < pn(at: 0) else { return }
         }
         heap[0] = entry
         siftDown(0)
@@ -137,29 +140,30 @@ struct TopHits {
     /// The kept candidates in order, with their PNs.
     mutating func sorted() -> [(candidate: Candidate, pn: String)] {
         for index in heap.indices { _ = pn(at: index) }
-        // Positions are sorted, not the entries: moving an entry moves its PN too.
-        var ranks = Array(heap.indices)
-        let order = self.order
-        heap.withUnsafeBufferPointer { entries in
-            ranks.sort { a, b in
-                let result = order.compare(entries[a].candidate, entries[b].candidate)
-                return result != 0 ? result < 0 : entries[a].pn! < entries[b].pn!
-            }
+        var entries = heap
+        let (order, pns) = (self.order, self.pns)
+        entries.sort { a, b in
+            let result = order.compare(a.candidate, b.candidate)
+            return result != 0 ? result < 0 : pns[Int(a.pn)] < pns[Int(b.pn)]
         }
-        return ranks.map { (heap[$0].candidate, heap[$0].pn!) }
+        return entries.map { ($0.candidate, pns[Int($0.pn)]) }
     }
 
     /// An entry's PN, read on first use.
-    private static func pn(of entry: inout Entry, _ read: (Candidate) -> String) -> String {
-        if let pn = entry.pn { return pn }
-        let pn = read(entry.candidate)
-        entry.pn = pn
+    private mutating func pn(of entry: inout Entry) -> String {
+        if entry.pn >= 0 { return pns[Int(entry.pn)] }
+        let pn = readPN(entry.candidate)
+        entry.pn = Int32(pns.count)
+        pns.append(pn)
         return pn
     }
 
     private mutating func pn(at index: Int) -> String {
-        let read = readPN
-        return Self.pn(of: &heap[index], read)
+        if heap[index].pn >= 0 { return pns[Int(heap[index].pn)] }
+        var entry = heap[index]
+        let pn = pn(of: &entry)
+        heap[index] = entry
+        return pn
     }
 
     /// True when the entry at `a` ranks before the one at `b`.
