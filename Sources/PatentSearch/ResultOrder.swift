@@ -83,19 +83,22 @@ struct ResultOrder {
     }
 }
 
-/// Keeps the best `capacity` candidates without sorting everything: candidates are
-/// appended until `capacity` are kept, then kept in a bounded heap whose root is the
-/// worst kept candidate (built once, in linear time). A PN is read only when an exact
-/// tie needs it or the candidate is returned, and then once.
+/// Keeps the best `capacity` candidates without sorting everything (Tantivy's top-N
+/// computer): candidates go to a buffer of twice the capacity; when it is full, a
+/// selection keeps the best `capacity` and the worst of them becomes the threshold a
+/// candidate must beat to enter — amortised a few comparisons per candidate, against a
+/// heap's two per level. A PN is read only when an exact tie needs it or the candidate is
+/// returned, and then once.
 struct TopHits {
     let capacity: Int
     let order: ResultOrder
     private let readPN: (Candidate) -> String
-    private var heap: [Entry] = []
-    /// Whether `heap` is a heap yet (it is filled in arrival order first).
-    private var isHeap = false
-    /// The PNs read so far; entries point into it, so the heap moves plain values only.
+    private var entries: [Entry] = []
+    /// The worst kept entry after the last selection; nil before the first.
+    private var threshold: Entry?
+    /// The PNs read so far; entries point into it, so selection moves plain values only.
     private var pns: [String] = []
+    private let bufferSize: Int
 
     private struct Entry {
         var candidate: Candidate
@@ -107,46 +110,69 @@ struct TopHits {
         self.capacity = capacity
         self.order = order
         readPN = pn
+        bufferSize = capacity > Int.max / 2 ? Int.max : max(2 * capacity, capacity + 64)
     }
 
-    /// False when a candidate with this score cannot enter (the heap is full, the order
-    /// starts with the score, and the worst kept score is higher): its columns need not
+    /// False when a candidate with this score cannot enter (a threshold exists, the order
+    /// starts with the score, and the threshold's score is higher): its columns need not
     /// be read.
     func mayAdmit(score: Double) -> Bool {
         guard capacity > 0 else { return false }
-        return !isHeap || !order.keys.isEmpty || score >= heap[0].candidate.score
+        guard let threshold else { return true }
+        return !order.keys.isEmpty || score >= threshold.candidate.score
     }
 
     mutating func offer(_ candidate: Candidate) {
         guard capacity > 0 else { return }
-        if !isHeap {
-            heap.append(Entry(candidate: candidate))
-            if heap.count == capacity {
-                for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
-                isHeap = true
-            }
-            return
-        }
-        let result = order.compare(candidate, heap[0].candidate)
-        if result > 0 { return }
         var entry = Entry(candidate: candidate)
-        if result == 0 {
-            guard pn(of: &entry) < pn(at: 0) else { return }
+        if var worst = threshold {
+            let result = order.compare(candidate, worst.candidate)
+            if result > 0 { return }
+            if result == 0 {
+                let kept = pn(of: &worst)
+                threshold = worst
+                guard pn(of: &entry) < kept else { return }
+            }
         }
-        heap[0] = entry
-        siftDown(0)
+        entries.append(entry)
+        if entries.count >= bufferSize { select() }
     }
 
     /// The kept candidates in order, with their PNs.
     mutating func sorted() -> [(candidate: Candidate, pn: String)] {
-        for index in heap.indices { _ = pn(at: index) }
-        var entries = heap
+        if entries.count > capacity { select() }
+        for index in entries.indices { _ = pn(at: index) }
         let (order, pns) = (self.order, self.pns)
         entries.sort { a, b in
             let result = order.compare(a.candidate, b.candidate)
             return result != 0 ? result < 0 : pns[Int(a.pn)] < pns[Int(b.pn)]
         }
         return entries.map { ($0.candidate, pns[Int($0.pn)]) }
+    }
+
+    /// Keeps the best `capacity` entries (quickselect with a median-of-three pivot) and
+    /// makes the worst of them the threshold.
+    private mutating func select() {
+        let k = capacity - 1
+        var low = 0
+        var high = entries.count - 1
+        while low < high {
+            let mid = low + (high - low) / 2
+            // Median of three moved to `high` as the pivot.
+            if precedes(mid, low) { entries.swapAt(mid, low) }
+            if precedes(high, low) { entries.swapAt(high, low) }
+            if precedes(mid, high) { entries.swapAt(mid, high) }
+            var store = low
+            for i in low..<high where precedes(i, high) {
+                entries.swapAt(i, store)
+                store += 1
+            }
+            entries.swapAt(store, high)
+            if store == k { break }
+            if k < store { high = store - 1 } else { low = store + 1 }
+        }
+        entries.removeLast(entries.count - capacity)
+        threshold = entries[k]
     }
 
     /// An entry's PN, read on first use.
@@ -159,31 +185,16 @@ struct TopHits {
     }
 
     private mutating func pn(at index: Int) -> String {
-        if heap[index].pn >= 0 { return pns[Int(heap[index].pn)] }
-        var entry = heap[index]
+        if entries[index].pn >= 0 { return pns[Int(entries[index].pn)] }
+        var entry = entries[index]
         let pn = pn(of: &entry)
-        heap[index] = entry
+        entries[index] = entry
         return pn
     }
 
     /// True when the entry at `a` ranks before the one at `b`.
     private mutating func precedes(_ a: Int, _ b: Int) -> Bool {
-        let result = order.compare(heap[a].candidate, heap[b].candidate)
+        let result = order.compare(entries[a].candidate, entries[b].candidate)
         return result != 0 ? result < 0 : pn(at: a) < pn(at: b)
-    }
-
-    // The root is the entry that ranks last.
-    private mutating func siftDown(_ index: Int) {
-        var parent = index
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var last = parent
-            if left < heap.count, precedes(last, left) { last = left }
-            if right < heap.count, precedes(last, right) { last = right }
-            if last == parent { return }
-            heap.swapAt(parent, last)
-            parent = last
-        }
     }
 }
