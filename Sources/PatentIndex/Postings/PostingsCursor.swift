@@ -17,6 +17,7 @@ public struct PostingsCursor {
     public private(set) var doc: Int = -1
     public private(set) var frequency: Int = 0
     private var fullBlocks: Int
+    /// The current block's documents (its deltas summed when it is decoded).
     private var docBlock: [UInt32] = []
     private var frequencyBlock: [UInt32] = []
     private var blockIndex = 0
@@ -69,7 +70,7 @@ public struct PostingsCursor {
         occurrencesRead = false
         if blockIndex < blockCount || fullBlocks > 0 {
             if blockIndex == blockCount { try decodeBlock() }
-            doc += Int(docBlock[blockIndex]) + 1
+            doc = Int(docBlock[blockIndex])
             frequency = layout.frequencies ? Int(frequencyBlock[blockIndex]) + 1 : 1
             blockIndex += 1
         } else if layout.frequencies {
@@ -98,6 +99,17 @@ public struct PostingsCursor {
                 while k < totalBlocks, table.lastDocs[k] < target { k += 1 }
                 if k > nextBlock || blockIndex < blockCount { jump(toBlock: k, table) }
             }
+        }
+        // Inside a decoded block, without positions to step over: scan its documents.
+        if !ownsPositions, blockIndex < blockCount, Int(docBlock[blockCount - 1]) >= target {
+            var i = blockIndex
+            while Int(docBlock[i]) < target { i += 1 }
+            remaining -= i - blockIndex + 1
+            doc = Int(docBlock[i])
+            frequency = layout.frequencies ? Int(frequencyBlock[i]) + 1 : 1
+            blockIndex = i + 1
+            occurrencesRead = false
+            return true
         }
         while doc < target {
             guard try next() else { return false }
@@ -135,8 +147,15 @@ public struct PostingsCursor {
             reader.offset += 1
         }
         var at = reader.offset
+        // Deltas − 1 to documents, once per block: stepping and scanning read them directly.
+        let previous = doc
         try docBlock.withUnsafeMutableBufferPointer { (out) throws(IndexError) in
             at = try BitPacking.unpack(base, at: at, width: width, into: out.baseAddress!)
+            var running = previous
+            for i in 0..<out.count {
+                running += Int(out[i]) + 1
+                out[i] = UInt32(truncatingIfNeeded: running)
+            }
         }
         if layout.frequencies {
             try frequencyBlock.withUnsafeMutableBufferPointer { (out) throws(IndexError) in
