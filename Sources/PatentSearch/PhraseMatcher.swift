@@ -24,6 +24,7 @@ enum PhraseMatcher {
     /// are only counted (outside proximity, without `$FREQ`): the same documents and
     /// counts as `spans`, from the positions alone — nothing placed in sentences or
     /// paragraphs, no span kept.
+    ///
     /// A slot's `offset` is its place in the phrase (a `WordPairs` term covers two places,
     /// so places may be skipped or covered twice); the first slot's is 0.
     static func frequencies(_ slots: [(term: String, stemmed: Bool, offset: Int32)], field: IndexField, segment: Segment) -> FieldFrequencies {

@@ -5,8 +5,8 @@ import PatentQuery
 /// scorers do the same for their phrases): the words' postings advance together, and
 /// only in documents holding both are their positions decoded, into buffers reused
 /// across documents, and joined in one pass — `$W`/`$PRE` as a window over the two
-/// sorted position lists, `$SEN`/`$PARA` by placing both words' positions in one walk of the structure.
-/// It answers exactly as `SpanOperations.proximity` on the words' spans: single-word
+/// sorted position lists, `$SEN`/`$PARA` by placing both words' positions in one walk of
+/// the structure. It answers exactly as `SpanOperations.proximity` on the words' spans: single-word
 /// spans never overlap unless they are the same occurrence, and positions closer than
 /// `FieldStructure.valueGap` lie in one value.
 final class ProximityIterator: DocIterator {
@@ -64,12 +64,12 @@ final class ProximityIterator: DocIterator {
 
     /// Whether the words' occurrences in the current document satisfy the operator.
     private func holds() -> Bool {
+        leftPositions.removeAll(keepingCapacity: true)
+        rightPositions.removeAll(keepingCapacity: true)
+        guard (try? left.positions(appendingTo: &leftPositions)) != nil,
+              (try? right.positions(appendingTo: &rightPositions)) != nil else { return false }
         switch op {
         case .within(let n), .preceding(let n):
-            leftPositions.removeAll(keepingCapacity: true)
-            rightPositions.removeAll(keepingCapacity: true)
-            guard (try? left.positions(appendingTo: &leftPositions)) != nil,
-                  (try? right.positions(appendingTo: &rightPositions)) != nil else { return false }
             let reach = Int32(n + 1)
             let eitherOrder = if case .within = op { true } else { false }
             var j = 0
@@ -85,10 +85,6 @@ final class ProximityIterator: DocIterator {
             }
             return false
         case .sentence, .paragraph:
-            leftPositions.removeAll(keepingCapacity: true)
-            rightPositions.removeAll(keepingCapacity: true)
-            guard (try? left.positions(appendingTo: &leftPositions)) != nil,
-                  (try? right.positions(appendingTo: &rightPositions)) != nil else { return false }
             // Both words' positions merged (sides kept) and placed by one walk of the
             // structure; the units only grow along it, so equal units are neighbours.
             merged.removeAll(keepingCapacity: true)

@@ -235,14 +235,14 @@ final class QueryEvaluator {
                 sources.append(FieldSource(read))
                 continue
             }
-            guard let dictionary = segment.dictionary(field, stemmed: slot.stemmed), let i = dictionary.find(slot.terms[0]) else {
-                sources.append(FieldSource(field: field, documentFrequency: 0, kind: .list(FieldFrequencies(field: field, docs: [], frequencies: []))))
+            guard let cursor = postings(slot, field: field, positional: false) else {
+                sources.append(FieldSource(FieldFrequencies(field: field, docs: [], frequencies: [])))
                 continue
             }
-            let iterator = PostingsIterator(dictionary.postings(i, positional: false))
+            let iterator = PostingsIterator(cursor)
             clauses.append(iterator)
-            let kind: FieldSource.Kind = fieldPath == .detached ? .postings(dictionary.postings(i, positional: false)) : .shared(iterator)
-            sources.append(FieldSource(field: field, documentFrequency: dictionary.documentFrequency(i), kind: kind))
+            sources.append(FieldSource(field: field, documentFrequency: cursor.remaining,
+                                       kind: fieldPath == .detached ? .postings(cursor) : .shared(iterator)))
         }
         if positive { leaves.append(LeafStatistics(leaf: nextLeaf, fields: sources.filter { $0.field.kind == .text })) }
         nextLeaf += 1

@@ -58,16 +58,23 @@ public final class Searcher: Sendable {
         let averages = averageLengths
         let (k1, b) = (k1, b)
         lengthFactors = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { field in
-            let average = max(averages[field] ?? 1, 1)
-            return (field, (0..<Self.tabulatedLengths).map { length in k1 * (1 - b + b * Double(length) / average) })
+            let average = averages[field] ?? 1
+            return (field, (0..<Self.tabulatedLengths).map { Self.lengthFactor($0, average: average, k1: k1, b: b) })
         })
     }
 
-    /// BM25's length part of the saturation, `k1 · (1 − b + b · length / avgdl)`, per text
-    /// field for lengths below `tabulatedLengths` (titles, abstracts and most claims):
-    /// the same expression, evaluated once per snapshot instead of once per scored term.
+    /// BM25's length part of the saturation, `lengthFactor`, per text field for lengths
+    /// below `tabulatedLengths` (titles, abstracts and most claims): evaluated once per
+    /// snapshot instead of once per scored term.
     let lengthFactors: [IndexField: [Double]]
     static let tabulatedLengths = 16_384
+
+    /// `k1 · (1 − b + b · length / avgdl)`: the one expression the table and longer
+    /// lengths are computed by, so a score does not depend on which was used.
+    @inline(__always)
+    static func lengthFactor(_ length: Int, average: Double, k1: Double, b: Double) -> Double {
+        k1 * (1 - b + b * Double(length) / average)
+    }
 
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
         let tree = if let parsed = request.parsed { parsed } else { try parse(request) }
@@ -117,10 +124,9 @@ public final class Searcher: Sendable {
             for (index, plan) in plans.enumerated() {
                 let segment = segments[index]
                 let scorer = SegmentScorer(plan.leaves, searcher: self, segment: segment, frequencies: frequencies)
-                let constant = scorer.isConstant
                 forEachMatch(plan, segment: index) { doc in
                     total += 1
-                    let score = constant ? 0 : scorer.score(doc)
+                    let score = scorer.score(doc)
                     if top.mayAdmit(score: score) { top.offer(order.candidate(score: score, segment: segment, index: index, doc: doc)) }
                 }
             }
@@ -246,8 +252,8 @@ public final class Searcher: Sendable {
         return out
     }
 
-    /// The average length of each text field over the live documents (BM25's `avgdl`).
-    func averageLength(_ field: IndexField) -> Double { max(averageLengths[field] ?? 1, 1) }
+    /// The average length of each text field over the live documents (BM25's `avgdl`), at least 1.
+    func averageLength(_ field: IndexField) -> Double { averageLengths[field] ?? 1 }
 
     private static func averageLengths(_ snapshot: IndexSnapshot) -> [IndexField: Double] {
         let count = Double(snapshot.liveDocuments)
@@ -264,7 +270,7 @@ public final class Searcher: Sendable {
                     sum += segment.columns.normSum(field, excluding: deleted)
                 }
             }
-            averages[field] = count > 0 ? Double(sum) / count : 1
+            averages[field] = max(count > 0 ? Double(sum) / count : 1, 1)
         }
         return averages
     }

@@ -27,9 +27,6 @@ final class SegmentScorer {
         self.terms = terms
     }
 
-    /// No positive text term: every match scores 0.
-    var isConstant: Bool { terms.isEmpty }
-
     func score(_ doc: Int32) -> Double {
         var total = 0.0
         for term in terms {
@@ -100,7 +97,8 @@ private final class TermScorer {
     func contribution(_ frequency: Int, doc: Int32) -> Double {
         let tf = Double(frequency)
         let length = norms[doc]
-        let factor = length < lengthFactors.count ? lengthFactors[length] : k1 * (1 - b + b * Double(length) / average)
+        let factor = length < lengthFactors.count ? lengthFactors[length]
+            : Searcher.lengthFactor(length, average: average, k1: k1, b: b)
         let saturation: Double = tf * (k1 + 1) / (tf + factor)
         return weight * saturation
     }

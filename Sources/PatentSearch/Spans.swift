@@ -161,8 +161,6 @@ struct DocSet: Equatable {
 
     init(unsorted: some Sequence<Int32>) { docs = Array(Set(unsorted)).sorted() }
 
-    static func all(_ count: Int) -> DocSet { DocSet((0..<Int32(count)).map { $0 }) }
-
     func intersection(_ other: DocSet) -> DocSet {
         var out: [Int32] = []
         var i = 0, j = 0
@@ -184,17 +182,6 @@ struct DocSet: Equatable {
             } else {
                 out.append(docs[i]); i += 1; j += 1
             }
-        }
-        return DocSet(out)
-    }
-
-    func subtracting(_ other: DocSet) -> DocSet {
-        var out: [Int32] = []
-        var j = 0
-        for doc in docs {
-            while j < other.docs.count && other.docs[j] < doc { j += 1 }
-            if j < other.docs.count && other.docs[j] == doc { continue }
-            out.append(doc)
         }
         return DocSet(out)
     }

@@ -32,24 +32,11 @@ public struct Columns: @unchecked Sendable {
 
     /// A document's value in a column.
     @inlinable
-    public func value(_ doc: Int, _ column: Column) -> Int32 {
-        let position = valuesStart + 4 * (column.rawValue * documentCount + doc)
-        return Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int32.self))
-    }
-
-    /// Documents whose `column` value lies in `low...high`, skipping 0 (no value), in order.
-    public func documents(_ column: Column, from low: Int32, to high: Int32) -> [Int32] {
-        var out: [Int32] = []
-        let base = valuesStart + 4 * column.rawValue * documentCount
-        for doc in 0..<documentCount {
-            let value = Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 4 * doc, as: Int32.self))
-            if value != 0, value >= low, value <= high { out.append(Int32(doc)) }
-        }
-        return out
-    }
+    public func value(_ doc: Int, _ column: Column) -> Int32 { values(column)[Int32(truncatingIfNeeded: doc)] }
 
     /// One column's values, for reading many documents' (filters and ordering in a
     /// search's inner loop).
+    @inlinable
     public func values(_ column: Column) -> ColumnValues {
         ColumnValues(base: bytes.baseAddress.map { $0 + valuesStart + 4 * column.rawValue * documentCount })
     }
@@ -59,14 +46,10 @@ public struct Columns: @unchecked Sendable {
 
     /// Tokens of a text field in a document (BM25 document length).
     @inlinable
-    public func norm(_ doc: Int, _ field: IndexField) -> Int {
-        let index = Self.normSlots[Int(field.rawValue)]
-        guard index >= 0 else { return 0 }
-        let position = normsStart + 4 * (index * documentCount + doc)
-        return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-    }
+    public func norm(_ doc: Int, _ field: IndexField) -> Int { norms(field)[Int32(truncatingIfNeeded: doc)] }
 
     /// A text field's norms, for reading many documents' (a scorer's inner loop).
+    @inlinable
     public func norms(_ field: IndexField) -> NormColumn {
         let index = Self.normSlots[Int(field.rawValue)]
         guard index >= 0 else { return NormColumn(base: nil) }
@@ -84,13 +67,9 @@ public struct Columns: @unchecked Sendable {
     /// The sum of a text field's norms over the documents not in `deleted`: one pass over
     /// the field's norm column (for segments whose manifest entry has no stored sums).
     public func normSum(_ field: IndexField, excluding deleted: DeletionSet) -> Int {
-        let index = Self.normSlots[Int(field.rawValue)]
-        guard index >= 0 else { return 0 }
-        let start = normsStart + 4 * index * documentCount
+        let column = norms(field)
         var sum = 0
-        for doc in 0..<documentCount {
-            sum += Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4 * doc, as: UInt32.self)))
-        }
+        for doc in 0..<Int32(documentCount) { sum += column[doc] }
         return sum - normSum(field, of: deleted)
     }
 }
@@ -98,6 +77,8 @@ public struct Columns: @unchecked Sendable {
 /// One text field's norm per document (`Columns.norms`); 0 for a field without norms.
 public struct NormColumn {
     @usableFromInline let base: UnsafeRawPointer?
+
+    @usableFromInline init(base: UnsafeRawPointer?) { self.base = base }
 
     @inlinable
     public subscript(_ doc: Int32) -> Int {
@@ -109,6 +90,8 @@ public struct NormColumn {
 /// One integer column's value per document (`Columns.values`).
 public struct ColumnValues {
     @usableFromInline let base: UnsafeRawPointer?
+
+    @usableFromInline init(base: UnsafeRawPointer?) { self.base = base }
 
     @inlinable
     public subscript(_ doc: Int32) -> Int32 {

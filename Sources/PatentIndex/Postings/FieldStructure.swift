@@ -118,12 +118,7 @@ struct StructureWalker {
 
     /// The occurrence at field position `position` (not below the previous call's).
     mutating func occurrence(at position: Int) throws(IndexError) -> Occurrence {
-        while position >= valueEnd {
-            guard valuesLeft > 0 else { throw .corrupt("position \(position) outside the document's values") }
-            try enterNextValue()
-        }
-        let inValue = position - valueStart
-        guard inValue >= 0 else { throw .corrupt("position \(position) between values") }
+        let inValue = try enterValue(of: position)
         while inValue >= nextSentence { try advance(&sentences, &sentencesLeft, &nextSentence, &sentence) }
         while inValue >= nextParagraph { try advance(&paragraphs, &paragraphsLeft, &nextParagraph, &paragraph) }
         return Occurrence(value: value, position: Int32(inValue), sentence: sentence, paragraph: paragraph)
@@ -132,18 +127,24 @@ struct StructureWalker {
     /// The value and the sentence (or paragraph) of the position `position` (not below the
     /// previous call's) as `value << 32 | unit`: the other unit's stream is not read.
     mutating func unit(at position: Int, sentences: Bool) throws(IndexError) -> Int64 {
-        while position >= valueEnd {
-            guard valuesLeft > 0 else { throw .corrupt("position \(position) outside the document's values") }
-            try enterNextValue()
-        }
-        let inValue = position - valueStart
-        guard inValue >= 0 else { throw .corrupt("position \(position) between values") }
+        let inValue = try enterValue(of: position)
         if sentences {
             while inValue >= nextSentence { try advance(&self.sentences, &sentencesLeft, &nextSentence, &sentence) }
             return Int64(value) << 32 | Int64(sentence)
         }
         while inValue >= nextParagraph { try advance(&paragraphs, &paragraphsLeft, &nextParagraph, &paragraph) }
         return Int64(value) << 32 | Int64(paragraph)
+    }
+
+    /// Walks to the value holding `position`; its place in that value.
+    private mutating func enterValue(of position: Int) throws(IndexError) -> Int {
+        while position >= valueEnd {
+            guard valuesLeft > 0 else { throw .corrupt("position \(position) outside the document's values") }
+            try enterNextValue()
+        }
+        let inValue = position - valueStart
+        guard inValue >= 0 else { throw .corrupt("position \(position) between values") }
+        return inValue
     }
 
     private mutating func enterNextValue() throws(IndexError) {

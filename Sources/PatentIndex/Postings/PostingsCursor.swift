@@ -58,7 +58,6 @@ public struct PostingsCursor {
         ownsPositions = structure != nil && variants.isEmpty
     }
 
-    private var positional: Bool { structure != nil }
     /// Whether the positions stream holds this cursor's positions (positional, not a stem's).
     private let ownsPositions: Bool
 
@@ -125,7 +124,7 @@ public struct PostingsCursor {
         blockIndex = 0
         blockCount = 0
         remaining = count - k * BitPacking.blockSize
-        if layout.positions, structure != nil, variants.isEmpty {
+        if layout.positions, ownsPositions {
             positions.offset = positionsStart + (k > 0 ? table.positionEnds[k - 1] : 0)
         }
         occurrencesRead = true
@@ -171,7 +170,7 @@ public struct PostingsCursor {
     /// The current document's positions as stored: they depend on nothing outside the
     /// document, so a merge copies them as they are.
     mutating func encodedPositions() throws(IndexError) -> UnsafeRawBufferPointer {
-        guard positional, variants.isEmpty, !occurrencesRead else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard ownsPositions, !occurrencesRead else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         let start = positions.offset
         try skipOccurrences()
         return UnsafeRawBufferPointer(rebasing: positions.base[start..<positions.offset])
@@ -199,12 +198,7 @@ public struct PostingsCursor {
         guard variants.isEmpty else { return try variantOccurrences(appendingTo: &out) }
         out.reserveCapacity(out.count + frequency)
         var walker = try StructureWalker(structure.encoded(doc))
-        var position = 0
-        for i in 0..<frequency {
-            let delta = try positions.varint()
-            position = i == 0 ? delta : position + delta
-            out.append(try walker.occurrence(at: position))
-        }
+        try forEachPosition { (position) throws(IndexError) in out.append(try walker.occurrence(at: position)) }
     }
 
     /// The current document's positions in the field (positional fields only), ascending,
@@ -216,21 +210,30 @@ public struct PostingsCursor {
         occurrencesRead = true
         guard variants.isEmpty else {
             let start = out.count
-            for k in variants.indices {
-                while variants[k].doc < doc {
-                    guard try variants[k].next() else { break }
-                }
-                if variants[k].doc == doc { try variants[k].positions(appendingTo: &out) }
-            }
+            try forEachVariantOnDocument { (variant) throws(IndexError) in try variant.positions(appendingTo: &out) }
             if variants.count > 1 { out[start...].sort() }
             return
         }
         out.reserveCapacity(out.count + frequency)
+        try forEachPosition { position in out.append(Int32(truncatingIfNeeded: position)) }
+    }
+
+    /// Reads the current document's positions from the positions stream: `frequency`
+    /// varints, the first absolute, then deltas.
+    private mutating func forEachPosition(_ body: (Int) throws(IndexError) -> Void) throws(IndexError) {
         var position = 0
         for i in 0..<frequency {
             let delta = try positions.varint()
             position = i == 0 ? delta : position + delta
-            out.append(Int32(truncatingIfNeeded: position))
+            try body(position)
+        }
+    }
+
+    /// Calls `body` with each surface form's cursor that holds the current document (a
+    /// stem's positions are its forms').
+    private mutating func forEachVariantOnDocument(_ body: (inout PostingsCursor) throws(IndexError) -> Void) throws(IndexError) {
+        for k in variants.indices where try variants[k].advance(to: doc) && variants[k].doc == doc {
+            try body(&variants[k])
         }
     }
 
@@ -259,12 +262,7 @@ public struct PostingsCursor {
     /// position order (a position holds one token, so they never coincide).
     private mutating func variantOccurrences(appendingTo out: inout [Occurrence]) throws(IndexError) {
         let start = out.count
-        for k in variants.indices {
-            while variants[k].doc < doc {
-                guard try variants[k].next() else { break }
-            }
-            if variants[k].doc == doc { try variants[k].occurrences(appendingTo: &out) }
-        }
+        try forEachVariantOnDocument { (variant) throws(IndexError) in try variant.occurrences(appendingTo: &out) }
         if variants.count > 1 {
             out[start...].sort { ($0.value, $0.position) < ($1.value, $1.position) }
         }
@@ -273,13 +271,12 @@ public struct PostingsCursor {
 
 /// A term's skip entries decoded: per full block its last document, and where its bytes
 /// and its documents' positions end (relative to the first block and the term's first
-/// position), with the block's highest frequency and shortest field length (score bounds).
+/// position). The blocks' score bounds (highest frequency, shortest field length) are
+/// stepped over: nothing reads them yet.
 struct SkipTable {
     var lastDocs: [Int] = []
     var blockEnds: [Int] = []
     var positionEnds: [Int] = []
-    var maxFrequencies: [Int] = []
-    var minNorms: [Int] = []
 
     init(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int, blocks: Int, layout: PostingsEncoder.Layout) throws(IndexError) {
         var reader = ByteReader(bytes, at: start)
@@ -298,8 +295,8 @@ struct SkipTable {
                 positionEnd += try reader.varint()
                 positionEnds.append(positionEnd)
             }
-            if layout.frequencies { maxFrequencies.append(try reader.varint()) }
-            if layout.norms { minNorms.append(try reader.varint()) }
+            if layout.frequencies { _ = try reader.varint() }
+            if layout.norms { _ = try reader.varint() }
         }
     }
 }
