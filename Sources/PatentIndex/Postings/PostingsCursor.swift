@@ -25,7 +25,12 @@ public struct PostingsCursor {
     /// Positional cursors only.
     private var positions: ByteReader
     private let structure: FieldStructure?
+    /// Whether the current document's positions were read (or stepped over) already.
     private var occurrencesRead = true
+    /// Position varints of documents passed without reading them, still before
+    /// `positions.offset`'s target: stepped over in one scan when positions are next read,
+    /// so walking or advancing a positional term costs no more than a plain one.
+    private var positionsBehind = 0
     private var variants: [PostingsCursor]
     /// The term's document count, where its skip entries and first block start, and where
     /// its positions start: what `advance(to:)` needs to jump whole blocks.
@@ -63,7 +68,7 @@ public struct PostingsCursor {
 
     /// Moves to the next document; false at the end.
     public mutating func next() throws(IndexError) -> Bool {
-        if ownsPositions && !occurrencesRead { try skipOccurrences() }
+        if ownsPositions && !occurrencesRead { positionsBehind += frequency }
         guard remaining > 0 else { return false }
         remaining -= 1
         occurrencesRead = false
@@ -99,10 +104,14 @@ public struct PostingsCursor {
                 if k > nextBlock || blockIndex < blockCount { jump(toBlock: k, table) }
             }
         }
-        // Inside a decoded block, without positions to step over: scan its documents.
-        if !ownsPositions, blockIndex < blockCount, Int(docBlock[blockCount - 1]) >= target {
+        // Inside a decoded block: scan its documents (the positions passed are counted, not read).
+        if blockIndex < blockCount, Int(docBlock[blockCount - 1]) >= target {
             var i = blockIndex
             while Int(docBlock[i]) < target { i += 1 }
+            if ownsPositions {
+                if !occurrencesRead { positionsBehind += frequency }
+                for j in blockIndex..<i { positionsBehind += layout.frequencies ? Int(frequencyBlock[j]) + 1 : 1 }
+            }
             remaining -= i - blockIndex + 1
             doc = Int(docBlock[i])
             frequency = layout.frequencies ? Int(frequencyBlock[i]) + 1 : 1
@@ -127,6 +136,7 @@ public struct PostingsCursor {
         if layout.positions, ownsPositions {
             positions.offset = positionsStart + (k > 0 ? table.positionEnds[k - 1] : 0)
         }
+        positionsBehind = 0
         occurrencesRead = true
     }
 
@@ -171,6 +181,7 @@ public struct PostingsCursor {
     /// document, so a merge copies them as they are.
     mutating func encodedPositions() throws(IndexError) -> UnsafeRawBufferPointer {
         guard ownsPositions, !occurrencesRead else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        try catchUpPositions()
         let start = positions.offset
         try skipOccurrences()
         return UnsafeRawBufferPointer(rebasing: positions.base[start..<positions.offset])
@@ -179,8 +190,16 @@ public struct PostingsCursor {
     /// Steps over the current document's positions: `frequency` varints, counted by
     /// their last bytes.
     private mutating func skipOccurrences() throws(IndexError) {
-        positions.offset = try endOfVarints(frequency, in: positions.base, from: positions.offset)
+        positions.offset = try endOfVarints(positionsBehind + frequency, in: positions.base, from: positions.offset)
+        positionsBehind = 0
         occurrencesRead = true
+    }
+
+    /// Moves the positions stream to the current document's first position.
+    private mutating func catchUpPositions() throws(IndexError) {
+        guard positionsBehind > 0 else { return }
+        positions.offset = try endOfVarints(positionsBehind, in: positions.base, from: positions.offset)
+        positionsBehind = 0
     }
 
     /// The current document's occurrences (positional fields only), in value and
@@ -221,6 +240,7 @@ public struct PostingsCursor {
     /// Reads the current document's positions from the positions stream: `frequency`
     /// varints, the first absolute, then deltas.
     private mutating func forEachPosition(_ body: (Int) throws(IndexError) -> Void) throws(IndexError) {
+        try catchUpPositions()
         var position = 0
         for i in 0..<frequency {
             let delta = try positions.varint()
