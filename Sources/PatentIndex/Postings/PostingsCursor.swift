@@ -39,7 +39,10 @@ public struct PostingsCursor {
     private let skipsStart: Int
     private let blocksStart: Int
     private let positionsStart: Int
-    private var skips: SkipTable?
+    /// Read on the first `advance(to:)` that may jump (`skipsRead`); kept in place, never
+    /// copied out, so a jump costs no reference counting.
+    private var skips = SkipTable()
+    private var skipsRead = false
 
     init(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, layout: PostingsEncoder.Layout,
          positions: ByteReader, structure: FieldStructure?, variants: [PostingsCursor] = []) {
@@ -94,14 +97,16 @@ public struct PostingsCursor {
     public mutating func advance(to target: Int) throws(IndexError) -> Bool {
         if doc >= target { return true }
         if totalBlocks > 0 {
-            if skips == nil { skips = try SkipTable(reader.base, from: skipsStart, to: blocksStart, blocks: totalBlocks, layout: layout) }
-            let table = skips!
+            if !skipsRead {
+                skips = try SkipTable(reader.base, from: skipsStart, to: blocksStart, blocks: totalBlocks, layout: layout)
+                skipsRead = true
+            }
             let nextBlock = totalBlocks - fullBlocks
-            let currentLast = nextBlock > 0 && blockIndex < blockCount ? table.lastDocs[nextBlock - 1] : doc
+            let currentLast = nextBlock > 0 && blockIndex < blockCount ? skips.lastDocs[nextBlock - 1] : doc
             if target > currentLast {
                 var k = nextBlock
-                while k < totalBlocks, table.lastDocs[k] < target { k += 1 }
-                if k > nextBlock || blockIndex < blockCount { jump(toBlock: k, table) }
+                while k < totalBlocks, skips.lastDocs[k] < target { k += 1 }
+                if k > nextBlock || blockIndex < blockCount { jump(toBlock: k) }
             }
         }
         // Inside a decoded block: scan its documents (the positions passed are counted, not read).
@@ -126,15 +131,15 @@ public struct PostingsCursor {
     }
 
     /// Puts the cursor just before block `k` (`totalBlocks`: the tail).
-    private mutating func jump(toBlock k: Int, _ table: SkipTable) {
-        doc = k > 0 ? table.lastDocs[k - 1] : -1
-        reader.offset = blocksStart + (k > 0 ? table.blockEnds[k - 1] : 0)
+    private mutating func jump(toBlock k: Int) {
+        doc = k > 0 ? skips.lastDocs[k - 1] : -1
+        reader.offset = blocksStart + (k > 0 ? skips.blockEnds[k - 1] : 0)
         fullBlocks = totalBlocks - k
         blockIndex = 0
         blockCount = 0
         remaining = count - k * BitPacking.blockSize
         if layout.positions, ownsPositions {
-            positions.offset = positionsStart + (k > 0 ? table.positionEnds[k - 1] : 0)
+            positions.offset = positionsStart + (k > 0 ? skips.positionEnds[k - 1] : 0)
         }
         positionsBehind = 0
         occurrencesRead = true
@@ -297,6 +302,8 @@ struct SkipTable {
     var lastDocs: [Int] = []
     var blockEnds: [Int] = []
     var positionEnds: [Int] = []
+
+    init() {}
 
     init(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int, blocks: Int, layout: PostingsEncoder.Layout) throws(IndexError) {
         var reader = ByteReader(bytes, at: start)
