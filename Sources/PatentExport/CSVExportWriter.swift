@@ -13,48 +13,64 @@ public final class CSVExportWriter: ExportWriter {
     private let output: FileOutput
     private let fields: [ExportField]
     private let languages: ExportLanguages
+    /// A cell's joined values before quoting, reused row after row.
+    private var scratch: [UInt8] = []
 
     init(output: FileOutput, fields: [ExportField], languages: ExportLanguages) throws(ExportError) {
         self.output = output
         self.fields = fields
         self.languages = languages
         try output.write([0xEF, 0xBB, 0xBF])
-        try writeRow(fields.map(\.code))
+        try writeRow(fields.map { [$0.code] })
     }
 
     public func write(_ record: ExportRecord) throws(ExportError) {
-        try writeRow(record.values(fields, languages: languages).map { Self.neutralised($0.values.joined(separator: Self.separator)) })
-    }
-
-    private static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"]
-
-    /// A cell a spreadsheet would run as a formula, prefixed with `'`.
-    static func neutralised(_ cell: String) -> String {
-        guard let first = cell.unicodeScalars.first, formulaStarts.contains(Character(first)) else { return cell }
-        return "'" + cell
+        try writeRow(record.values(fields, languages: languages).map(\.values))
     }
 
     public func finish() throws(ExportError) { try output.finish() }
 
-    private func writeRow(_ cells: [String]) throws(ExportError) {
-        var line = ""
-        for (index, cell) in cells.enumerated() {
-            if index > 0 { line += "," }
-            line += Self.quoted(cell)
+    private func writeRow(_ cells: [[String]]) throws(ExportError) {
+        try output.append { out in
+            for (index, values) in cells.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Self.append(cell: values, to: &out, scratch: &scratch)
+            }
+            out.append(literal: "\r\n")
         }
-        line += "\r\n"
-        try output.write(line)
     }
 
-    /// A cell as RFC 4180 writes it.
-    static func quoted(_ cell: String) -> String {
-        guard cell.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else {
-            return cell
+    /// One cell: the values joined by `separator`, neutralised (`'` first) when it would
+    /// start a formula, quoted when RFC 4180 needs it.
+    static func append(cell values: [String], to out: inout [UInt8], scratch: inout [UInt8]) {
+        scratch.removeAll(keepingCapacity: true)
+        for (index, value) in values.enumerated() {
+            if index > 0 { scratch.append(literal: " | ") }
+            scratch.append(utf8: value)
         }
-        var out = "\""
-        for character in cell {
-            if character == "\"" { out += "\"\"" } else { out.append(character) }
+        if startsAsFormula(scratch) { scratch.insert(UInt8(ascii: "'"), at: 0) }
+        guard scratch.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else {
+            out.append(contentsOf: scratch)
+            return
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
+        for byte in scratch {
+            out.append(byte)
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether UTF-8 text starts with `= + - @`, TAB, CR or the full-width `＝＋－＠`
+    /// (U+FF1D, U+FF0B, U+FF0D, U+FF20).
+    static func startsAsFormula(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first else { return false }
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        case 0xEF:
+            guard bytes.count >= 3, bytes[1] == 0xBC else { return false }
+            return [0x9D, 0x8B, 0x8D, 0xA0].contains(bytes[2])
+        default: return false
+        }
     }
 }

@@ -1,14 +1,12 @@
 import Glibc
 
-/// An export file being written: bytes are collected in a 64 KB buffer and written
-/// with one system call per buffer, so memory stays flat whatever the file's size.
+/// An export file being written: bytes are collected in a buffer and written with one
+/// system call per 64 KB or more, so memory stays flat whatever the file's size.
 public final class FileOutput {
     public let path: String
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private let capacity = 64 * 1024
-    /// Bytes handed to `write` so far, buffered or not.
-    public private(set) var bytesWritten = 0
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String) throws(ExportError) {
@@ -26,8 +24,14 @@ public final class FileOutput {
         try outcome.get()
     }
 
+    /// Lets `body` append to the buffer directly (a writer's row, escaped as it goes);
+    /// the buffer reaches the file once it holds 64 KB.
+    func append(_ body: (inout [UInt8]) -> Void) throws(ExportError) {
+        body(&buffer)
+        if buffer.count >= capacity { try flush() }
+    }
+
     public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws(ExportError) {
-        bytesWritten += bytes.count
         if buffer.count + bytes.count > capacity { try flush() }
         if bytes.count >= capacity {
             try writeAll(bytes)

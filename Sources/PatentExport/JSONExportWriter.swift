@@ -6,28 +6,45 @@ public final class JSONExportWriter: ExportWriter {
     private let output: FileOutput
     private let fields: [ExportField]
     private let languages: ExportLanguages
+    /// `"CODE":` per field, escaped once.
+    private let keys: [[UInt8]]
     private var first = true
 
     init(output: FileOutput, fields: [ExportField], languages: ExportLanguages) {
         self.output = output
         self.fields = fields
         self.languages = languages
+        keys = fields.map { field in
+            var key: [UInt8] = []
+            key.append(jsonString: field.code)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
     }
 
     public func write(_ record: ExportRecord) throws(ExportError) {
-        var text = first ? "[\n" : ",\n"
+        let values = record.values(fields, languages: languages)
+        let opening: StaticString = first ? "[\n{" : ",\n{"
         first = false
-        text += "{"
-        for (index, (field, value)) in zip(fields, record.values(fields, languages: languages)).enumerated() {
-            if index > 0 { text += "," }
-            text += Self.string(field.code) + ":"
-            switch value {
-            case .single(let value): text += value.map(Self.string) ?? "null"
-            case .list(let values): text += "[" + values.map(Self.string).joined(separator: ",") + "]"
+        try output.append { out in
+            out.append(literal: opening)
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: keys[index])
+                switch value {
+                case .single(let value?): out.append(jsonString: value)
+                case .single(nil): out.append(literal: "null")
+                case .list(let values):
+                    out.append(UInt8(ascii: "["))
+                    for (position, value) in values.enumerated() {
+                        if position > 0 { out.append(UInt8(ascii: ",")) }
+                        out.append(jsonString: value)
+                    }
+                    out.append(UInt8(ascii: "]"))
+                }
             }
+            out.append(UInt8(ascii: "}"))
         }
-        text += "}"
-        try output.write(text)
     }
 
     public func finish() throws(ExportError) {
@@ -35,25 +52,4 @@ public final class JSONExportWriter: ExportWriter {
         try output.finish()
     }
 
-    /// A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
-    static func string(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 }

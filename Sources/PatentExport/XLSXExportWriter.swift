@@ -21,6 +21,9 @@ public final class XLSXExportWriter: ExportWriter {
     private var rowNumber = 1
     /// Longest text per column (for widths), in characters.
     private var longest: [Int]
+    /// Per column: its letters, and whether it holds a date.
+    private let columnNames: [[UInt8]]
+    private let isDate: [Bool]
 
     init(path: String, fields: [ExportField], languages: ExportLanguages) throws(ExportError) {
         self.path = path
@@ -29,6 +32,8 @@ public final class XLSXExportWriter: ExportWriter {
         self.fields = fields
         self.languages = languages
         longest = fields.map { $0.code.count }
+        columnNames = fields.indices.map { Array(Self.column($0).utf8) }
+        isDate = fields.map { Self.dateFields.contains($0.code) }
         var header = "<row r=\"1\">"
         for (column, field) in fields.enumerated() {
             header += "<c r=\"\(Self.column(column))1\" t=\"inlineStr\" s=\"1\"><is><t>\(field.code)</t></is></c>"
@@ -38,21 +43,43 @@ public final class XLSXExportWriter: ExportWriter {
 
     public func write(_ record: ExportRecord) throws(ExportError) {
         rowNumber += 1
-        var row = "<row r=\"\(rowNumber)\">"
-        for (column, (field, value)) in zip(fields, record.values(fields, languages: languages)).enumerated() {
-            let text = value.values.joined(separator: " | ")
-            guard !text.isEmpty else { continue }
-            let reference = "\(Self.column(column))\(rowNumber)"
-            if Self.dateFields.contains(field.code), let serial = Self.excelSerial(text) {
-                row += "<c r=\"\(reference)\" s=\"2\"><v>\(serial)</v></c>"
-                longest[column] = max(longest[column], 10)
-            } else {
-                let cell = Self.cut(text)
-                longest[column] = max(longest[column], min(cell.count, 60))
-                row += "<c r=\"\(reference)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(XMLText.escaped(cell))</t></is></c>"
+        let values = record.values(fields, languages: languages)
+        let row = rowNumber
+        try rows.append { out in
+            out.append(literal: "<row r=\"")
+            out.append(decimal: row)
+            out.append(literal: "\">")
+            for (column, value) in values.enumerated() {
+                let text = value.values.count == 1 ? value.values[0] : value.values.joined(separator: " | ")
+                guard !text.isEmpty else { continue }
+                out.append(literal: "<c r=\"")
+                out.append(contentsOf: columnNames[column])
+                out.append(decimal: row)
+                if isDate[column], let serial = Self.excelSerial(text) {
+                    out.append(literal: "\" s=\"2\"><v>")
+                    out.append(decimal: serial)
+                    out.append(literal: "</v></c>")
+                    longest[column] = max(longest[column], 10)
+                } else {
+                    let cell = Self.cut(text)
+                    longest[column] = max(longest[column], Self.width(cell, upTo: 60))
+                    out.append(literal: "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
+                    XMLText.append(cell, escapedTo: &out)
+                    out.append(literal: "</t></is></c>")
+                }
             }
+            out.append(literal: "</row>")
         }
-        try rows.write(row + "</row>")
+    }
+
+    /// Characters (Unicode scalars) in `text`, counted up to `limit`: a column's width.
+    static func width(_ text: String, upTo limit: Int) -> Int {
+        var count = 0
+        for byte in text.utf8 where byte & 0xC0 != 0x80 {
+            count += 1
+            if count == limit { break }
+        }
+        return count
     }
 
     public func finish() throws(ExportError) {
@@ -92,9 +119,23 @@ public final class XLSXExportWriter: ExportWriter {
 
     /// Days since 1899-12-30 (Excel's 1900 date system) of an ISO date `yyyy-MM-dd`.
     static func excelSerial(_ iso: String) -> Int? {
-        let parts = iso.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        return daysFromCivil(parts[0], parts[1], parts[2]) - daysFromCivil(1899, 12, 30)
+        var parts: [Int] = []
+        var value = 0
+        var digits = 0
+        for byte in iso.utf8 {
+            if byte == UInt8(ascii: "-") {
+                guard digits > 0 else { return nil }
+                parts.append(value)
+                (value, digits) = (0, 0)
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") && digits < 9 {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, parts.count == 2 else { return nil }
+        return daysFromCivil(parts[0], parts[1], value) - daysFromCivil(1899, 12, 30)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -109,7 +150,8 @@ public final class XLSXExportWriter: ExportWriter {
 
     /// Text cut to Excel's cell limit (counted in UTF-16 units, as Excel counts) with the marker.
     static func cut(_ text: String) -> String {
-        guard text.utf16.count > cellLimit else { return text }
+        // A UTF-8 text is never shorter in UTF-16 units than in bytes.
+        guard text.utf8.count > cellLimit, text.utf16.count > cellLimit else { return text }
         var kept = ""
         var units = 0
         let room = cellLimit - cutMarker.utf16.count

@@ -8,25 +8,40 @@ public final class XMLExportWriter: ExportWriter {
     private let output: FileOutput
     private let fields: [ExportField]
     private let languages: ExportLanguages
+    /// `<CODE>`, `</CODE>` and `<CODE/>` per field, made once.
+    private let tags: [(open: [UInt8], close: [UInt8], empty: [UInt8])]
 
     init(output: FileOutput, fields: [ExportField], languages: ExportLanguages) throws(ExportError) {
         self.output = output
         self.fields = fields
         self.languages = languages
+        tags = fields.map { field in (Array("<\(field.code)>".utf8), Array("</\(field.code)>".utf8), Array("<\(field.code)/>".utf8)) }
         try output.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<patents>\n")
     }
 
     public func write(_ record: ExportRecord) throws(ExportError) {
-        var text = "<patent>"
-        for (field, value) in zip(fields, record.values(fields, languages: languages)) {
-            switch value {
-            case .single(nil): text += "<\(field.code)/>"
-            case .single(let value?): text += "<\(field.code)>\(XMLText.escaped(value))</\(field.code)>"
-            case .list(let values):
-                text += "<\(field.code)>" + values.map { "<value>\(XMLText.escaped($0))</value>" }.joined() + "</\(field.code)>"
+        let values = record.values(fields, languages: languages)
+        try output.append { out in
+            out.append(literal: "<patent>")
+            for (index, value) in values.enumerated() {
+                switch value {
+                case .single(nil): out.append(contentsOf: tags[index].empty)
+                case .single(let value?):
+                    out.append(contentsOf: tags[index].open)
+                    XMLText.append(value, escapedTo: &out)
+                    out.append(contentsOf: tags[index].close)
+                case .list(let values):
+                    out.append(contentsOf: tags[index].open)
+                    for value in values {
+                        out.append(literal: "<value>")
+                        XMLText.append(value, escapedTo: &out)
+                        out.append(literal: "</value>")
+                    }
+                    out.append(contentsOf: tags[index].close)
+                }
             }
+            out.append(literal: "</patent>\n")
         }
-        try output.write(text + "</patent>\n")
     }
 
     public func finish() throws(ExportError) {

@@ -97,7 +97,8 @@ public enum PatentServer {
         DownloadRoute(tasks: services.tasks, work: services.work).register(on: router)
         router.get("/health") { _, _ in
             let health = try await services.work.run {
-                Health(patents: try services.store.count(), index_generation: try services.search.searcher().snapshot.generation)
+                Health(patents: try services.store.count(), index_generation: try services.search.searcher().snapshot.generation,
+                       index_verified: services.search.isVerified)
             }
             return Envelope.success(health)
         }
@@ -116,6 +117,9 @@ public enum PatentServer {
     struct Health: Encodable {
         let patents: Int
         let index_generation: Int
+        /// False while the index's checksums are still being verified in the background
+        /// after it was opened (searches work meanwhile, on a busier machine).
+        let index_verified: Bool
     }
 
     /// On a data folder without clients: a demo client with every API, all field levels,

@@ -36,8 +36,7 @@ extension PatentStore {
 
     /// The same rows undecoded.
     public func changedRecords(after revision: Int, limit: Int) throws -> [StoredRecord] {
-        try fetchRecords(sql: "SELECT pn, record, revision FROM patent WHERE revision > ? ORDER BY revision, pn LIMIT ?",
-                         arguments: [revision, limit])
+        try fetchRecords(where: "revision > ? ORDER BY revision, pn LIMIT ?", arguments: [revision, limit])
     }
 
     /// Patents after a (revision, PN) position in (revision, PN) order: a page of a
@@ -48,37 +47,34 @@ extension PatentStore {
 
     /// The same rows undecoded.
     public func changedRecords(afterRevision revision: Int, pn: String, limit: Int) throws -> [StoredRecord] {
-        try fetchRecords(sql: """
-            SELECT pn, record, revision FROM patent WHERE (revision, pn) > (?, ?)
-            ORDER BY revision, pn LIMIT ?
-            """, arguments: [revision, pn, limit])
+        try fetchRecords(where: "(revision, pn) > (?, ?) ORDER BY revision, pn LIMIT ?", arguments: [revision, pn, limit])
     }
 
     /// The stored patents among `pns`, keyed by PN (numbers the store lacks are absent).
     public func patents(_ pns: [String]) throws -> [String: StoredPatent] {
-        let found = try fetch(sql: "SELECT pn, record, revision FROM patent WHERE pn IN (SELECT value FROM json_each(?))",
-                              arguments: [Self.jsonArray(pns)])
+        let found = try fetchRecords(where: "pn IN (SELECT value FROM json_each(?))", arguments: [Self.jsonArray(pns)])
+            .map { try $0.decoded() }
         return Dictionary(found.map { ($0.patent.pn, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    private func fetch(sql: String, arguments: StatementArguments) throws -> [StoredPatent] {
-        try fetchRecords(sql: sql, arguments: arguments).map { try $0.decoded() }
-    }
-
-    private func fetchRecords(sql: String, arguments: StatementArguments) throws -> [StoredRecord] {
-        try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            // The page's families in one query rather than one per patent.
-            var families: [String: [FamilyLevel: Int]] = [:]
-            let pns: [String] = rows.map { $0["pn"] }
-            for family in try Row.fetchAll(db, sql: "SELECT pn, level, family_id FROM family WHERE pn IN (SELECT value FROM json_each(?))",
-                                           arguments: [Self.jsonArray(pns)]) {
-                if let level = FamilyLevel(rawValue: family["level"]) { families[family["pn"], default: [:]][level] = family["family_id"] }
+    /// The patent rows matching `condition` (a WHERE clause, with its ORDER BY and LIMIT)
+    /// with their family ids, in one statement read by column position: a correlated
+    /// lookup per level instead of a second query whose rows are matched up by PN.
+    private func fetchRecords(where condition: String, arguments: StatementArguments) throws -> [StoredRecord] {
+        let levels = FamilyLevel.allCases
+        let familyColumns = levels.map { "(SELECT family_id FROM family WHERE family.pn = patent.pn AND level = \($0.rawValue))" }
+        let sql = "SELECT pn, record, revision, \(familyColumns.joined(separator: ", ")) FROM patent WHERE \(condition)"
+        return try pool.read { db in
+            var records: [StoredRecord] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                var families: [FamilyLevel: Int] = [:]
+                for (offset, level) in levels.enumerated() {
+                    if let id = row[3 + offset] as Int? { families[level] = id }
+                }
+                records.append(StoredRecord(pn: row[0], revision: row[2], record: row[1], families: families))
             }
-            return rows.map { row in
-                let pn: String = row["pn"]
-                return StoredRecord(pn: pn, revision: row["revision"], record: row["record"], families: families[pn] ?? [:])
-            }
+            return records
         }
     }
 

@@ -4,9 +4,10 @@ import PatentExport
 import PatentStore
 
 /// Writes one task's file: the stored result's patents in order, read from the store in
-/// pages, through the format's streaming writer into `<file>.<task id>.part`, which is synced and
-/// renamed to its final name only when complete. A half-written file therefore never
-/// has the name a SUCCESS task points at.
+/// pages (the next page read and decoded on another thread while one is written), through
+/// the format's streaming writer into `<file>.<task id>.part`, which is synced and renamed
+/// to its final name only when complete. A half-written file therefore never has the name
+/// a SUCCESS task points at.
 struct ExportJob {
     let task: ExportTask
     let result: [String]
@@ -34,10 +35,14 @@ struct ExportJob {
         let writer = try ExportFormat.writer(specification.exportType, path: partial, fields: specification.exportFields,
                                              languages: specification.languages)
         var rows = 0
-        var start = 0
-        while start < result.count {
-            let page = Array(result[start..<min(result.count, start + max(1, pageSize))])
-            let stored = try store.patents(page)
+        var pages = stride(from: 0, to: result.count, by: max(1, pageSize)).lazy.map { start in
+            Array(result[start..<min(result.count, start + max(1, pageSize))])
+        }.makeIterator()
+        // The next page is read and decoded on another thread while this one is written.
+        var ahead = pages.next().map { PageRead($0, from: store) }
+        while let current = ahead {
+            ahead = pages.next().map { PageRead($0, from: store) }
+            let (page, stored) = try current.wait()
             for pn in page {
                 guard let patent = stored[pn] else {
                     throw ServiceError.serviceError("patent \(pn) of the task's result is no longer in the store")
@@ -46,7 +51,6 @@ struct ExportJob {
                 try writer.write(ExportRecord(patent: patent.patent, families: patent.families, originalPDF: original))
                 rows += 1
             }
-            start += page.count
             guard try progress(rows) else { throw Stopped() }
         }
         try writer.finish()
@@ -71,5 +75,27 @@ struct ExportJob {
             size += chunk.count
         }
         return (size, Array(hasher.finalize()).hexString)
+    }
+}
+
+/// One page of a result being read from the store on a thread of its own; `wait` gives
+/// its records. At most one page is read ahead, so memory stays at two pages.
+private final class PageRead: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once on the reading thread before `done` is signalled, read after.
+    private var outcome: Result<[String: StoredPatent], any Error> = .success([:])
+    private let page: [String]
+
+    init(_ page: [String], from store: PatentStore) {
+        self.page = page
+        DispatchQueue.global(qos: .utility).async { [self] in
+            outcome = Result { try store.patents(page) }
+            done.signal()
+        }
+    }
+
+    func wait() throws -> ([String], [String: StoredPatent]) {
+        done.wait()
+        return (page, try outcome.get())
     }
 }

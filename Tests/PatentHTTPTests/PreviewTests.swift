@@ -91,6 +91,13 @@ import Testing
             #expect(answer.ok)
             #expect(answer.data["patents"] as? Int == (try FixtureCorpus.shared.store.count()))
             #expect((answer.data["index_generation"] as? Int ?? 0) >= 1)
+            // The checksums are verified in the background after the first open.
+            var verified = answer.data["index_verified"] as? Bool
+            for _ in 0..<200 where verified != true {
+                try await Task.sleep(for: .milliseconds(25))
+                verified = try await client.get("/health").data["index_verified"] as? Bool
+            }
+            #expect(verified == true)
         }
     }
 }
