@@ -5,7 +5,7 @@
 SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
-APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libpango1.0-dev libcairo2-dev fonts-wqy-microhei fonts-dejavu-core \
+APT_PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev gzip libpango1.0-dev libcairo2-dev fonts-wqy-microhei fonts-dejavu-core \
 	python3-venv unzip libxml2-utils poppler-utils libreoffice-calc-nogui curl
 HOST ?= 127.0.0.1
 PORT ?= 8080

@@ -28,8 +28,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
-        .target(name: "PatentModel"),
+        .target(name: "PatentModel", dependencies: ["CZstd"]),
         .target(name: "PatentImport", dependencies: [
             "PatentModel", "CGzip",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -48,7 +49,7 @@ let package = Package(
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"],
                 swiftSettings: engineSettings),
         .target(name: "PatentExport", dependencies: [
-            "PatentModel", "PatentQuery", "CPangoCairo", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "PatentModel", "PatentQuery", "CPangoCairo", "CGzip",
         ]),
         .target(name: "PatentTasks", dependencies: [
             "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport",
@@ -95,7 +96,7 @@ let package = Package(
         ]),
         .testTarget(name: "PatentExportTests", dependencies: [
             "PatentExport", "PatentModel", "PatentQuery", "PatentImport", "PatentTestSupport",
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "PatentHTTPTests", dependencies: [
             "PatentHTTP", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",

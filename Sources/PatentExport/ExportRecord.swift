@@ -55,6 +55,9 @@ public struct ExportRecord: Sendable {
     /// export takes it instead of a rendering.
     public let originalPDF: String?
 
+    /// Values computed ahead (`computeValues`), with the fields and languages they are for.
+    private var computed: (codes: [String], languages: ExportLanguages, values: [ExportValue])?
+
     public init(patent: Patent, families: [FamilyLevel: Int], originalPDF: String? = nil) {
         self.patent = patent
         self.families = families
@@ -63,7 +66,16 @@ public struct ExportRecord: Sendable {
 
     /// The values of `fields`, in their order.
     public func values(_ fields: [ExportField], languages: ExportLanguages) -> [ExportValue] {
-        fields.map { value($0.code, languages: languages) }
+        if let computed, computed.languages == languages, computed.codes.elementsEqual(fields.lazy.map(\.code)) {
+            return computed.values
+        }
+        return fields.map { value($0.code, languages: languages) }
+    }
+
+    /// Computes the values of `fields` now (an export does it on the thread that read the
+    /// record, so that the writer only formats them).
+    public mutating func computeValues(_ fields: [ExportField], languages: ExportLanguages) {
+        computed = (fields.map(\.code), languages, fields.map { value($0.code, languages: languages) })
     }
 
     /// The value of one export field. Dates are ISO 8601 calendar dates (`2016-03-22`);

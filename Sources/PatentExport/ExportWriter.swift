@@ -1,3 +1,4 @@
+import PatentModel
 import PatentQuery
 
 /// A file format's writer: records go in one at a time, in result order, and reach
@@ -27,6 +28,31 @@ public enum ExportFormat {
         case .xml: return "application/xml"
         case .xls: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         case .pdf, .fullText: return "application/zip"
+        }
+    }
+
+    /// The parts of the stored records an export reads besides the bibliographic data:
+    /// the text fields it asks for (a pdf shows everything). The rest stay undecoded.
+    public static func recordParts(_ type: ExportType, fields: [ExportField]) -> PatentRecordCodec.Parts {
+        guard type != .pdf else { return .all }
+        var parts: PatentRecordCodec.Parts = []
+        for field in fields {
+            switch field.code {
+            case "ABST": parts.insert(.abstracts)
+            case "CLMS": parts.insert(.claims)
+            case "DESC": parts.insert(.descriptions)
+            default: break
+            }
+        }
+        return parts
+    }
+
+    /// Whether the format's rows are the fields' values (`ExportRecord.values`); pdf and
+    /// full_text lay out the record themselves.
+    public static func writesFieldValues(_ type: ExportType) -> Bool {
+        switch type {
+        case .csv, .json, .xml, .xls: return true
+        case .pdf, .fullText: return false
         }
     }
 

@@ -18,8 +18,9 @@ public struct StoredRecord: Sendable {
     public let record: Data
     public let families: [FamilyLevel: Int]
 
-    public func decoded() throws -> StoredPatent {
-        StoredPatent(patent: try PatentStore.decode(record), revision: revision, families: families)
+    /// The record decoded; with `parts`, only those beyond the bibliographic data (for reading only).
+    public func decoded(parts: PatentRecordCodec.Parts = .all) throws -> StoredPatent {
+        StoredPatent(patent: try PatentStore.decode(record, parts: parts), revision: revision, families: families)
     }
 }
 
@@ -51,9 +52,11 @@ extension PatentStore {
     }
 
     /// The stored patents among `pns`, keyed by PN (numbers the store lacks are absent).
-    public func patents(_ pns: [String]) throws -> [String: StoredPatent] {
+    /// With `parts`, only those parts beyond the bibliographic data are decoded: such
+    /// patents are for reading (an export), never for writing back.
+    public func patents(_ pns: [String], parts: PatentRecordCodec.Parts = .all) throws -> [String: StoredPatent] {
         let found = try fetchRecords(where: "pn IN (SELECT value FROM json_each(?))", arguments: [Self.jsonArray(pns)])
-            .map { try $0.decoded() }
+            .map { try $0.decoded(parts: parts) }
         return Dictionary(found.map { ($0.patent.pn, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

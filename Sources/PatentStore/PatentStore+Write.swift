@@ -52,7 +52,7 @@ extension PatentStore {
             for incoming in patents {
                 let pn = incoming.pn
                 if original[pn] == nil {
-                    original[pn] = .some(try Data.fetchOne(storedRecord, arguments: [pn]).map(Self.decode))
+                    original[pn] = .some(try Data.fetchOne(storedRecord, arguments: [pn]).map { try Self.decode($0) })
                     seen.append(pn)
                 }
                 if var current = merged[pn] ?? original[pn]! {

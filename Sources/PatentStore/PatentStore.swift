@@ -12,8 +12,10 @@ public final class PatentStore: Sendable {
     public let path: String
     let pool: DatabasePool
 
-    /// Opens (creating if needed) the store in `directory/patents.sqlite`.
-    public init(directory: String) throws {
+    /// Opens (creating if needed) the store in `directory/patents.sqlite`. Records an
+    /// earlier version wrote are converted to the current form first
+    /// (`convertRecords`), reporting (walked, total) to `conversionProgress`.
+    public init(directory: String, conversionProgress: ((Int, Int) -> Void)? = nil) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = (directory as NSString).appendingPathComponent("patents.sqlite")
         var configuration = Configuration()
@@ -30,6 +32,8 @@ public final class PatentStore: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        try markRecordsCurrent(ifEmpty: true)
+        try convertRecords(progress: conversionProgress)
     }
 
     // MARK: reading
@@ -39,7 +43,7 @@ public final class PatentStore: Sendable {
         let key = PublicationNumber(parsing: pn)?.normalized ?? pn.uppercased()
         return try pool.read { db in
             try Data.fetchOne(db, sql: "SELECT record FROM patent WHERE pn = ?", arguments: [key])
-        }.map(Self.decode)
+        }.map { try Self.decode($0) }
     }
 
     /// Publication numbers matching a number without kind code (`US10047600` → every kind).
@@ -78,5 +82,7 @@ public final class PatentStore: Sendable {
     /// A record as the store keeps it (`PatentRecordCodec`; JSON in earlier versions).
     public static func encode(_ patent: Patent) -> Data { PatentRecordCodec.encode(patent) }
 
-    static func decode(_ data: Data) throws -> Patent { try PatentRecordCodec.decode(data) }
+    static func decode(_ data: Data, parts: PatentRecordCodec.Parts = .all) throws -> Patent {
+        try PatentRecordCodec.decode(data, parts: parts)
+    }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PatentExport
+import PatentModel
 import PatentStore
 
 /// Writes one task's file: the stored result's patents in order, read from the store in
@@ -21,6 +22,12 @@ struct ExportJob {
         var sha256: String
     }
 
+    /// Pages being read while one is written: reading and decoding a page costs about twice
+    /// what writing it does, so two readers keep the writer busy.
+    static let pagesAhead = 2
+    /// The most patents in a page when their claims or descriptions are read.
+    static let fullTextPageSize = 50
+
     /// Thrown when the pool stops before the file is complete; the task stays PENDING and
     /// is written again on the next start.
     struct Stopped: Error {}
@@ -35,20 +42,22 @@ struct ExportJob {
         let writer = try ExportFormat.writer(specification.exportType, path: partial, fields: specification.exportFields,
                                              languages: specification.languages)
         var rows = 0
-        var pages = stride(from: 0, to: result.count, by: max(1, pageSize)).lazy.map { start in
-            Array(result[start..<min(result.count, start + max(1, pageSize))])
+        // Claims and descriptions make a record some 100 KB decoded: pages of those are
+        // smaller, so that the pages in flight stay within a few tens of MB.
+        let reading = PageRead.Reading(store: store, specification: specification)
+        let perPage = max(1, reading.parts.isDisjoint(with: [.claims, .descriptions]) ? pageSize : min(pageSize, Self.fullTextPageSize))
+        var pages = stride(from: 0, to: result.count, by: perPage).lazy.map { start in
+            Array(result[start..<min(result.count, start + perPage)])
         }.makeIterator()
-        // The next page is read and decoded on another thread while this one is written.
-        var ahead = pages.next().map { PageRead($0, from: store) }
-        while let current = ahead {
-            ahead = pages.next().map { PageRead($0, from: store) }
-            let (page, stored) = try current.wait()
-            for pn in page {
-                guard let patent = stored[pn] else {
-                    throw ServiceError.serviceError("patent \(pn) of the task's result is no longer in the store")
-                }
-                let original = specification.exportType == .pdf ? store.originalPDF(pn) : nil
-                try writer.write(ExportRecord(patent: patent.patent, families: patent.families, originalPDF: original))
+        // The next pages are read, decoded and turned into rows on other threads while
+        // this one is written.
+        var ahead: [PageRead] = []
+        while let page = ahead.count < Self.pagesAhead ? pages.next() : nil { ahead.append(PageRead(page, reading)) }
+        while !ahead.isEmpty {
+            let current = ahead.removeFirst()
+            if let page = pages.next() { ahead.append(PageRead(page, reading)) }
+            for record in try current.wait() {
+                try writer.write(record)
                 rows += 1
             }
             guard try progress(rows) else { throw Stopped() }
@@ -78,24 +87,52 @@ struct ExportJob {
     }
 }
 
-/// One page of a result being read from the store on a thread of its own; `wait` gives
-/// its records. At most one page is read ahead, so memory stays at two pages.
+/// One page of a result being read from the store on a thread of its own and made into
+/// export records, their field values computed there too; `wait` gives them in result
+/// order. At most `ExportJob.pagesAhead` pages are read ahead, so memory stays flat.
 private final class PageRead: @unchecked Sendable {
+    /// What every page of one export reads and computes.
+    struct Reading: Sendable {
+        let store: PatentStore
+        let specification: ExportSpecification
+        let parts: PatentRecordCodec.Parts
+
+        init(store: PatentStore, specification: ExportSpecification) {
+            self.store = store
+            self.specification = specification
+            parts = ExportFormat.recordParts(specification.exportType, fields: specification.exportFields)
+        }
+
+        func records(_ page: [String]) throws -> [ExportRecord] {
+            let stored = try store.patents(page, parts: parts)
+            let type = specification.exportType
+            return try page.map { pn in
+                guard let patent = stored[pn] else {
+                    throw ServiceError.serviceError("patent \(pn) of the task's result is no longer in the store")
+                }
+                var record = ExportRecord(patent: patent.patent, families: patent.families,
+                                          originalPDF: type == .pdf ? store.originalPDF(pn) : nil)
+                if ExportFormat.writesFieldValues(type) {
+                    record.computeValues(specification.exportFields, languages: specification.languages)
+                }
+                return record
+            }
+        }
+    }
+
     private let done = DispatchSemaphore(value: 0)
     // Written once on the reading thread before `done` is signalled, read after.
-    private var outcome: Result<[String: StoredPatent], any Error> = .success([:])
-    private let page: [String]
+    private var outcome: Result<[ExportRecord], any Error> = .success([])
 
-    init(_ page: [String], from store: PatentStore) {
-        self.page = page
+    init(_ page: [String], _ reading: Reading) {
         DispatchQueue.global(qos: .utility).async { [self] in
-            outcome = Result { try store.patents(page) }
+            outcome = Result { try reading.records(page) }
             done.signal()
         }
     }
 
-    func wait() throws -> ([String], [String: StoredPatent]) {
+    func wait() throws -> [ExportRecord] {
         done.wait()
-        return (page, try outcome.get())
+        return try outcome.get()
     }
 }

@@ -30,7 +30,7 @@ struct ExportCommand: ParsableCommand {
         body["offset"] = .integer(offset)
         body["lang"] = .string(lang)
         body["trans_lang"] = .string(transLang)
-        let store = try PatentStore(directory: options.data)
+        let store = try options.openStore()
         var logger = Logger(label: "patents.export")
         logger.logLevel = .warning
         let service = try ExportTaskService(dataDirectory: options.data, store: store,

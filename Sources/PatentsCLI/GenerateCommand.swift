@@ -17,7 +17,7 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Bibliographic data, title and abstract only (no claims or description).") var biblioOnly = false
 
     func run() throws {
-        let model = try CorpusModel.learn(from: try PatentStore(directory: options.data))
+        let model = try CorpusModel.learn(from: try options.openStore())
         guard !model.words.isEmpty else { throw ValidationError("the store in \(options.data) has no English text to learn from") }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var generator = CorpusGenerator(model: model, seed: seed)

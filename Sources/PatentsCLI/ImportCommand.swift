@@ -28,7 +28,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let lock = dryRun ? nil : try writer.lock(options.data, command: "import")
         defer { withExtendedLifetime(lock) {} }
-        let store = dryRun ? nil : try PatentStore(directory: options.data)
+        let store = dryRun ? nil : try options.openStore()
         var importer = Importer(store: store)
         TestHooks.apply(to: &importer)
         let isTerminal = isatty(STDERR_FILENO) != 0

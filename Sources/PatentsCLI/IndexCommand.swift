@@ -23,7 +23,7 @@ struct IndexCommand: ParsableCommand {
     func run() throws {
         let lock = try writer.lock(options.data, command: "index")
         defer { withExtendedLifetime(lock) {} }
-        let store = try PatentStore(directory: options.data)
+        let store = try options.openStore()
         try updateIndex(store: store, data: options.data, memoryMB: writer.memory, rebuild: rebuild)
         if merge {
             let writer = try IndexWriter(directory: indexDirectory(options.data))

@@ -31,6 +31,17 @@ struct Patents: AsyncParsableCommand {
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Data folder (store, index, exports).")
     var data: String = "./patents-data"
+
+    /// The store in the data folder; records an earlier version wrote are converted on
+    /// opening, with the progress on standard error.
+    func openStore() throws -> PatentStore {
+        var reported = 0
+        return try PatentStore(directory: data) { walked, total in
+            guard walked == total || walked - reported >= 50_000 else { return }
+            reported = walked
+            FileHandle.standardError.write(Data("converting stored records to the current form: \(walked) of \(total)\n".utf8))
+        }
+    }
 }
 
 /// How a writing command (`import`, `index`) meets another one on the same data folder.

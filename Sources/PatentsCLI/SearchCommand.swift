@@ -35,7 +35,7 @@ struct SearchCommand: ParsableCommand {
             return
         }
         print("total \(result.total)")
-        let store = try? PatentStore(directory: options.data)
+        let store = try? options.openStore()
         for hit in result.hits {
             let title = (try? store?.patent(hit.pn))??.titles.first?.text ?? ""
             print(String(format: "%-18@ %8.3f  %@", hit.pn as NSString, hit.score, String(title.prefix(90)) as NSString))

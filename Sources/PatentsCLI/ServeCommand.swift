@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard IndexWriter.isOldFormat(indexDirectory(options.data)) else { return }
         let lock = try DataFolderLock(directory: options.data, command: "serve", wait: true) { _ in }
         defer { withExtendedLifetime(lock) {} }
-        let store = try PatentStore(directory: options.data)
+        let store = try options.openStore()
         try updateIndex(store: store, data: options.data, memoryMB: 512) { indexed in
             FileHandle.standardError.write(Data("rebuilding the index: \(indexed) patents so far\n".utf8))
         }

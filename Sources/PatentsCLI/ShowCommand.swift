@@ -13,7 +13,7 @@ struct ShowCommand: ParsableCommand {
     var pn: String
 
     func run() throws {
-        let store = try PatentStore(directory: options.data)
+        let store = try options.openStore()
         var numbers = try store.patent(pn) != nil ? [pn] : try store.publicationNumbers(matching: pn)
         if numbers.isEmpty { throw ValidationError("no patent \(pn) in \(options.data)") }
         numbers = Array(numbers.prefix(20))

@@ -11,7 +11,7 @@ struct StatsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let stats = try PatentStore(directory: options.data).statistics()
+        let stats = try options.openStore().statistics()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

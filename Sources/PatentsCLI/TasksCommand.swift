@@ -15,7 +15,7 @@ struct TasksCommand: ParsableCommand {
         @Argument(help: "Task id.") var id: String
 
         func run() throws {
-            let store = try PatentStore(directory: options.data)
+            let store = try options.openStore()
             let search = SearchService(indexDirectory: indexDirectory(options.data), verifyBeforeSearching: true)
             let tasks = try ExportTaskService(dataDirectory: options.data, store: store, search: search)
             try reportingServiceErrors { () throws(ServiceError) in try tasks.revoke(id) }

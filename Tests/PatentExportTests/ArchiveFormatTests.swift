@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PatentImport
 import PatentModel
@@ -213,3 +214,58 @@ func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], l
         #expect(text.contains("Page1"))
     }
 }
+
+/// Our ZIP writer read back by independent readers: Info-ZIP's `unzip` and Python's `zipfile`.
+@Suite struct ZipOutputTests {
+    static let pythonReader = """
+        import sys, zipfile, hashlib, json
+        with zipfile.ZipFile(sys.argv[1]) as z:
+            bad = z.testzip()
+            names = z.namelist()
+            print(json.dumps({"bad": bad, "count": len(names), "first": names[0], "last": names[-1],
+                              "sha": hashlib.sha256(z.read(names[-1])).hexdigest()}))
+        """
+
+    @Test func entriesFromMemoryAndFilesReadBackWithTheirCRCs() throws {
+        let directory = try temporaryDirectory("zip")
+        let part = directory + "/part.bin"
+        var random = SystemRandomNumberGenerator()
+        // 3 MB of mixed text and noise: several deflate chunks, both compressible and not.
+        var bytes = [UInt8](repeating: 0, count: 3_000_000)
+        for i in bytes.indices { bytes[i] = i % 3 == 0 ? UInt8.random(in: 0...255, using: &random) : UInt8(65 + i % 26) }
+        try Data(bytes).write(to: URL(fileURLWithPath: part))
+        let path = directory + "/out.zip"
+        let zip = try ZipOutput(path: path)
+        try zip.add("empty.txt", Data())
+        try zip.add("電池/名前.xml", Data("<a>電池</a>".utf8))
+        try zip.add("parts.bin", parts: [.bytes(Data("head".utf8)), .file(part, size: bytes.count), .bytes(Data("tail".utf8))])
+        try zip.finish()
+        #expect(try run("/usr/bin/unzip", ["-t", path]).contains("No errors detected"))
+        #expect(try run("/usr/bin/unzip", ["-p", path, "電池/名前.xml"]) == "<a>電池</a>")
+        let read = try JSONSerialization.jsonObject(with: Data(try run(testPython, ["-c", Self.pythonReader, path]).utf8)) as! [String: Any]
+        #expect(read["bad"] is NSNull)
+        #expect(read["count"] as? Int == 3)
+        let expected = sha256Hex(Data("head".utf8) + Data(bytes) + Data("tail".utf8))
+        #expect(read["sha"] as? String == expected)
+    }
+
+    @Test func moreThan65535EntriesEndWithZIP64Records() throws {
+        let directory = try temporaryDirectory("zip64")
+        let path = directory + "/many.zip"
+        let zip = try ZipOutput(path: path)
+        for i in 0..<70_000 { try zip.add(zip.uniqueName("e", extension: "txt"), Data("entry \(i)".utf8)) }
+        try zip.finish()
+        let read = try JSONSerialization.jsonObject(with: Data(try run(testPython, ["-c", Self.pythonReader, path]).utf8)) as! [String: Any]
+        #expect(read["bad"] is NSNull)
+        #expect(read["count"] as? Int == 70_000)
+        #expect(read["first"] as? String == "e.txt")
+        #expect(read["last"] as? String == "e_70000.txt")
+        #expect(read["sha"] as? String == sha256Hex(Data("entry 69999".utf8)))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        // The ZIP64 end of central directory record and its locator precede the classic end record.
+        #expect(bytes.suffix(22 + 20 + 56).prefix(4) == Data([0x50, 0x4b, 0x06, 0x06]))
+        #expect(bytes.suffix(22).dropFirst(8).prefix(2) == Data([0xFF, 0xFF]))
+    }
+}
+
+private func sha256Hex(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }

@@ -36,6 +36,20 @@ func write(_ type: ExportType, _ codes: String, _ records: [ExportRecord], langu
 }
 
 @Suite struct ExportValueTests {
+    @Test func valuesComputedAheadAreUsedOnlyForTheirFieldsAndLanguages() throws {
+        var record = samplePatent()
+        let english = ExportLanguages(lang: "en")
+        let chinese = ExportLanguages(lang: "cn")
+        record.computeValues(fields("PN,TTL,AN"), languages: english)
+        #expect(record.values(fields("PN,TTL,AN"), languages: english) == samplePatent().values(fields("PN,TTL,AN"), languages: english))
+        #expect(record.values(fields("PN,TTL,AN"), languages: chinese) == samplePatent().values(fields("PN,TTL,AN"), languages: chinese))
+        #expect(record.values(fields("PN,TTL"), languages: english) == samplePatent().values(fields("PN,TTL"), languages: english))
+        #expect(record.values(fields("TTL,PN,AN"), languages: english) == samplePatent().values(fields("TTL,PN,AN"), languages: english))
+        // The files are the same whether the values were computed ahead or not.
+        #expect(try write(.csv, "PN,TTL,AN,ABST", [record]) == (try write(.csv, "PN,TTL,AN,ABST", [samplePatent()])))
+        #expect(try write(.json, "PN,TTL,AN", [record]) == (try write(.json, "PN,TTL,AN", [samplePatent()])))
+    }
+
     @Test func valuesFollowTheFieldCatalogue() {
         let record = samplePatent()
         let languages = ExportLanguages()
@@ -103,8 +117,9 @@ func write(_ type: ExportType, _ codes: String, _ records: [ExportRecord], langu
 
     /// A CSV cell as the writer writes it.
     static func cell(_ values: [String]) -> String {
-        var out: [UInt8] = [], scratch: [UInt8] = []
-        CSVExportWriter.append(cell: values, to: &out, scratch: &scratch)
+        var out: [UInt8] = Array("x,".utf8)
+        CSVExportWriter.append(cell: values.count == 1 ? .single(values[0]) : .list(values), to: &out)
+        out.removeFirst(2)
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func anImportThatRunsOutOfSpaceStopsAndTheStoreStaysReadable() throws {
-        let disk = try SmallDisk(megabytes: 2)
+        let disk = try SmallDisk(megabytes: 1)
         defer { disk.unmount() }
         let data = (disk.path as NSString).appendingPathComponent("data")
         var thrown: (any Error)?
@@ -61,7 +61,7 @@ import Testing
         } catch {
             thrown = error
         }
-        let error = try #require(thrown, "2 MB cannot hold the fixtures: the import must stop")
+        let error = try #require(thrown, "1 MB cannot hold the fixtures: the import must stop")
         #expect("\(error)".contains("full"), "\(error)")
         let reopened = try PatentStore(directory: data)
         #expect(try reopened.integrityCheck() == "ok")

@@ -46,9 +46,61 @@ struct PatentRecordCodecTests {
             #expect(empty.displayStyle != .optional || !empty.children.isEmpty, "\(child.label ?? "") is set in the sample")
         }
         let encoded = PatentRecordCodec.encode(patent)
-        #expect(encoded.first == 0x02)
+        #expect(encoded.first == 0x03)
         #expect(try PatentRecordCodec.decode(encoded) == patent)
         #expect(try PatentRecordCodec.decode(PatentRecordCodec.encode(Patent(publication: patent.publication))) == Patent(publication: patent.publication))
+    }
+
+    /// `everyField` as form 2 wrote it (the store's form before sections; commit fba90c4).
+    static let everyFieldInForm2 = "02024550073239303637383202413201024550083133373739323135010141c7d9cc09a3f4cd09a5f5d009014201026465020264651753747261c39f6520e2809320e794b5e6b1a020f09f988002656e000102656e02044f6e652e0954776f0a6c696e65730102656e020207412063656c6c2e0003085468652063656c6c0202d8040102656e0200054649454c440105546578742e020441434d450102444504536f6c6f00010841737369676e6565000109446f652c204a616e650102555301054167656e7400010b4830314d31302f3035323502095930324536302f31300a4830314d31302f303532010246490b4830314d31302f30354041020244450c313032303132303230343532000002555301310101500001086469766973696f6e024550013200000200010b44453335343631393141310001086578616d696e65720100010a536d6974682032303031000108353034373433373602020941434d4520474d42480441636d6500010001000101094147454e54204c4c50"
+
+    @Test("records of forms 1 and 2 (one run of fields) are still read")
+    func form2IsRead() throws {
+        var bytes: [UInt8] = []
+        var hex = Self.everyFieldInForm2[...]
+        while hex.count >= 2 {
+            bytes.append(UInt8(hex.prefix(2), radix: 16)!)
+            hex = hex.dropFirst(2)
+        }
+        #expect(bytes.first == 0x02)
+        #expect(try PatentRecordCodec.decode(Data(bytes)) == Self.everyField)
+        // Form 1 is form 2 without its last block, the parties' spellings: per party list a
+        // count, per party its spellings — here 34 bytes (ACME's two, AGENT LLP).
+        var form1 = bytes
+        form1[0] = 0x01
+        form1.removeLast(34)
+        var plain = Self.everyField
+        for path in [\Patent.applicants, \.assignees, \.inventors, \.agents] as [WritableKeyPath<Patent, [Party]>] {
+            for i in plain[keyPath: path].indices { plain[keyPath: path][i].variants = [] }
+        }
+        #expect(try PatentRecordCodec.decode(Data(form1)) == plain)
+        #expect(!PatentRecordCodec.isCurrent(Data(bytes)))
+        #expect(PatentRecordCodec.isCurrent(PatentRecordCodec.encode(Self.everyField)))
+    }
+
+    @Test("a reader asking for some parts gets them and the bibliographic data, the rest left empty")
+    func partsAreReadAlone() throws {
+        var patent = Self.everyField
+        // Long enough for its sections to be compressed.
+        patent.descriptions[0].paragraphs += (1...200).map { .init(.paragraph, "Paragraph \($0) of a description that repeats itself.") }
+        patent.abstracts[0].paragraphs.append(String(repeating: "An abstract sentence. ", count: 40))
+        let encoded = PatentRecordCodec.encode(patent)
+        #expect(encoded.count < 3 * 1_024, "the description's 11 KB are stored compressed")
+        #expect(try PatentRecordCodec.decode(encoded) == patent)
+        var bibliographic = patent
+        (bibliographic.abstracts, bibliographic.claims, bibliographic.descriptions, bibliographic.citations) = ([], [], [], [])
+        #expect(try PatentRecordCodec.decode(encoded, parts: []) == bibliographic)
+        var withClaims = bibliographic
+        withClaims.claims = patent.claims
+        #expect(try PatentRecordCodec.decode(encoded, parts: .claims) == withClaims)
+        var withText = bibliographic
+        (withText.abstracts, withText.descriptions) = (patent.abstracts, patent.descriptions)
+        #expect(try PatentRecordCodec.decode(encoded, parts: [.abstracts, .descriptions]) == withText)
+        var withCitations = bibliographic
+        withCitations.citations = patent.citations
+        #expect(try PatentRecordCodec.decode(encoded, parts: .citations) == withCitations)
+        // Parts of earlier forms cannot be skipped: they come whole.
+        #expect(try PatentRecordCodec.decode(try JSONEncoder().encode(patent), parts: []) == patent)
     }
 
     @Test("every fixture patent round-trips, and its JSON of earlier versions decodes to the same patent")

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import PatentModel
+
+/// Converting the records an earlier version wrote (JSON, the sequential forms 1 and 2) to
+/// the current form (`PatentRecordCodec`) in place, when a store is opened.
+///
+/// The walk goes by rowid in batches, each one transaction that also records how far it
+/// got: a kill loses at most the batch in flight, and the next open carries on from the
+/// last committed batch. A record's content does not change, so neither does its revision
+/// (the index is not rebuilt for it). When the walk ends the store is checked with
+/// `PRAGMA integrity_check` and marked converted, so later opens cost one read.
+extension PatentStore {
+    /// The counter row holding the record form every record is in (absent: not known).
+    static let recordFormCounter = "record_form"
+    /// The counter row holding the last rowid a conversion committed.
+    static let conversionPositionCounter = "record_form_position"
+
+    /// Converts the records not in the current form; returns how many it rewrote.
+    /// `progress` gets (records walked, records in the store) after every batch.
+    @discardableResult
+    public func convertRecords(batch: Int = 2_000, progress: ((Int, Int) -> Void)? = nil) throws -> Int {
+        let current = Int(PatentRecordCodec.formatByte)
+        let state = try pool.read { db in
+            (form: try Self.counter(db, Self.recordFormCounter),
+             position: try Self.counter(db, Self.conversionPositionCounter) ?? 0,
+             total: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent") ?? 0,
+             walked: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent WHERE rowid <= ?",
+                                      arguments: [try Self.counter(db, Self.conversionPositionCounter) ?? 0]) ?? 0)
+        }
+        if state.form == current { return 0 }
+        var position = state.position
+        var walked = state.walked
+        var converted = 0
+        while true {
+            let (rows, last, rewritten) = try pool.write { db -> (Int, Int64, Int) in
+                let rows = try Row.fetchAll(db, sql: "SELECT rowid, record FROM patent WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                                            arguments: [position, max(1, batch)])
+                var rewritten = 0
+                for row in rows {
+                    let record: Data = row[1]
+                    guard !PatentRecordCodec.isCurrent(record) else { continue }
+                    let patent = try PatentRecordCodec.decode(record)
+                    try db.execute(sql: "UPDATE patent SET record = ? WHERE rowid = ?",
+                                   arguments: [PatentRecordCodec.encode(patent), row[0] as Int64])
+                    rewritten += 1
+                }
+                let last: Int64 = rows.last?[0] ?? Int64(position)
+                try Self.setCounter(db, Self.conversionPositionCounter, Int(last))
+                return (rows.count, last, rewritten)
+            }
+            position = Int(last)
+            walked += rows
+            converted += rewritten
+            if rows > 0 { progress?(walked, max(walked, state.total)) }
+            if rows < max(1, batch) { break }
+        }
+        let check = try integrityCheck()
+        guard check == "ok" else { throw RecordConversionFailure(integrity: check) }
+        try pool.write { db in try Self.setCounter(db, Self.recordFormCounter, current) }
+        return converted
+    }
+
+    /// Marks a store every record of which is in the current form (a new one).
+    func markRecordsCurrent(ifEmpty: Bool) throws {
+        try pool.write { db in
+            guard try Self.counter(db, Self.recordFormCounter) == nil else { return }
+            if ifEmpty, try Int.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM patent)") == 1 { return }
+            try Self.setCounter(db, Self.recordFormCounter, Int(PatentRecordCodec.formatByte))
+        }
+    }
+
+    private static func counter(_ db: Database, _ name: String) throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [name])
+    }
+
+    private static func setCounter(_ db: Database, _ name: String, _ value: Int) throws {
+        try db.execute(sql: "INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                       arguments: [name, value])
+    }
+}
+
+/// The store failed `PRAGMA integrity_check` after its records were converted.
+public struct RecordConversionFailure: Error, CustomStringConvertible {
+    public let integrity: String
+    public var description: String { "the store failed its integrity check after converting its records: \(integrity)" }
+}
