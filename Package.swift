@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "PatentSearch", dependencies: ["PatentModel", "PatentAnalysis", "PatentIndex", "PatentQuery"],
                 swiftSettings: engineSettings),
         .target(name: "PatentExport", dependencies: [
-            "PatentModel", "PatentQuery", "CPangoCairo", "CGzip",
+            "PatentModel", "PatentQuery", "CPangoCairo", "CGzip", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PatentTasks", dependencies: [
             "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport",

@@ -26,6 +26,8 @@ public final class CSVExportWriter: ExportWriter {
         try writeRow(record.values(fields, languages: languages))
     }
 
+    public var fileDigest: FileDigest? { output.digest }
+
     public func finish() throws(ExportError) { try output.finish() }
 
     private func writeRow(_ cells: [ExportValue]) throws(ExportError) {

@@ -6,6 +6,20 @@ import PatentQuery
 public protocol ExportWriter: AnyObject {
     func write(_ record: ExportRecord) throws(ExportError)
     func finish() throws(ExportError)
+    /// The finished file's size and SHA-256 when the writer hashed it as it wrote (one
+    /// pass over the bytes); nil when the file must be read again for them (a ZIP's
+    /// headers are completed after their entries).
+    var fileDigest: FileDigest? { get }
+}
+
+extension ExportWriter {
+    public var fileDigest: FileDigest? { nil }
+}
+
+/// A file's size and SHA-256.
+public struct FileDigest: Sendable, Equatable {
+    public let size: Int
+    public let sha256: [UInt8]
 }
 
 /// The writers of API.md "Export files" by export type.

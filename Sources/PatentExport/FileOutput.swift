@@ -1,3 +1,4 @@
+import Crypto
 import Glibc
 
 /// An export file being written: bytes are collected in a buffer and written with one
@@ -7,6 +8,10 @@ public final class FileOutput {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private let capacity = 64 * 1024
+    /// The bytes written so far, hashed as they go: the task records the file's SHA-256
+    /// without reading it again.
+    private var hasher = SHA256()
+    private var size = 0
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String) throws(ExportError) {
@@ -56,7 +61,12 @@ public final class FileOutput {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// The size and SHA-256 of everything written (after `finish`).
+    public var digest: FileDigest { FileDigest(size: size, sha256: Array(hasher.finalize())) }
+
     private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) throws(ExportError) {
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+        size += bytes.count
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

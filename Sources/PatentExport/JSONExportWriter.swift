@@ -47,6 +47,8 @@ public final class JSONExportWriter: ExportWriter {
         }
     }
 
+    public var fileDigest: FileDigest? { output.digest }
+
     public func finish() throws(ExportError) {
         try output.write(first ? "[]\n" : "\n]\n")
         try output.finish()

@@ -44,6 +44,8 @@ public final class XMLExportWriter: ExportWriter {
         }
     }
 
+    public var fileDigest: FileDigest? { output.digest }
+
     public func finish() throws(ExportError) {
         try output.write("</patents>\n")
         try output.finish()

@@ -63,7 +63,7 @@ struct ExportJob {
             guard try progress(rows) else { throw Stopped() }
         }
         try writer.finish()
-        let (size, digest) = try Self.sha256(of: partial)
+        let (size, digest) = try writer.fileDigest.map { ($0.size, $0.sha256.hexString) } ?? Self.sha256(of: partial)
         guard rename(partial, path) == 0 else { throw ServiceError.serviceError("cannot rename \(partial): errno \(errno)") }
         DurableWrite.syncDirectory(of: path)
         return Outcome(rows: rows, size: size, sha256: digest)

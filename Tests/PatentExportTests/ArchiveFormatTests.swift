@@ -269,3 +269,24 @@ func writeFile(_ type: ExportType, _ codes: String, _ records: [ExportRecord], l
 }
 
 private func sha256Hex(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+
+@Suite struct FileDigestTests {
+    @Test(arguments: [ExportType.csv, .json, .xml])
+    func textFormatsHashWhatTheyWrite(_ type: ExportType) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try ExportFormat.writer(type, path: path, fields: fields("PN,TTL,AN,ABST"), languages: ExportLanguages())
+        for _ in 0..<3_000 { try writer.write(samplePatent()) }  // several buffers' worth
+        try writer.finish()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.count > 200_000)
+        #expect(writer.fileDigest == FileDigest(size: bytes.count, sha256: Array(SHA256.hash(data: bytes))))
+    }
+
+    @Test func zipFormatsAreHashedAfterwards() throws {
+        let path = try writeFile(.xls, "PN", [samplePatent()])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try ExportFormat.writer(.xls, path: path, fields: fields("PN"), languages: ExportLanguages())
+        #expect(writer.fileDigest == nil)
+    }
+}
