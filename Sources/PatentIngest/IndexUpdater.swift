@@ -67,7 +67,7 @@ public struct IndexUpdater {
         var page = try store.changedRecords(after: cursor.revision, limit: limit)
         while let last = page.last {
             // The next page is read while this one is inverted, sized by this one's bytes.
-            let bytes = page.reduce(0) { $0 + $1.record.count }
+            let bytes = page.reduce(0) { $0 + $1.size }
             limit = min(pageSize, max(16, page.count * pageBytes / max(bytes, 1)))
             let store = self.store, next = BackgroundWork { [limit] in
                 try store.changedRecords(afterRevision: last.revision, pn: last.pn, limit: limit)

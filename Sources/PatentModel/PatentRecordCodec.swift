@@ -2,16 +2,19 @@ import CZstd
 import Foundation
 import Synchronization
 
-/// The compact binary form in which the store keeps a `Patent` (form 3):
+/// The compact binary form in which the store keeps a `Patent` (form 4):
 ///
-///     0x03, a byte with a bit per section present (bit 0 bibliographic … bit 4
+///     0x04, a byte with a bit per section present (bit 0 bibliographic … bit 4
 ///     citations), then the present sections in this order, each
 ///         varint header = stored length << 1 | compressed
 ///         [varint original length, when compressed]
 ///         stored bytes (zstd level 1 when that made them smaller)
 ///     bibliographic · abstracts · claims · descriptions · citations
 ///
-/// A part a patent lacks (no claims, no citations) takes no byte at all.
+/// A part a patent lacks (no claims, no citations) takes no byte at all. The store keeps
+/// two such values per patent (`Stored`): the record (bibliographic, abstracts, citations)
+/// and the text (claims, descriptions — the same layout without a bibliographic section)
+/// in a column of its own, so that SQLite never reads full text for bibliographic fields.
 /// Inside a section every field comes in a fixed order: strings as varint length + UTF-8,
 /// counts and numbers as varints, optional values behind a presence byte. A reader that
 /// needs only some parts (`Parts`: an export of bibliographic fields, the indexer of a
@@ -22,12 +25,15 @@ import Synchronization
 /// `compressionThreshold` bytes or more, because zstd's cost per call (some microseconds)
 /// outweighs what it saves on a bibliographic record's few hundred bytes.
 ///
-/// Earlier forms are still read: 2 and 1 (one sequential run of every field, 1 without
-/// the parties' other spellings) and the JSON of the first versions (`{`). A field added
+/// Earlier forms are still read: 3 (the same sections in one value), 2 and 1 (one
+/// sequential run of every field, 1 without the parties' other spellings) and the JSON of
+/// the first versions (`{`). A field added
 /// to `Patent` must be added here too, in a new form byte: `PatentRecordCodecTests`
 /// round-trip every fixture patent and fail on a field left out.
 public enum PatentRecordCodec {
-    public static let formatByte: UInt8 = 0x03
+    public static let formatByte: UInt8 = 0x04
+    /// Form 3: the same sections, all in one value (claims and descriptions not apart).
+    static let sectionsTogether: UInt8 = 0x03
     static let sequentialFormat: UInt8 = 0x02
     static let sequentialWithoutVariants: UInt8 = 0x01
 
@@ -61,49 +67,88 @@ public enum PatentRecordCodec {
     /// is far beyond any office's); a damaged length never sizes an allocation.
     static let largestSection = 256 << 20
 
-    public static func encode(_ patent: Patent) -> Data {
+    /// A patent as the store keeps it, in two values: `record` (bibliographic data,
+    /// abstracts, citations) and `text` (claims and descriptions; nil when the patent has
+    /// neither). The store puts `text` in a column of its own, so that reading records for
+    /// bibliographic fields never reads full text from disk.
+    public struct Stored: Sendable, Equatable {
+        public let record: Data
+        public let text: Data?
+    }
+
+    public static func encode(_ patent: Patent) -> Stored {
+        let text = patent.claims.isEmpty && patent.descriptions.isEmpty ? nil : Data(blob(patent, sections: [2, 3]))
+        return Stored(record: Data(blob(patent, sections: [0, 1, 4])), text: text)
+    }
+
+    /// The format byte, the mask of the sections present among `sections`, the sections.
+    private static func blob(_ patent: Patent, sections: [Int]) -> [UInt8] {
+        let writers: [(inout RecordWriter, Patent) -> Void] = [
+            { $0.bibliographic($1) }, { $0.abstracts($1) }, { $0.claims($1) }, { $0.descriptions($1) }, { $0.citations($1) },
+        ]
+        let isPresent = [true, !patent.abstracts.isEmpty, !patent.claims.isEmpty, !patent.descriptions.isEmpty, !patent.citations.isEmpty]
+        let present = sections.filter { isPresent[$0] }
         var out = RecordWriter()
         out.bytes.reserveCapacity(1_024)
         out.bytes.append(formatByte)
-        let present = [true, !patent.abstracts.isEmpty, !patent.claims.isEmpty, !patent.descriptions.isEmpty, !patent.citations.isEmpty]
-        out.bytes.append(present.enumerated().reduce(UInt8(0)) { $0 | ($1.element ? 1 << UInt8($1.offset) : 0) })
-        let sections: [(inout RecordWriter, Patent) -> Void] = [
-            { $0.bibliographic($1) }, { $0.abstracts($1) }, { $0.claims($1) }, { $0.descriptions($1) }, { $0.citations($1) },
-        ]
+        out.bytes.append(present.reduce(UInt8(0)) { $0 | 1 << UInt8($1) })
         var section = RecordWriter()
-        for (write, isPresent) in zip(sections, present) where isPresent {
+        for index in present {
             section.bytes.removeAll(keepingCapacity: true)
-            write(&section, patent)
+            writers[index](&section, patent)
             out.section(section.bytes)
         }
-        return Data(out.bytes)
+        return out.bytes
     }
 
-    /// Reads a record in any form; with `parts`, a form-3 record leaves the parts not asked
-    /// for empty (a patent read so is for reading, never for writing back).
-    public static func decode(_ data: Data, parts: Parts = .all) throws -> Patent {
+    /// Reads what `encode` wrote.
+    public static func decode(_ stored: Stored, parts: Parts = .all) throws -> Patent {
+        try decode(stored.record, text: stored.text, parts: parts)
+    }
+
+    /// Reads a record in any form (with its `text` when stored apart); with `parts`, a
+    /// form-3 or -4 record leaves the parts not asked for empty (a patent read so is for
+    /// reading, never for writing back).
+    public static func decode(_ data: Data, text: Data? = nil, parts: Parts = .all) throws -> Patent {
         guard let first = data.first else { throw Failure.malformed(offset: 0) }
         if first == UInt8(ascii: "{") { return try JSONDecoder().decode(Patent.self, from: data) }
-        guard first == formatByte || first == sequentialFormat || first == sequentialWithoutVariants else {
+        guard first == formatByte || first == sectionsTogether || first == sequentialFormat || first == sequentialWithoutVariants else {
             throw Failure.unknownFormat(first)
         }
-        return try data.withUnsafeBytes { bytes throws(Failure) in
-            var reader = RecordReader(bytes: bytes, offset: 1)
-            let patent = first == formatByte ? try sections(&reader, parts: parts)
-                                             : try reader.sequentialPatent(withVariants: first == sequentialFormat)
-            guard reader.offset == bytes.count else { throw .malformed(offset: reader.offset) }
-            return patent
+        var patent = Patent(publication: PublicationNumber(stored: "", number: "", kind: ""))
+        try data.withUnsafeBytes { bytes in
+            try read(bytes, into: &patent, parts: parts, record: first)
         }
+        if let text, !parts.isDisjoint(with: [.claims, .descriptions]) {
+            guard text.first == formatByte else { throw Failure.unknownFormat(text.first ?? 0) }
+            try text.withUnsafeBytes { bytes in try read(bytes, into: &patent, parts: parts, record: nil) }
+        }
+        return patent
     }
 
     /// Whether a record is in the current form (the store converts the others in place).
     public static func isCurrent(_ data: Data) -> Bool { data.first == formatByte }
 
-    private static func sections(_ reader: inout RecordReader, parts: Parts) throws(Failure) -> Patent {
+    /// One stored value read whole into `patent`: a record of form `record`, or (nil) a text.
+    private static func read(_ bytes: UnsafeRawBufferPointer, into patent: inout Patent, parts: Parts,
+                             record: UInt8?) throws(Failure) {
+        var reader = RecordReader(bytes: bytes, offset: 1)
+        if let record, record != formatByte, record != sectionsTogether {
+            patent = try reader.sequentialPatent(withVariants: record == sequentialFormat)
+        } else {
+            try sections(&reader, into: &patent, parts: parts, bibliographic: record != nil)
+        }
+        guard reader.offset == bytes.count else { throw .malformed(offset: reader.offset) }
+    }
+
+    /// The sections a mask announces, read into `patent` (or stepped over when not in
+    /// `parts`); the bibliographic section is required in a record and absent from a text.
+    private static func sections(_ reader: inout RecordReader, into patent: inout Patent, parts: Parts,
+                                 bibliographic: Bool) throws(Failure) {
         let maskAt = reader.offset
         let present = try reader.byte()
-        guard present & 1 == 1, present < 1 << 5 else { throw .malformed(offset: maskAt) }
-        var patent = try reader.section { (r: inout RecordReader) throws(Failure) in try r.bibliographic() }
+        guard present & 1 == (bibliographic ? 1 : 0), present < 1 << 5 else { throw .malformed(offset: maskAt) }
+        if present & 1 != 0 { patent = try reader.section { (r: inout RecordReader) throws(Failure) in try r.bibliographic() } }
         if present & 2 != 0 {
             try reader.section(if: parts.contains(.abstracts)) { (r: inout RecordReader) throws(Failure) in patent.abstracts = try r.abstracts() }
         }
@@ -116,7 +161,6 @@ public enum PatentRecordCodec {
         if present & 16 != 0 {
             try reader.section(if: parts.contains(.citations)) { (r: inout RecordReader) throws(Failure) in patent.citations = try r.citations() }
         }
-        return patent
     }
 
     /// zstd level 1 of `bytes`, or nil when that is not smaller.

@@ -16,11 +16,16 @@ public struct StoredRecord: Sendable {
     public let pn: String
     public let revision: Int
     public let record: Data
+    /// Claims and descriptions (record form 4), when read.
+    public let text: Data?
     public let families: [FamilyLevel: Int]
+
+    /// The stored bytes read.
+    public var size: Int { record.count + (text?.count ?? 0) }
 
     /// The record decoded; with `parts`, only those beyond the bibliographic data (for reading only).
     public func decoded(parts: PatentRecordCodec.Parts = .all) throws -> StoredPatent {
-        StoredPatent(patent: try PatentStore.decode(record, parts: parts), revision: revision, families: families)
+        StoredPatent(patent: try PatentStore.decode(record, text: text, parts: parts), revision: revision, families: families)
     }
 }
 
@@ -55,27 +60,29 @@ extension PatentStore {
     /// With `parts`, only those parts beyond the bibliographic data are decoded: such
     /// patents are for reading (an export), never for writing back.
     public func patents(_ pns: [String], parts: PatentRecordCodec.Parts = .all) throws -> [String: StoredPatent] {
-        let found = try fetchRecords(where: "pn IN (SELECT value FROM json_each(?))", arguments: [Self.jsonArray(pns)])
+        let found = try fetchRecords(where: "pn IN (SELECT value FROM json_each(?))", arguments: [Self.jsonArray(pns)],
+                                     text: !parts.isDisjoint(with: [.claims, .descriptions]))
             .map { try $0.decoded(parts: parts) }
         return Dictionary(found.map { ($0.patent.pn, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The patent rows matching `condition` (a WHERE clause, with its ORDER BY and LIMIT)
     /// with their family ids, in one statement read by column position: a correlated
-    /// lookup per level instead of a second query whose rows are matched up by PN.
-    private func fetchRecords(where condition: String, arguments: StatementArguments) throws -> [StoredRecord] {
+    /// lookup per level instead of a second query whose rows are matched up by PN. The
+    /// `text` column (claims, descriptions) is read only when asked for.
+    private func fetchRecords(where condition: String, arguments: StatementArguments, text: Bool = true) throws -> [StoredRecord] {
         let levels = FamilyLevel.allCases
         let familyColumns = levels.map { "(SELECT family_id FROM family WHERE family.pn = patent.pn AND level = \($0.rawValue))" }
-        let sql = "SELECT pn, record, revision, \(familyColumns.joined(separator: ", ")) FROM patent WHERE \(condition)"
+        let sql = "SELECT pn, record, revision, \(text ? "text" : "NULL"), \(familyColumns.joined(separator: ", ")) FROM patent WHERE \(condition)"
         return try pool.read { db in
             var records: [StoredRecord] = []
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 var families: [FamilyLevel: Int] = [:]
                 for (offset, level) in levels.enumerated() {
-                    if let id = row[3 + offset] as Int? { families[level] = id }
+                    if let id = row[4 + offset] as Int? { families[level] = id }
                 }
-                records.append(StoredRecord(pn: row[0], revision: row[2], record: row[1], families: families))
+                records.append(StoredRecord(pn: row[0], revision: row[2], record: row[1], text: row[3], families: families))
             }
             return records
         }

@@ -112,6 +112,11 @@ extension PatentStore {
             }
             if !stale.isEmpty { try repartition() }
         }
+        // Claims and descriptions in a column of their own (record form 4): records are
+        // moved there by `convertRecords` when the store is opened.
+        migrator.registerMigration("v7 record text apart") { db in
+            try db.execute(sql: "ALTER TABLE patent ADD COLUMN text BLOB")
+        }
         return migrator
     }
 }

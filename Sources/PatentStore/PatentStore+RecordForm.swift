@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import PatentModel
 
-/// Converting the records an earlier version wrote (JSON, the sequential forms 1 and 2) to
-/// the current form (`PatentRecordCodec`) in place, when a store is opened.
+/// Converting the records an earlier version wrote (JSON, the sequential forms 1 and 2,
+/// form 3 with claims and descriptions in the record) to the current form (`PatentRecordCodec`) in place, when a store is opened.
 ///
 /// The walk goes by rowid in batches, each one transaction that also records how far it
 /// got: a kill loses at most the batch in flight, and the next open carries on from the
@@ -34,15 +34,15 @@ extension PatentStore {
         var converted = 0
         while true {
             let (rows, last, rewritten) = try pool.write { db -> (Int, Int64, Int) in
-                let rows = try Row.fetchAll(db, sql: "SELECT rowid, record FROM patent WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                let rows = try Row.fetchAll(db, sql: "SELECT rowid, record, text FROM patent WHERE rowid > ? ORDER BY rowid LIMIT ?",
                                             arguments: [position, max(1, batch)])
                 var rewritten = 0
                 for row in rows {
                     let record: Data = row[1]
                     guard !PatentRecordCodec.isCurrent(record) else { continue }
-                    let patent = try PatentRecordCodec.decode(record)
-                    try db.execute(sql: "UPDATE patent SET record = ? WHERE rowid = ?",
-                                   arguments: [PatentRecordCodec.encode(patent), row[0] as Int64])
+                    let stored = PatentRecordCodec.encode(try PatentRecordCodec.decode(record, text: row[2]))
+                    try db.execute(sql: "UPDATE patent SET record = ?, text = ? WHERE rowid = ?",
+                                   arguments: [stored.record, stored.text, row[0] as Int64])
                     rewritten += 1
                 }
                 let last: Int64 = rows.last?[0] ?? Int64(position)

@@ -2,11 +2,11 @@ import Foundation
 import GRDB
 import PatentModel
 
-/// A record with its JSON encoding prepared off the writer thread.
+/// A record with its stored form prepared off the writer thread.
 public struct PreparedRecord: Sendable {
     public let patent: Patent
-    public let encoded: Data?
-    public init(patent: Patent, encoded: Data?) {
+    public let encoded: PatentRecordCodec.Stored?
+    public init(patent: Patent, encoded: PatentRecordCodec.Stored?) {
         self.patent = patent
         self.encoded = encoded
     }
@@ -30,12 +30,12 @@ extension PatentStore {
         try upsert(patents.map { PreparedRecord(patent: $0, encoded: nil) })
     }
 
-    /// As `upsert(_:)`, with records whose JSON was already encoded (in parallel, by the
+    /// As `upsert(_:)`, with records already encoded (in parallel, by the
     /// importer); the encoding is used when the record is stored unchanged by merging.
     @discardableResult
     public func upsert(_ prepared: [PreparedRecord]) throws -> UpsertSummary {
         let patents = prepared.map(\.patent)
-        var encodedByPN: [String: Data] = [:]
+        var encodedByPN: [String: PatentRecordCodec.Stored] = [:]
         var occurrences: [String: Int] = [:]
         for record in prepared {
             occurrences[record.patent.pn, default: 0] += 1
@@ -48,11 +48,11 @@ extension PatentStore {
             var original: [String: Patent?] = [:]
             var merged: [String: Patent] = [:]
             var seen: [String] = []
-            let storedRecord = try db.cachedStatement(sql: "SELECT record FROM patent WHERE pn = ?")
+            let storedRecord = try db.cachedStatement(sql: "SELECT record, text FROM patent WHERE pn = ?")
             for incoming in patents {
                 let pn = incoming.pn
                 if original[pn] == nil {
-                    original[pn] = .some(try Data.fetchOne(storedRecord, arguments: [pn]).map { try Self.decode($0) })
+                    original[pn] = .some(try Row.fetchOne(storedRecord, arguments: [pn]).map { try Self.decode($0[0], text: $0[1]) })
                     seen.append(pn)
                 }
                 if var current = merged[pn] ?? original[pn]! {
@@ -79,12 +79,12 @@ extension PatentStore {
             let now = Date().timeIntervalSince1970
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO patent (pn, office, kind, type, publication_date, application_key, original_language,
-                                    coverage, record, revision, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    coverage, record, text, revision, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(pn) DO UPDATE SET office = excluded.office, kind = excluded.kind, type = excluded.type,
                     publication_date = excluded.publication_date, application_key = excluded.application_key,
                     original_language = excluded.original_language, coverage = excluded.coverage,
-                    record = excluded.record, revision = excluded.revision, updated_at = excluded.updated_at
+                    record = excluded.record, text = excluded.text, revision = excluded.revision, updated_at = excluded.updated_at
                 """)
             for (i, pn) in order.enumerated() {
                 if i > 0, i == order.count / 2 { FaultPoint.reach(.storeBatchHalfWritten) }
@@ -94,7 +94,7 @@ extension PatentStore {
                 try statement.execute(arguments: [
                     pn, patent.publication.office, patent.publication.kind, patent.type.rawValue,
                     patent.publicationDate?.value, patent.application?.key, patent.resolvedOriginalLanguage,
-                    Coverage(patent).rawValue, encoded, revision, now,
+                    Coverage(patent).rawValue, encoded.record, encoded.text, revision, now,
                 ])
             }
             try FamilyMaintenance(db: db, revision: revision).update(order.map { ($0, changed[$0]!) })

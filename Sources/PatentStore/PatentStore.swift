@@ -42,8 +42,8 @@ public final class PatentStore: Sendable {
     public func patent(_ pn: String) throws -> Patent? {
         let key = PublicationNumber(parsing: pn)?.normalized ?? pn.uppercased()
         return try pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT record FROM patent WHERE pn = ?", arguments: [key])
-        }.map { try Self.decode($0) }
+            try Row.fetchOne(db, sql: "SELECT record, text FROM patent WHERE pn = ?", arguments: [key])
+        }.map { try Self.decode($0[0], text: $0[1]) }
     }
 
     /// Publication numbers matching a number without kind code (`US10047600` → every kind).
@@ -80,9 +80,9 @@ public final class PatentStore: Sendable {
     }
 
     /// A record as the store keeps it (`PatentRecordCodec`; JSON in earlier versions).
-    public static func encode(_ patent: Patent) -> Data { PatentRecordCodec.encode(patent) }
+    public static func encode(_ patent: Patent) -> PatentRecordCodec.Stored { PatentRecordCodec.encode(patent) }
 
-    static func decode(_ data: Data, parts: PatentRecordCodec.Parts = .all) throws -> Patent {
-        try PatentRecordCodec.decode(data, parts: parts)
+    static func decode(_ data: Data, text: Data? = nil, parts: PatentRecordCodec.Parts = .all) throws -> Patent {
+        try PatentRecordCodec.decode(data, text: text, parts: parts)
     }
 }

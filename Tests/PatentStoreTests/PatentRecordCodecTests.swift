@@ -46,7 +46,8 @@ struct PatentRecordCodecTests {
             #expect(empty.displayStyle != .optional || !empty.children.isEmpty, "\(child.label ?? "") is set in the sample")
         }
         let encoded = PatentRecordCodec.encode(patent)
-        #expect(encoded.first == 0x03)
+        #expect(encoded.record.first == 0x04)
+        #expect(encoded.text?.first == 0x04, "claims and descriptions are stored apart")
         #expect(try PatentRecordCodec.decode(encoded) == patent)
         #expect(try PatentRecordCodec.decode(PatentRecordCodec.encode(Patent(publication: patent.publication))) == Patent(publication: patent.publication))
     }
@@ -75,7 +76,7 @@ struct PatentRecordCodecTests {
         }
         #expect(try PatentRecordCodec.decode(Data(form1)) == plain)
         #expect(!PatentRecordCodec.isCurrent(Data(bytes)))
-        #expect(PatentRecordCodec.isCurrent(PatentRecordCodec.encode(Self.everyField)))
+        #expect(PatentRecordCodec.isCurrent(PatentRecordCodec.encode(Self.everyField).record))
     }
 
     @Test("a reader asking for some parts gets them and the bibliographic data, the rest left empty")
@@ -85,7 +86,9 @@ struct PatentRecordCodecTests {
         patent.descriptions[0].paragraphs += (1...200).map { .init(.paragraph, "Paragraph \($0) of a description that repeats itself.") }
         patent.abstracts[0].paragraphs.append(String(repeating: "An abstract sentence. ", count: 40))
         let encoded = PatentRecordCodec.encode(patent)
-        #expect(encoded.count < 3 * 1_024, "the description's 11 KB are stored compressed")
+        #expect(encoded.record.count + (encoded.text?.count ?? 0) < 3 * 1_024, "the description's 11 KB are stored compressed")
+        // Bibliographic reads need no text at all.
+        #expect(try PatentRecordCodec.decode(encoded.record, text: nil, parts: [.abstracts, .citations]).citations == patent.citations)
         #expect(try PatentRecordCodec.decode(encoded) == patent)
         var bibliographic = patent
         (bibliographic.abstracts, bibliographic.claims, bibliographic.descriptions, bibliographic.citations) = ([], [], [], [])
@@ -118,19 +121,29 @@ struct PatentRecordCodecTests {
 
     @Test("a cut or damaged record is an error naming the byte, never a crash")
     func damagedRecords() throws {
-        let encoded = [UInt8](PatentRecordCodec.encode(Self.everyField))
+        let stored = PatentRecordCodec.encode(Self.everyField)
+        let encoded = [UInt8](stored.record)
+        let text = [UInt8](try #require(stored.text))
         for length in 0..<encoded.count {
-            #expect(throws: (any Error).self, "cut at \(length)") { _ = try PatentRecordCodec.decode(Data(encoded[..<length])) }
+            #expect(throws: (any Error).self, "cut at \(length)") { _ = try PatentRecordCodec.decode(Data(encoded[..<length]), text: stored.text) }
+        }
+        for length in 0..<text.count {
+            #expect(throws: (any Error).self, "text cut at \(length)") { _ = try PatentRecordCodec.decode(stored.record, text: Data(text[..<length])) }
+        }
+        for _ in 0..<1_000 {
+            var damaged = text
+            damaged[Int.random(in: 1..<damaged.count)] = UInt8.random(in: 0...255)
+            _ = try? PatentRecordCodec.decode(stored.record, text: Data(damaged))
         }
         #expect(throws: PatentRecordCodec.Failure.unknownFormat(0x07)) { _ = try PatentRecordCodec.decode(Data([0x07, 0, 0])) }
         var random = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {
             var damaged = encoded
             damaged[Int.random(in: 1..<damaged.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
-            _ = try? PatentRecordCodec.decode(Data(damaged))
+            _ = try? PatentRecordCodec.decode(Data(damaged), text: stored.text)
         }
         #expect(throws: PatentRecordCodec.Failure.malformed(offset: encoded.count)) {
-            _ = try PatentRecordCodec.decode(Data(encoded + [0]))
+            _ = try PatentRecordCodec.decode(Data(encoded + [0]), text: stored.text)
         }
     }
 }

@@ -180,7 +180,7 @@ struct StoreMigrationTests {
         try db.execute(sql: """
             INSERT INTO patent (pn, office, kind, type, coverage, record, revision, updated_at)
             VALUES (?, 'EP', 'A1', 'application', 0, ?, 1, 0)
-            """, arguments: [patent.pn, PatentStore.encode(patent)])
+            """, arguments: [patent.pn, PatentStore.encode(patent).record])
     }
 
     @Test("a store with link keys per level keeps its families, and new patents join them through the old keys")

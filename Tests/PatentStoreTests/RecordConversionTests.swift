@@ -63,16 +63,20 @@ struct RecordConversionTests {
     @Test("a conversion stopped after some batches carries on from its last commit; JSON records are converted too")
     func resumes() throws {
         let directory = try Self.copyOfOldStore()
+        // The schema as this version has it (what the opening does first), the records as
+        // before: a run killed after some batches.
+        let queue = try DatabaseQueue(path: (directory as NSString).appendingPathComponent("patents.sqlite"))
+        try PatentStore.migrator.migrate(queue)
         // The first version's JSON for a few records, as a store from then holds them.
-        try DatabaseQueue(path: (directory as NSString).appendingPathComponent("patents.sqlite")).write { db in
+        try queue.write { db in
             for row in try Row.fetchAll(db, sql: "SELECT rowid, record FROM patent WHERE rowid % 5 = 0") {
                 let patent = try PatentRecordCodec.decode(row[1] as Data)
                 try db.execute(sql: "UPDATE patent SET record = ? WHERE rowid = ?", arguments: [try JSONEncoder().encode(patent), row[0] as Int64])
             }
             // A run killed after committing the batches up to rowid 12: those are converted, the position kept.
             for row in try Row.fetchAll(db, sql: "SELECT rowid, record FROM patent WHERE rowid <= 12") {
-                try db.execute(sql: "UPDATE patent SET record = ? WHERE rowid = ?",
-                               arguments: [PatentRecordCodec.encode(try PatentRecordCodec.decode(row[1] as Data)), row[0] as Int64])
+                let stored = PatentRecordCodec.encode(try PatentRecordCodec.decode(row[1] as Data))
+                try db.execute(sql: "UPDATE patent SET record = ?, text = ? WHERE rowid = ?", arguments: [stored.record, stored.text, row[0] as Int64])
             }
             try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('record_form_position', 12)")
         }
@@ -86,6 +90,42 @@ struct RecordConversionTests {
         #expect(reports.last.map { $0 == (32, 32) } == true)
         #expect(Set(try Self.forms(store).values) == [PatentRecordCodec.formatByte])
         #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test("claims and descriptions end up in the text column, and form-3 records (all sections in one value) are converted")
+    func textApart() throws {
+        let directory = try Self.copyOfOldStore()
+        let path = (directory as NSString).appendingPathComponent("patents.sqlite")
+        // Form 3 for the first record with claims but no citations: form 4's record and text
+        // sections in one value under one mask.
+        let form3Row: Int64? = try DatabaseQueue(path: path).write { db in
+            for row in try Row.fetchAll(db, sql: "SELECT rowid, record FROM patent ORDER BY rowid") {
+                let patent = try PatentRecordCodec.decode(row[1] as Data)
+                guard !patent.claims.isEmpty, patent.citations.isEmpty else { continue }
+                let stored = PatentRecordCodec.encode(patent)
+                let text = try #require(stored.text)
+                let form3 = Data([0x03, stored.record[1] | text[1]]) + stored.record.dropFirst(2) + text.dropFirst(2)
+                #expect(try PatentRecordCodec.decode(form3) == patent)
+                try db.execute(sql: "UPDATE patent SET record = ? WHERE rowid = ?", arguments: [form3, row[0] as Int64])
+                return row[0] as Int64
+            }
+            return nil
+        }
+        #expect(form3Row != nil)
+        let store = try PatentStore(directory: directory)
+        let withText = try store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent WHERE text IS NOT NULL") ?? 0
+        }
+        let full = try store.patents(try store.pool.read { db in try String.fetchAll(db, sql: "SELECT pn FROM patent") })
+        #expect(withText == full.values.filter { !$0.patent.claims.isEmpty || !$0.patent.descriptions.isEmpty }.count)
+        #expect(withText == 19)
+        #expect(Set(try Self.forms(store).values) == [PatentRecordCodec.formatByte])
+        // A bibliographic read leaves claims and descriptions undecoded; a full read has them.
+        let pns = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT pn FROM patent WHERE text IS NOT NULL") }
+        let bibliographic = try store.patents(pns, parts: [.abstracts])
+        #expect(bibliographic.count == 19)
+        #expect(bibliographic.values.allSatisfy { $0.patent.claims.isEmpty && $0.patent.descriptions.isEmpty })
+        #expect(bibliographic.values.allSatisfy { $0.patent.titles == full[$0.patent.pn]?.patent.titles })
     }
 
     @Test("a store made today needs no conversion, and an import keeps it so")
