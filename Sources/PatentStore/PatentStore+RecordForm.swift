@@ -13,8 +13,9 @@ import PatentModel
 extension PatentStore {
     /// The counter row holding the record form every record is in (absent: not known).
     static let recordFormCounter = "record_form"
-    /// The counter row holding the last rowid a conversion committed.
-    static let conversionPositionCounter = "record_form_position"
+    /// The counter row holding the last rowid a conversion to the current form committed
+    /// (one per form, so that a conversion to a newer form starts from the first row).
+    static var conversionPositionCounter: String { "record_form_\(PatentRecordCodec.formatByte)_position" }
 
     /// Converts the records not in the current form; returns how many it rewrote.
     /// `progress` gets (records walked, records in the store) after every batch.

@@ -78,7 +78,9 @@ struct RecordConversionTests {
                 let stored = PatentRecordCodec.encode(try PatentRecordCodec.decode(row[1] as Data))
                 try db.execute(sql: "UPDATE patent SET record = ?, text = ? WHERE rowid = ?", arguments: [stored.record, stored.text, row[0] as Int64])
             }
-            try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('record_form_position', 12)")
+            try db.execute(sql: "INSERT INTO counter (name, value) VALUES (?, 12)", arguments: [PatentStore.conversionPositionCounter])
+            // A position an earlier conversion (to form 3) left does not count.
+            try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('record_form_position', 30)")
         }
         let jsonCount = try DatabaseQueue(path: (directory as NSString).appendingPathComponent("patents.sqlite")).read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent WHERE hex(substr(record, 1, 1)) = '7B'") ?? 0
@@ -98,7 +100,9 @@ struct RecordConversionTests {
         let path = (directory as NSString).appendingPathComponent("patents.sqlite")
         // Form 3 for the first record with claims but no citations: form 4's record and text
         // sections in one value under one mask.
-        let form3Row: Int64? = try DatabaseQueue(path: path).write { db in
+        let queue = try DatabaseQueue(path: path)
+        try PatentStore.migrator.migrate(queue)
+        let form3Row: Int64? = try queue.write { db in
             for row in try Row.fetchAll(db, sql: "SELECT rowid, record FROM patent ORDER BY rowid") {
                 let patent = try PatentRecordCodec.decode(row[1] as Data)
                 guard !patent.claims.isEmpty, patent.citations.isEmpty else { continue }
@@ -107,6 +111,8 @@ struct RecordConversionTests {
                 let form3 = Data([0x03, stored.record[1] | text[1]]) + stored.record.dropFirst(2) + text.dropFirst(2)
                 #expect(try PatentRecordCodec.decode(form3) == patent)
                 try db.execute(sql: "UPDATE patent SET record = ? WHERE rowid = ?", arguments: [form3, row[0] as Int64])
+                // As a store the form-3 version (commit 89e996e) had converted: marked, its position past the last row.
+                try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('record_form', 3), ('record_form_position', 1000)")
                 return row[0] as Int64
             }
             return nil
