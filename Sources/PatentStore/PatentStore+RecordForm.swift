@@ -41,7 +41,10 @@ extension PatentStore {
                 for row in rows {
                     let record: Data = row[1]
                     guard !PatentRecordCodec.isCurrent(record) else { continue }
-                    let stored = PatentRecordCodec.encode(try PatentRecordCodec.decode(record, text: row[2]))
+                    // A record that cannot be read stays as it is (reading it fails as it
+                    // did before): one damaged row never keeps the store from opening.
+                    guard let patent = try? PatentRecordCodec.decode(record, text: row[2]) else { continue }
+                    let stored = PatentRecordCodec.encode(patent)
                     try db.execute(sql: "UPDATE patent SET record = ?, text = ? WHERE rowid = ?",
                                    arguments: [stored.record, stored.text, row[0] as Int64])
                     rewritten += 1

@@ -134,6 +134,22 @@ struct RecordConversionTests {
         #expect(bibliographic.values.allSatisfy { $0.patent.titles == full[$0.patent.pn]?.patent.titles })
     }
 
+    @Test("a damaged record is left as it is: the store opens and the other records are converted")
+    func damagedRecordStays() throws {
+        let directory = try Self.copyOfOldStore()
+        let damaged = Data([0x02, 0xFF, 0xFF])
+        let pn = try DatabaseQueue(path: (directory as NSString).appendingPathComponent("patents.sqlite")).write { db in
+            let pn = try String.fetchOne(db, sql: "SELECT pn FROM patent WHERE rowid = 7")!
+            try db.execute(sql: "UPDATE patent SET record = ? WHERE rowid = 7", arguments: [damaged])
+            return pn
+        }
+        let store = try PatentStore(directory: directory)
+        let forms = try Self.forms(store)
+        #expect(forms[pn] == 0x02)
+        #expect(forms.filter { $0.value == PatentRecordCodec.formatByte }.count == 31)
+        #expect(throws: (any Error).self) { _ = try store.patent(pn) }
+    }
+
     @Test("a store made today needs no conversion, and an import keeps it so")
     func newStoresAreCurrent() throws {
         let directory = try temporaryDirectory("new-store")
