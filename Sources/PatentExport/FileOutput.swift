@@ -12,6 +12,8 @@ public final class FileOutput {
     /// without reading it again.
     private var hasher = SHA256()
     private var size = 0
+    /// Whether bytes were written again in place (`overwrite`): the hash is then not the file's.
+    private var overwritten = false
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String) throws(ExportError) {
@@ -61,8 +63,20 @@ public final class FileOutput {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// The size and SHA-256 of everything written (after `finish`).
-    public var digest: FileDigest { FileDigest(size: size, sha256: Array(hasher.finalize())) }
+    /// Where the next byte goes: the bytes handed over so far, buffered or not.
+    var position: Int { size + buffer.count }
+
+    /// Writes `bytes` again at `position`, over bytes written before (a ZIP's header
+    /// completed after its entry).
+    func overwrite(_ bytes: [UInt8], at position: Int) throws(ExportError) {
+        try flush()
+        overwritten = true
+        let count = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+        guard count == bytes.count else { throw ExportError.io("cannot write \(path): \(ExportError.reason(errno))") }
+    }
+
+    /// The size and SHA-256 of everything written (after `finish`); nil after an `overwrite`.
+    public var digest: FileDigest? { overwritten ? nil : FileDigest(size: size, sha256: Array(hasher.finalize())) }
 
     private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) throws(ExportError) {
         hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))

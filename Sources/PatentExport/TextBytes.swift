@@ -50,10 +50,11 @@ extension Array where Element == UInt8 {
                 case 0x0D: append(literal: "\\r")
                 case 0x09: append(literal: "\\t")
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    // `\u00XX`, lower-case hex; `byte >> 4` is 0 or 1 here.
+                    let low = byte & 0xF
                     append(literal: "\\u00")
-                    append(hex[Int(byte >> 4)])
-                    append(hex[Int(byte & 0xF)])
+                    append(UInt8(ascii: "0") + (byte >> 4))
+                    append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
                 }
             }
             append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))

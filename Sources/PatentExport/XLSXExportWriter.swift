@@ -50,7 +50,8 @@ public final class XLSXExportWriter: ExportWriter {
             out.append(decimal: row)
             out.append(literal: "\">")
             for (column, value) in values.enumerated() {
-                let text = value.values.count == 1 ? value.values[0] : value.values.joined(separator: " | ")
+                let parts = value.values
+                let text = parts.count == 1 ? parts[0] : parts.joined(separator: " | ")
                 guard !text.isEmpty else { continue }
                 out.append(literal: "<c r=\"")
                 out.append(contentsOf: columnNames[column])

@@ -11,13 +11,11 @@ import Glibc
 /// are written at zlib's fastest level, which ZIPFoundation does not let us choose, and at
 /// its default level a 100,000-row workbook spent 5 of its 7 seconds deflating.
 final class ZipOutput {
-    let path: String
-    private let descriptor: Int32
-    private var offset: UInt64 = 0
+    var path: String { output.path }
+    private let output: FileOutput
     private var entries: [Entry] = []
     private var names: Set<String> = []
     private var nextSuffix: [String: Int] = [:]
-    private var buffer: [UInt8] = []
     /// The deflater's output, reused for every call.
     private var deflated = [UInt8](repeating: 0, count: 256 * 1024)
     /// One deflater for the archive, reset for each entry.
@@ -36,16 +34,15 @@ final class ZipOutput {
     }
 
     init(path: String) throws(ExportError) {
-        self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw ExportError.io("cannot create \(path): \(ExportError.reason(errno))") }
-        buffer.reserveCapacity(Self.chunk)
+        output = try FileOutput(path: path)
     }
 
     deinit {
         if streamReady { deflateEnd(&stream) }
-        close(descriptor)
     }
+
+    /// Where the next byte of the archive goes.
+    private var offset: UInt64 { UInt64(output.position) }
 
     /// A name not used yet in this archive: `stem.ext`, else `stem_2.ext`, `stem_3.ext`, …
     func uniqueName(_ stem: String, extension ext: String) -> String {
@@ -87,7 +84,7 @@ final class ZipOutput {
         // both sizes fit the classic 32-bit fields.
         let zip64 = size >= 0xFFF0_0000
         var entry = Entry(name: Array(name.utf8), crc: 0, compressed: 0, size: size, headerOffset: offset)
-        try emit(localHeader(entry, zip64: zip64))
+        try output.write(localHeader(entry, zip64: zip64))
         let dataStart = offset
         if streamReady {
             deflateReset(&stream)
@@ -109,19 +106,18 @@ final class ZipOutput {
         }
         try deflate(UnsafeBufferPointer(start: nil, count: 0), finish: true, entry: name)
         guard read == size else { throw ExportError.io("cannot add \(name) to \(path): a part changed size while it was read") }
-        try flush()
         entry.crc = UInt32(crc)
         entry.compressed = offset - dataStart
         // The CRC and compressed size, in place in the local header.
         var patch: [UInt8] = []
         patch.appendLittleEndian(entry.crc)
         patch.appendLittleEndian(zip64 ? UInt32.max : UInt32(entry.compressed))
-        try pwriteAll(patch, at: entry.headerOffset + 14)
+        try output.overwrite(patch, at: Int(entry.headerOffset) + 14)
         if zip64 {
             patch.removeAll()
             patch.appendLittleEndian(entry.size)
             patch.appendLittleEndian(entry.compressed)
-            try pwriteAll(patch, at: entry.headerOffset + 30 + UInt64(entry.name.count) + 4)
+            try output.overwrite(patch, at: Int(entry.headerOffset) + 30 + entry.name.count + 4)
         }
         entries.append(entry)
     }
@@ -129,7 +125,7 @@ final class ZipOutput {
     /// The central directory and its end records, then the archive to disk.
     func finish() throws(ExportError) {
         let directoryStart = offset
-        for entry in entries { try emit(centralHeader(entry)) }
+        for entry in entries { try output.write(centralHeader(entry)) }
         let directorySize = offset - directoryStart
         let zip64 = entries.count >= 0xFFFF || directoryStart >= 0xFFFF_FFFF || directorySize >= 0xFFFF_FFFF
         var end: [UInt8] = []
@@ -158,9 +154,8 @@ final class ZipOutput {
         end.appendLittleEndian(UInt32(min(directorySize, 0xFFFF_FFFF)))
         end.appendLittleEndian(UInt32(min(directoryStart, 0xFFFF_FFFF)))
         end.appendLittleEndian(UInt16(0))
-        try emit(end)
-        try flush()
-        guard fsync(descriptor) == 0 else { throw ExportError.io("cannot sync \(path): \(ExportError.reason(errno))") }
+        try output.write(end)
+        try output.finish()
     }
 
     // MARK: records
@@ -280,37 +275,9 @@ final class ZipOutput {
             guard result == Z_OK || result == Z_STREAM_END || result == Z_BUF_ERROR else {
                 throw ExportError.io("cannot deflate \(entry): zlib error \(result)")
             }
-            try deflated.withUnsafeBufferPointer { (bytes) throws(ExportError) in try emit(UnsafeBufferPointer(rebasing: bytes[..<produced])) }
+            try deflated.withUnsafeBufferPointer { (bytes) throws(ExportError) in try output.write(UnsafeBufferPointer(rebasing: bytes[..<produced])) }
             if finish ? result == Z_STREAM_END : (stream.avail_in == 0 && produced < capacity) { return }
         }
-    }
-
-    private func emit(_ bytes: [UInt8]) throws(ExportError) {
-        try bytes.withUnsafeBufferPointer { (bytes) throws(ExportError) in try emit(bytes) }
-    }
-
-    private func emit(_ bytes: UnsafeBufferPointer<UInt8>) throws(ExportError) {
-        buffer.append(contentsOf: bytes)
-        offset += UInt64(bytes.count)
-        if buffer.count >= Self.chunk { try flush() }
-    }
-
-    private func flush() throws(ExportError) {
-        var written = 0
-        while written < buffer.count {
-            let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ExportError.io("cannot write \(path): \(ExportError.reason(errno))")
-            }
-            written += count
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    private func pwriteAll(_ bytes: [UInt8], at position: UInt64) throws(ExportError) {
-        let count = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(position)) }
-        guard count == bytes.count else { throw ExportError.io("cannot write \(path): \(ExportError.reason(errno))") }
     }
 }
 

@@ -3,7 +3,8 @@ import GRDB
 import PatentModel
 
 /// Converting the records an earlier version wrote (JSON, the sequential forms 1 and 2,
-/// form 3 with claims and descriptions in the record) to the current form (`PatentRecordCodec`) in place, when a store is opened.
+/// form 3 with claims and descriptions in the record) to the current form
+/// (`PatentRecordCodec`) in place, when a store is opened.
 ///
 /// The walk goes by rowid in batches, each one transaction that also records how far it
 /// got: a kill loses at most the batch in flight, and the next open carries on from the
@@ -23,11 +24,10 @@ extension PatentStore {
     public func convertRecords(batch: Int = 2_000, progress: ((Int, Int) -> Void)? = nil) throws -> Int {
         let current = Int(PatentRecordCodec.formatByte)
         let state = try pool.read { db in
-            (form: try Self.counter(db, Self.recordFormCounter),
-             position: try Self.counter(db, Self.conversionPositionCounter) ?? 0,
-             total: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent") ?? 0,
-             walked: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent WHERE rowid <= ?",
-                                      arguments: [try Self.counter(db, Self.conversionPositionCounter) ?? 0]) ?? 0)
+            let position = try Self.counter(db, Self.conversionPositionCounter) ?? 0
+            return (form: try Self.counter(db, Self.recordFormCounter), position: position,
+                    total: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent") ?? 0,
+                    walked: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patent WHERE rowid <= ?", arguments: [position]) ?? 0)
         }
         if state.form == current { return 0 }
         var position = state.position

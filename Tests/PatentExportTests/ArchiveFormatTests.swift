@@ -283,6 +283,19 @@ private func sha256Hex(_ data: Data) -> String { SHA256.hash(data: data).map { S
         #expect(writer.fileDigest == FileDigest(size: bytes.count, sha256: Array(SHA256.hash(data: bytes))))
     }
 
+    @Test func bytesWrittenAgainInPlaceLeaveNoDigest() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("overwrite-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let output = try FileOutput(path: path)
+        try output.write(Array("header body".utf8))
+        #expect(output.position == 11)
+        try output.overwrite(Array("HEADER".utf8), at: 0)
+        try output.write(Array(" tail".utf8))
+        try output.finish()
+        #expect(output.digest == nil)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "HEADER body tail")
+    }
+
     @Test func zipFormatsAreHashedAfterwards() throws {
         let path = try writeFile(.xls, "PN", [samplePatent()])
         defer { try? FileManager.default.removeItem(atPath: path) }

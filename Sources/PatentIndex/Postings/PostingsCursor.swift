@@ -39,10 +39,9 @@ public struct PostingsCursor {
     private let skipsStart: Int
     private let blocksStart: Int
     private let positionsStart: Int
-    /// Read on the first `advance(to:)` that may jump (`skipsRead`); kept in place, never
-    /// copied out, so a jump costs no reference counting.
+    /// Read on the first `advance(to:)` that may jump (empty until then); kept in place,
+    /// never copied out, so a jump costs no reference counting.
     private var skips = SkipTable()
-    private var skipsRead = false
 
     init(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, layout: PostingsEncoder.Layout,
          positions: ByteReader, structure: FieldStructure?, variants: [PostingsCursor] = []) {
@@ -97,9 +96,8 @@ public struct PostingsCursor {
     public mutating func advance(to target: Int) throws(IndexError) -> Bool {
         if doc >= target { return true }
         if totalBlocks > 0 {
-            if !skipsRead {
+            if skips.lastDocs.isEmpty {
                 skips = try SkipTable(reader.base, from: skipsStart, to: blocksStart, blocks: totalBlocks, layout: layout)
-                skipsRead = true
             }
             let nextBlock = totalBlocks - fullBlocks
             let currentLast = nextBlock > 0 && blockIndex < blockCount ? skips.lastDocs[nextBlock - 1] : doc
