@@ -64,7 +64,8 @@ extension Collapse {
         case .score:
             if a.candidate.score != b.candidate.score { return a.candidate.score > b.candidate.score }
         }
-        return a.pn < b.pn
+        let byKey = a.segment.pnKey(Int(a.candidate.doc)).compare(b.segment.pnKey(Int(b.candidate.doc)))
+        return byKey != 0 ? byKey < 0 : PNKey.precedes(a.pn, b.pn)
     }
 
 }

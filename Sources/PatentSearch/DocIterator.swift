@@ -121,20 +121,26 @@ final class PostingsIterator: DocIterator {
 /// clause on `doc` is one that holds it.
 final class UnionIterator: DocIterator {
     let clauses: [DocIterator]
+    /// `clauses` walked without reference counting per document (they live as long as `clauses`).
+    private let walked: [Unmanaged<DocIterator>]
     private let totalCost: Int
 
     init(_ clauses: [DocIterator]) {
         self.clauses = clauses
+        walked = clauses.map(Unmanaged.passUnretained)
         totalCost = clauses.reduce(0) { $0 &+ $1.cost }
     }
 
     override var cost: Int { totalCost }
 
     override func next() -> Int32 {
+        let current = doc
         var least = DocIterator.end
-        for clause in clauses {
-            let at = clause.doc <= doc ? clause.next() : clause.doc
-            if at < least { least = at }
+        walked.withUnsafeBufferPointer { clauses in
+            for clause in clauses {
+                let at = clause._withUnsafeGuaranteedRef { $0.doc <= current ? $0.next() : $0.doc }
+                if at < least { least = at }
+            }
         }
         doc = least
         return doc
@@ -143,9 +149,11 @@ final class UnionIterator: DocIterator {
     override func advance(to target: Int32) -> Int32 {
         guard doc < target else { return doc }
         var least = DocIterator.end
-        for clause in clauses {
-            let at = clause.doc < target ? clause.advance(to: target) : clause.doc
-            if at < least { least = at }
+        walked.withUnsafeBufferPointer { clauses in
+            for clause in clauses {
+                let at = clause._withUnsafeGuaranteedRef { $0.doc < target ? $0.advance(to: target) : $0.doc }
+                if at < least { least = at }
+            }
         }
         doc = least
         return doc
@@ -158,6 +166,8 @@ final class UnionIterator: DocIterator {
 final class ConjunctionIterator: DocIterator {
     private let lead: DocIterator
     private let others: [DocIterator]
+    /// `others` walked without reference counting per document (they live as long as `others`).
+    private let walked: [Unmanaged<DocIterator>]
     private let checks: [ColumnRangeIterator]
 
     /// `clauses` must not be empty unless `checks` is not: with no clause to lead, the
@@ -168,6 +178,7 @@ final class ConjunctionIterator: DocIterator {
         if ordered.isEmpty { ordered = [checks.removeFirst()] }
         lead = ordered[0]
         others = Array(ordered.dropFirst())
+        walked = others.map(Unmanaged.passUnretained)
         self.checks = checks
     }
 
@@ -182,19 +193,21 @@ final class ConjunctionIterator: DocIterator {
 
     private func align(_ start: Int32) -> Int32 {
         var candidate = start
-        search: while candidate != DocIterator.end {
-            for other in others {
-                let at = other.advance(to: candidate)
-                if at > candidate {
-                    candidate = lead.advance(to: at)
+        walked.withUnsafeBufferPointer { others in
+            search: while candidate != DocIterator.end {
+                for other in others {
+                    let at = other._withUnsafeGuaranteedRef { $0.advance(to: candidate) }
+                    if at > candidate {
+                        candidate = lead.advance(to: at)
+                        continue search
+                    }
+                }
+                for check in checks where !check.holds(candidate) {
+                    candidate = lead.next()
                     continue search
                 }
+                break
             }
-            for check in checks where !check.holds(candidate) {
-                candidate = lead.next()
-                continue search
-            }
-            break
         }
         doc = candidate
         return doc

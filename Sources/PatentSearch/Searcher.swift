@@ -114,7 +114,7 @@ public final class Searcher: Sendable {
         let frequencies = documentFrequencies(plans)
         let order = ResultOrder(keys: request.sort)
         let segments = snapshot.segments
-        var top = TopHits(capacity: wanted, order: order) { (try? segments[$0.segment].pn(Int($0.doc))) ?? "" }
+        var top = TopHits(capacity: wanted, order: order, pns: SegmentPNs(segments: segments))
         var total = 0
         if let collapse = request.collapse {
             let representatives = self.representatives(plans, frequencies: frequencies, collapse: collapse, order: order)
@@ -131,8 +131,9 @@ public final class Searcher: Sendable {
                 }
             }
         }
+        // PNs are read for the window returned only.
         let hits = top.sorted().dropFirst(max(0, request.offset)).map { hit in
-            SearchHit(pn: hit.pn, score: hit.candidate.score, publicationDate: Int(hit.candidate.date))
+            SearchHit(pn: (try? segments[hit.segment].pn(Int(hit.doc))) ?? "", score: hit.score, publicationDate: Int(hit.date))
         }
         return SearchResult(total: total, hits: Array(hits))
     }

@@ -8,11 +8,13 @@ import PatentIndex
 /// Documents are scored in ascending order, so each term's frequencies are read by
 /// moving forward only.
 final class SegmentScorer {
-    private let terms: [TermScorer]
+    /// Structs read in place (`score`): iterating an array of objects cost a retain and a
+    /// release per term and document.
+    private var terms: ContiguousArray<TermScorer>
 
     init(_ leaves: [LeafStatistics], searcher: Searcher, segment: Segment, frequencies: [Int: [IndexField: Int]]) {
         let n = Double(max(1, searcher.snapshot.liveDocuments))
-        var terms: [TermScorer] = []
+        var terms: ContiguousArray<TermScorer> = []
         for leaf in leaves {
             for source in leaf.fields {
                 let df = Double(frequencies[leaf.leaf]?[source.field] ?? 1)
@@ -28,22 +30,27 @@ final class SegmentScorer {
     }
 
     func score(_ doc: Int32) -> Double {
-        var total = 0.0
-        for term in terms {
-            let tf = term.frequency(doc)
-            if tf > 0 { total += term.contribution(tf, doc: doc) }
+        // An empty array's storage is shared, so a mutable pointer to it would copy it per call.
+        guard !terms.isEmpty else { return 0 }
+        return terms.withUnsafeMutableBufferPointer { terms in
+            var total = 0.0
+            for i in terms.indices {
+                let tf = terms[i].frequency(doc)
+                if tf > 0 { total += terms[i].contribution(tf, doc: doc) }
+            }
+            return total
         }
-        return total
     }
 }
 
 /// One term in one field: where its frequencies come from and its BM25 constants.
-private final class TermScorer {
+private struct TermScorer {
     private enum Source { case shared, list, postings }
 
     private let source: Source
-    /// `.shared`: the matching tree's iterator.
-    private let shared: PostingsIterator?
+    /// `.shared`: the matching tree's iterator, read without reference counting (the plan
+    /// holds it for the scorer's life).
+    private let shared: Unmanaged<PostingsIterator>?
     /// `.list`: the frequencies computed beforehand, and the read point in them.
     private let list: FieldFrequencies
     private var index = 0
@@ -61,7 +68,7 @@ private final class TermScorer {
          lengthFactors: [Double]) {
         let none = FieldFrequencies(field: source.field, docs: [], frequencies: [])
         switch source.kind {
-        case .shared(let iterator): (self.source, shared, list, cursor) = (.shared, iterator, none, nil)
+        case .shared(let iterator): (self.source, shared, list, cursor) = (.shared, Unmanaged.passUnretained(iterator), none, nil)
         case .list(let frequencies): (self.source, shared, list, cursor) = (.list, nil, frequencies, nil)
         case .postings(let postings): (self.source, shared, list, cursor) = (.postings, nil, none, postings)
         }
@@ -75,11 +82,10 @@ private final class TermScorer {
 
     /// The term's frequency in `doc` (0 when it does not occur); `doc` only grows.
     @inline(__always)
-    func frequency(_ doc: Int32) -> Int {
+    mutating func frequency(_ doc: Int32) -> Int {
         switch source {
         case .shared:
-            let iterator = shared.unsafelyUnwrapped
-            return iterator.doc == doc ? iterator.frequency : 0
+            return shared.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.doc == doc ? $0.frequency : 0 }
         case .list:
             return list.docs.withUnsafeBufferPointer { docs in
                 var i = index

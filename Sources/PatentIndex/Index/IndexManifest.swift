@@ -27,10 +27,10 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     }
 
     /// The segment format the index is written in (absent before format 4; 5: text fields
-    /// hold `WordPairs`): an index in another format is rebuilt from the store, never read
+    /// hold `WordPairs`; 6: segments hold each document's `PNKey`): an index in another format is rebuilt from the store, never read
     /// (`IndexError.oldFormat`).
     public var format: Int? = IndexManifest.currentFormat
-    static let currentFormat = 5
+    static let currentFormat = 6
     /// The fields and columns the segments were written with (`IndexSchema`): an index
     /// written under another table (or before the table was stored) is rebuilt from the
     /// store like one of an earlier format.

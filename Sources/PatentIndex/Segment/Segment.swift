@@ -5,18 +5,18 @@ import Synchronization
 ///
 /// `seg-N.seg` (little-endian, sections 8-byte aligned):
 ///
-///     "PSEG0004"
+///     "PSEG0005"
 ///     postings:    per term its documents (`PostingsEncoder` layout)
-///     documents:   count, PN offsets + bytes, then `Columns` (integer columns, BM25 length
-///                  norms per text field)
+///     documents:   count, PN offsets + bytes, `Columns` (integer columns, BM25 length
+///                  norms per text field), then per document its `PNKey` (two u64)
 ///     structure:   per positional field present (`FieldStructure`)
 ///     dictionaries (one per field, and per text field a stem twin; `TermDictionary`)
 ///     footer:      u64 documents offset, u64 postings start, u64 structure offset per field,
 ///                  u64 dictionary offset per dictionary (0: none), u32 CRC-32 of all that
-///                  precedes it, u32 0, "PSEGEND4"
+///                  precedes it, u32 0, "PSEGEND5"
 ///
-/// `seg-N.pos`: "PPOS0004", per positional term and document the field positions of its
-/// occurrences (varint first, then varint deltas), u32 CRC-32, "PPOSEND4".
+/// `seg-N.pos`: "PPOS0005", per positional term and document the field positions of its
+/// occurrences (varint first, then varint deltas), u32 CRC-32, "PPOSEND5".
 ///
 /// Opening checks each file's marks and every section's bounds (a few reads: open stays
 /// in milliseconds at millions of documents). Both files' CRC-32s are verified by
@@ -24,12 +24,12 @@ import Synchronization
 /// right after it first opens a generation (each file once per process): a damaged file
 /// is an `IndexError.corrupt` naming it and `patents index --rebuild`.
 public final class Segment: @unchecked Sendable {
-    static let magic = "PSEG0004"
-    static let endMagic = "PSEGEND4"
-    static let positionsMagic = "PPOS0004"
-    static let positionsEndMagic = "PPOSEND4"
+    static let magic = "PSEG0005"
+    static let endMagic = "PSEGEND5"
+    static let positionsMagic = "PPOS0005"
+    static let positionsEndMagic = "PPOSEND5"
     /// What earlier versions wrote first (an index to rebuild, not to read).
-    static let oldMagics = ["PSEG0001", "PSEG0002", "PSEG0003"]
+    static let oldMagics = ["PSEG0001", "PSEG0002", "PSEG0003", "PSEG0004", "PPOS0004"]
     static let dictionaryCount = IndexField.allCases.count * 2
     static let footerLength = 8 * (2 + IndexField.allCases.count + dictionaryCount) + 16
 
@@ -41,8 +41,12 @@ public final class Segment: @unchecked Sendable {
     private let directory: any IndexDirectory
     private let file: any IndexInput
     private let positionsFile: any IndexInput
+    /// `file`'s bytes (mapped for the segment's life), without a call through the protocol per read.
+    private let bytes: UnsafeRawBufferPointer
     private let pnOffsetsStart: Int
     private let pnBlobStart: Int
+    /// Where the documents' `PNKey`s start.
+    private let pnKeysStart: Int
     /// The integer columns and BM25 field lengths of the segment's documents.
     public let columns: Columns
     private let dictionaries: [TermDictionary?]
@@ -54,7 +58,7 @@ public final class Segment: @unchecked Sendable {
         let name = IndexManifest.segmentFile(id)
         file = try directory.open(name)
         positionsFile = try directory.open(IndexManifest.positionsFile(id))
-        let bytes = file.bytes
+        bytes = file.bytes
         try Self.checkEnds(bytes, magic: Self.magic, endMagic: Self.endMagic, name: name, minimum: 8 + Self.footerLength)
         try Self.checkEnds(positionsFile.bytes, magic: Self.positionsMagic, endMagic: Self.positionsEndMagic,
                            name: IndexManifest.positionsFile(id), minimum: 20)
@@ -67,7 +71,8 @@ public final class Segment: @unchecked Sendable {
             let pnBlobLength = Int(try reader.uint32(at: pnOffsetsStart + 4 * documentCount))
             pnBlobStart = pnOffsetsStart + 4 * documentCount + 4
             columns = Columns(bytes, at: (pnBlobStart + pnBlobLength + 3) / 4 * 4, documents: documentCount)
-            guard columns.end <= footer else {
+            pnKeysStart = (columns.end + 7) / 8 * 8
+            guard pnKeysStart + 16 * documentCount <= footer else {
                 throw IndexError.corrupt("\(name): documents past the end")
             }
             var structures: [FieldStructure?] = []
@@ -125,9 +130,18 @@ public final class Segment: @unchecked Sendable {
     }
 
     public func pn(_ doc: Int) throws -> String {
-        let reader = ByteReader(file.bytes)
-        var at = ByteReader(file.bytes, at: pnBlobStart + Int(try reader.uint32(at: pnOffsetsStart + 4 * doc)))
+        let reader = ByteReader(bytes)
+        var at = ByteReader(bytes, at: pnBlobStart + Int(try reader.uint32(at: pnOffsetsStart + 4 * doc)))
         return try at.string()
+    }
+
+    /// A document's PN order key (`doc` below `documentCount`).
+    @inline(__always)
+    public func pnKey(_ doc: Int) -> PNKey {
+        precondition(doc >= 0 && doc < documentCount, "document out of range")
+        let at = pnKeysStart + 16 * doc
+        return PNKey(high: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)),
+                     low: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)))
     }
 
     /// The structure of a positional field (nil when no document has it).

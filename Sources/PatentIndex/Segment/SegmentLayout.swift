@@ -85,7 +85,8 @@ enum SegmentLayout {
         out.append(Array(Segment.positionsEndMagic.utf8))
     }
 
-    /// count, PN offsets, PN bytes (each length-prefixed), then columns and norms.
+    /// count, PN offsets, PN bytes (each length-prefixed), columns and norms, then each
+    /// document's `PNKey` (8-byte aligned).
     private static func writeDocuments<Sink: ByteSink>(into out: inout Sink, _ documents: Documents) {
         out.uint32(UInt32(documents.count))
         var blobLength = 0
@@ -97,6 +98,12 @@ enum SegmentLayout {
         out.uint32(UInt32(blobLength))
         for doc in 0..<documents.count { out.string(documents.pn(doc)) }
         Columns.write(into: &out, count: documents.count, column: documents.column, norm: documents.norm)
+        out.align(to: 8)
+        for doc in 0..<documents.count {
+            let key = PNKey(documents.pn(doc))
+            out.uint64(key.high)
+            out.uint64(key.low)
+        }
     }
 
     /// A dictionary in `TermDictionary`'s layout.
