@@ -41,7 +41,11 @@ struct TopHits<PNs: PNSource> {
     mutating func sorted() -> [Candidate] {
         if entries.count > capacity { select() }
         let order = self.order
-        entries.withUnsafeMutableBufferPointer { order.sort($0) }
+        if order.order.keys.isEmpty, entries.count <= Int(UInt32.max) {
+            entries = order.sortedByRelevance(entries)
+        } else {
+            entries.withUnsafeMutableBufferPointer { order.sort($0) }
+        }
         return entries
     }
 
@@ -126,6 +130,26 @@ struct CandidateOrder<PNs: PNSource> {
         return store
     }
 
+    /// `candidates` in relevance order (no sort keys): sorted as pairs of integers — the
+    /// score's bits, the date and the entry's place — then each run of equal score and date
+    /// by PN. Several times faster than comparing candidates, and most of a small search's
+    /// time was this sort.
+    func sortedByRelevance(_ candidates: [Candidate]) -> [Candidate] {
+        var keys = candidates.indices.map { RelevanceKey(candidates[$0], index: $0) }
+        keys.sort()
+        var sorted = keys.map { candidates[$0.index] }
+        sorted.withUnsafeMutableBufferPointer { sorted in
+            var start = 0
+            while start < keys.count {
+                var end = start + 1
+                while end < keys.count, keys[end].ranksWith(keys[start]) { end += 1 }
+                if end - start > 1 { sort(UnsafeMutableBufferPointer(rebasing: sorted[start..<end])) }
+                start = end
+            }
+        }
+        return sorted
+    }
+
     /// Sorts `buffer`: quicksort on the larger side's loop, insertion sort below 16
     /// entries, and the library's sort past a depth of 2·log₂ n (an input that keeps
     /// choosing bad pivots).
@@ -167,4 +191,26 @@ struct CandidateOrder<PNs: PNSource> {
             }
         }
     }
+}
+
+/// A candidate's place in relevance order as two integers: the score descending (its bits,
+/// made to order as unsigned integers), then the date descending and the candidate's index.
+private struct RelevanceKey: Comparable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ candidate: Candidate, index: Int) {
+        // −0 and +0 are one score; a non-negative double's bits order as it does.
+        let score = candidate.score + 0.0
+        let ascending = score.sign == .minus ? ~score.bitPattern : score.bitPattern | (1 << 63)
+        high = ~ascending
+        low = UInt64(~UInt32(bitPattern: candidate.date)) << 32 | UInt64(UInt32(truncatingIfNeeded: index))
+    }
+
+    var index: Int { Int(low & 0xFFFF_FFFF) }
+
+    /// Whether both have the same score and date (only their PNs can order them).
+    func ranksWith(_ other: RelevanceKey) -> Bool { high == other.high && low >> 32 == other.low >> 32 }
+
+    static func < (a: RelevanceKey, b: RelevanceKey) -> Bool { a.high != b.high ? a.high < b.high : a.low < b.low }
 }
