@@ -49,6 +49,44 @@ struct SegmentFormatTests {
         }
     }
 
+    @Test("columns and norms read back exactly; each text field's norms take the narrowest width that holds them",
+          arguments: [0, 1, 3, 4, 5, 1_001])
+    func columnsRoundTrip(documents: Int) throws {
+        var random = SplitMix64(state: UInt64(documents))
+        let fields = IndexField.textFields.count
+        // Field i's longest norm (the last document's): one byte's largest value, two bytes',
+        // or past them, in turn.
+        let limits: [UInt32] = [UInt32(UInt8.max), UInt32(UInt16.max), 1 << 20]
+        let norms = (0..<documents).map { _ in (0..<fields).map { UInt32(random.next() % UInt64(limits[$0 % 3] + 1)) } }
+        let values = (0..<documents).map { _ in Column.allCases.map { _ in Int32(truncatingIfNeeded: random.next()) } }
+        var out = ByteWriter()
+        out.byte(0xEE)  // The columns start aligned after whatever precedes them.
+        Columns.write(into: &out, count: documents, column: { values[$0][$1.rawValue] },
+                      norm: { doc, index in documents > 0 && doc == documents - 1 ? limits[index % 3] : norms[doc][index] })
+        try out.bytes.withUnsafeBytes { bytes in
+            let columns = try Columns(bytes, at: 4, documents: documents)
+            #expect(columns.end == bytes.count)
+            for (index, field) in IndexField.textFields.enumerated() {
+                let expectedWidth = documents == 0 ? 1 : [1, 2, 4][index % 3]
+                #expect(columns.norms(field).width == expectedWidth, "\(field)")
+                for doc in 0..<documents {
+                    let expected = doc == documents - 1 ? limits[index % 3] : norms[doc][index]
+                    #expect(columns.norm(doc, field) == Int(expected), "\(field) document \(doc)")
+                }
+            }
+            for doc in 0..<documents {
+                for column in Column.allCases { #expect(columns.value(doc, column) == values[doc][column.rawValue]) }
+            }
+        }
+        // A width other than 1, 2 or 4 is a damaged file.
+        var damaged = out.bytes
+        let widthAt = 4 + 4 * documents * Column.allCases.count
+        damaged[widthAt] = 3
+        damaged.withUnsafeBytes { bytes in
+            #expect(throws: IndexError.self) { try Columns(bytes, at: 4, documents: documents) }
+        }
+    }
+
     @Test("document lists of every length around the block size read back exactly, one encoder reused",
           arguments: [true, false])
     func postingsRoundTrip(frequencies: Bool) throws {

@@ -27,7 +27,7 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     }
 
     /// The segment format the index is written in (absent before format 4; 5: text fields
-    /// hold `WordPairs`; 6: segments hold each document's `PNKey`): an index in another format is rebuilt from the store, never read
+    /// hold `WordPairs`; 6: segments hold each document's `PNKey`, and norms at their narrowest width): an index in another format is rebuilt from the store, never read
     /// (`IndexError.oldFormat`).
     public var format: Int? = IndexManifest.currentFormat
     static let currentFormat = 6

@@ -8,7 +8,8 @@ import Synchronization
 ///     "PSEG0005"
 ///     postings:    per term its documents (`PostingsEncoder` layout)
 ///     documents:   count, PN offsets + bytes, `Columns` (integer columns, BM25 length
-///                  norms per text field), then per document its `PNKey` (two u64)
+///                  norms per text field at its narrowest width), then per document its
+///                  `PNKey` (two u64)
 ///     structure:   per positional field present (`FieldStructure`)
 ///     dictionaries (one per field, and per text field a stem twin; `TermDictionary`)
 ///     footer:      u64 documents offset, u64 postings start, u64 structure offset per field,
@@ -70,7 +71,7 @@ public final class Segment: @unchecked Sendable {
             pnOffsetsStart = docsOffset + 4
             let pnBlobLength = Int(try reader.uint32(at: pnOffsetsStart + 4 * documentCount))
             pnBlobStart = pnOffsetsStart + 4 * documentCount + 4
-            columns = Columns(bytes, at: (pnBlobStart + pnBlobLength + 3) / 4 * 4, documents: documentCount)
+            columns = try Columns(bytes, at: (pnBlobStart + pnBlobLength + 3) / 4 * 4, documents: documentCount)
             pnKeysStart = (columns.end + 7) / 8 * 8
             guard pnKeysStart + 16 * documentCount <= footer else {
                 throw IndexError.corrupt("\(name): documents past the end")
