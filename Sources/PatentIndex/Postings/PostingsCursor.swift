@@ -107,6 +107,9 @@ public struct PostingsCursor {
                 if k > nextBlock || blockIndex < blockCount { jump(toBlock: k) }
             }
         }
+        // The block holding the target when the current one is used up (or was jumped
+        // past): decoded here and scanned, not stepped through document by document.
+        if blockIndex == blockCount, fullBlocks > 0 { try decodeBlock() }
         // Inside a decoded block: scan its documents (the positions passed are counted, not read).
         if blockIndex < blockCount, Int(docBlock[blockCount - 1]) >= target {
             var i = blockIndex
