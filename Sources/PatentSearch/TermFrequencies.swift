@@ -25,10 +25,12 @@ struct FieldFrequencies {
         }
         guard !found.isEmpty else { return result }
         // Several terms (a wildcard's expansions), frequencies summed per document: a few
-        // postings are sorted; many are summed in an array over the segment's documents
-        // and read off in document order.
+        // postings are sorted; more are summed in an array over the segment's documents,
+        // with a bitmap of the documents seen — the array is never zeroed (a document's
+        // count is valid once its bit is set) and is read off through the bitmap's set bits
+        // in document order, not by scanning every document.
         let postingsCount = found.reduce(0) { $0 + dictionary.documentFrequency($1) }
-        guard postingsCount >= segment.documentCount / 64 else {
+        guard postingsCount >= segment.documentCount / 1_024 else {
             var pairs: [(Int32, Int32)] = []
             pairs.reserveCapacity(postingsCount)
             for i in found {
@@ -46,22 +48,38 @@ struct FieldFrequencies {
             }
             return result
         }
-        var counts = [Int32](repeating: 0, count: segment.documentCount)
+        let documents = segment.documentCount
+        var seen = [UInt64](repeating: 0, count: (documents + 63) / 64)
+        let counts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(documents, 1))
+        defer { counts.deallocate() }
         var distinct = 0
-        counts.withUnsafeMutableBufferPointer { counts in
+        seen.withUnsafeMutableBufferPointer { seen in
             for i in found {
                 var postings = dictionary.postings(i, positional: false)
-                while (try? postings.next()) == true, postings.doc < counts.count {
-                    if counts[postings.doc] == 0 { distinct += 1 }
-                    counts[postings.doc] &+= Int32(clamping: postings.frequency)
+                while (try? postings.next()) == true, postings.doc < documents {
+                    let doc = postings.doc
+                    let bit = UInt64(1) << UInt64(doc & 63)
+                    let frequency = Int32(clamping: postings.frequency)
+                    if seen[doc >> 6] & bit == 0 {
+                        seen[doc >> 6] |= bit
+                        counts[doc] = frequency
+                        distinct += 1
+                    } else {
+                        counts[doc] &+= frequency
+                    }
                 }
             }
         }
         result.docs.reserveCapacity(distinct)
         result.frequencies.reserveCapacity(distinct)
-        for (doc, count) in counts.enumerated() where count != 0 {
-            result.docs.append(Int32(doc))
-            result.frequencies.append(count)
+        for (word, bits) in seen.enumerated() where bits != 0 {
+            var rest = bits
+            while rest != 0 {
+                let doc = word << 6 | rest.trailingZeroBitCount
+                result.docs.append(Int32(doc))
+                result.frequencies.append(counts[doc])
+                rest &= rest - 1
+            }
         }
         return result
     }
