@@ -218,10 +218,13 @@ final class ConjunctionIterator: DocIterator {
 final class ExclusionIterator: DocIterator {
     private let required: DocIterator
     private let excluded: DocIterator
+    /// `excluded` when it is a column check: tested on each document, never iterated.
+    private let excludedCheck: ColumnRangeIterator?
 
     init(_ required: DocIterator, excluding excluded: DocIterator) {
         self.required = required
         self.excluded = excluded
+        excludedCheck = excluded as? ColumnRangeIterator
     }
 
     override var cost: Int { required.cost }
@@ -235,8 +238,10 @@ final class ExclusionIterator: DocIterator {
 
     private func settle(_ start: Int32) -> Int32 {
         var candidate = start
-        while candidate != DocIterator.end, excluded.advance(to: candidate) == candidate {
-            candidate = required.next()
+        if let excludedCheck {
+            while candidate != DocIterator.end, excludedCheck.holds(candidate) { candidate = required.next() }
+        } else {
+            while candidate != DocIterator.end, excluded.advance(to: candidate) == candidate { candidate = required.next() }
         }
         doc = candidate
         return doc
@@ -263,7 +268,14 @@ final class ColumnRangeIterator: DocIterator {
 
     static let windowSize = 512
 
-    init(segment: Segment, column: Column, low: Int32, high: Int32) {
+    /// For a keyword value checked on its column (`QueryEvaluator.columnCheck`): how many
+    /// documents hold it, and its postings, for a conjunction whose other clauses are all
+    /// longer (leading with the short postings then beats testing each of theirs).
+    let keyword: (documentFrequency: Int, postings: () -> DocIterator)?
+
+    init(segment: Segment, column: Column, low: Int32, high: Int32,
+         keyword: (documentFrequency: Int, postings: () -> DocIterator)? = nil) {
+        self.keyword = keyword
         values = segment.columns.values(column)
         self.low = max(low, 1)
         isEmpty = high < self.low

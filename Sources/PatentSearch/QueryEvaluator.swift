@@ -110,6 +110,13 @@ final class QueryEvaluator {
                     if let range = clause as? ColumnRangeIterator { checks.append(range) } else { included.append(clause) }
                 }
             }
+            // A keyword check rarer than every other clause leads with its postings instead.
+            let shortest = included.map(\.cost).min() ?? Int.max
+            checks.removeAll { check in
+                guard let keyword = check.keyword, keyword.documentFrequency < shortest else { return false }
+                included.append(keyword.postings())
+                return true
+            }
             var result: DocIterator
             if included.count == 1 && checks.isEmpty {
                 result = included[0]
@@ -261,6 +268,12 @@ final class QueryEvaluator {
     /// naming more terms than a union walks well is merged into a list beforehand.
     private func keywordIterator(_ term: Term, fields: [IndexField]) -> DocIterator {
         if let frequency = term.minimumFrequency, frequency > 1 { return EmptyIterator() }
+        if let check = columnCheck(term, fields: fields) { return check }
+        return keywordPostings(term, fields: fields)
+    }
+
+    /// A keyword term's postings in each of `fields`, united.
+    private func keywordPostings(_ term: Term, fields: [IndexField]) -> DocIterator {
         var cursors: [PostingsCursor] = []
         for field in fields {
             guard let dictionary = segment.dictionary(field) else { continue }
@@ -279,6 +292,26 @@ final class QueryEvaluator {
         }
         return ListIterator(DocSet(unsorted: docs))
     }
+
+    /// An office, kind code or patent type as a check of its column instead of a postings
+    /// list: inside a conjunction it is tested on the other clauses' documents only. Each
+    /// document has one value in these fields, and its column holds that value packed
+    /// (`Column.pack`, written beside the keyword by `PatentDocument`); packing is exact for
+    /// values of one to three bytes (a longer value packs to a larger number), so longer
+    /// ones and wildcards keep their postings.
+    private func columnCheck(_ term: Term, fields: [IndexField]) -> ColumnRangeIterator? {
+        guard term.kind != .wildcard, fields.count == 1, let column = Self.valueColumns[fields[0]],
+              let key = KeywordTerms.term(term.text, field: fields[0]), (1...3).contains(key.utf8.count), !key.utf8.contains(0) else {
+            return nil
+        }
+        let value = Column.pack(key)
+        let documentFrequency = segment.dictionary(fields[0]).flatMap { dictionary in dictionary.find(key).map { dictionary.documentFrequency($0) } } ?? 0
+        return ColumnRangeIterator(segment: segment, column: column, low: value, high: value,
+                                   keyword: (documentFrequency, { self.keywordPostings(term, fields: fields) }))
+    }
+
+    /// The keyword fields whose single value per document is also a column.
+    private static let valueColumns: [IndexField: Column] = [.authority: .office, .kindCode: .kind, .patentType: .patentType]
 
     /// The most clauses a union is built with; more are merged beforehand (a union looks at
     /// every clause for each document).
