@@ -6,13 +6,15 @@ SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
 APT_PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev gzip libpango1.0-dev libcairo2-dev fonts-wqy-microhei fonts-dejavu-core \
-	python3-venv unzip libxml2-utils poppler-utils libreoffice-calc-nogui curl
+	python3-venv unzip libxml2-utils poppler-utils libreoffice-calc-nogui curl chromium chromium-driver
 HOST ?= 127.0.0.1
 PORT ?= 8080
-# Test helpers from PyPI (never used by the product): the OpenAPI validator, openpyxl, and
-# patsnap-pythonsdk, an independent PatSnap client the platform tests drive the server with.
+# Test helpers from PyPI (never used by the product): the OpenAPI validator, openpyxl,
+# patsnap-pythonsdk (an independent PatSnap client the platform tests drive the server with),
+# selenium (the sandbox page in Debian's chromium) and schemathesis (the API fuzzed against
+# /openapi.json).
 VENV := .build/venv
-PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1
+PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1 selenium==4.51.0 schemathesis==4.32.5
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-long bench-load build deps venv clean
@@ -29,7 +31,7 @@ build: deps
 
 venv:
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl, patsnap_pythonSDK, snowballstemmer" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
+	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl, patsnap_pythonSDK, snowballstemmer, selenium, schemathesis" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
 
 run: build
 	@if [ ! -f "$(DATA)/patents.sqlite" ]; then \

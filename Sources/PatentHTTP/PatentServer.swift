@@ -78,7 +78,8 @@ public struct DemoClient: Sendable {
 /// that deletes expired tasks and files every ten minutes.
 public enum PatentServer {
     /// All routes of the API. Business routes require a client (``ClientAuthentication``);
-    /// `/oauth/token`, signed downloads, `/health`, `/metrics` and `/openapi.json` do not.
+    /// `/oauth/token`, signed downloads, `/health`, `/metrics`, `/openapi.json` and the
+    /// sandbox page with its reference (`SandboxRoutes`) do not.
     public static func router(_ services: ServerServices, links: DownloadLinks) -> Router<PatentRequestContext> {
         let router = Router(context: PatentRequestContext.self)
         router.add(middleware: EnvelopeMiddleware(metrics: services.tasks.metrics))
@@ -95,6 +96,7 @@ public enum PatentServer {
                    limits: services.limits, now: now)
             .register(on: router)
         DownloadRoute(tasks: services.tasks, work: services.work).register(on: router)
+        SandboxRoutes(tasks: services.tasks, work: services.work).register(on: router)
         router.get("/health") { _, _ in
             let health = try await services.work.run {
                 Health(patents: try services.store.count(), index_generation: try services.search.searcher().snapshot.generation,

@@ -29,6 +29,8 @@ public struct SearchField: Sendable, Equatable {
     public let allowsRange: Bool
     /// `*_ALL` fields search the original text and every stored translation.
     public let includesTranslations: Bool
+    /// One line for a person choosing a field (the sandbox's field list).
+    public let description: String
 }
 
 public enum ExportType: String, Sendable, CaseIterable, Codable {
@@ -53,44 +55,46 @@ public enum FieldCatalogue {
     public static let defaultScope = "MAINF"
 
     public static let searchFields: [SearchField] = {
-        func field(_ code: String, _ kind: FieldKind, stem: Bool = false, range: Bool = false, all: Bool = false) -> SearchField {
-            SearchField(code: code, kind: kind, stemmable: stem, allowsRange: range, includesTranslations: all)
+        func field(_ code: String, _ kind: FieldKind, stem: Bool = false, range: Bool = false, all: Bool = false,
+                   _ description: String) -> SearchField {
+            SearchField(code: code, kind: kind, stemmable: stem, allowsRange: range, includesTranslations: all, description: description)
         }
         var fields = [
-            field("TTL", .text, stem: true),
-            field("ABST", .text, stem: true),
-            field("CLMS", .text, stem: true),
-            field("ICLMS", .text, stem: true),
-            field("DESC", .text, stem: true),
-            field("TA", .text, stem: true),
-            field("TAC", .text, stem: true),
-            field("TACD", .text, stem: true),
-            field("MAINF", .mixed, stem: true),
-            field("AN", .party),
-            field("ANS", .party),
-            field("ANC", .party),
-            field("IN", .party),
-            field("AT", .party),
-            field("PN", .number),
-            field("APNO", .number),
-            field("PRNO", .number),
-            field("KD", .code),
-            field("AUTHORITY", .code),
-            field("PATENT_TYPE", .code),
-            field("APD", .date, range: true),
-            field("APD_Y", .year, range: true),
-            field("PBD", .date, range: true),
-            field("PBD_Y", .year, range: true),
-            field("ISD", .date, range: true),
-            field("PRIORITY_DATE", .date, range: true),
-            field("IPC", .classification),
-            field("CPC", .classification),
-            field("FAM_ID", .family),
-            field("IFAM_ID", .family),
-            field("EFAM_ID", .family),
+            field("TTL", .text, stem: true, "Title"),
+            field("ABST", .text, stem: true, "Abstract"),
+            field("CLMS", .text, stem: true, "Claims"),
+            field("ICLMS", .text, stem: true, "Independent claims"),
+            field("DESC", .text, stem: true, "Description"),
+            field("TA", .text, stem: true, "Title or abstract"),
+            field("TAC", .text, stem: true, "Title, abstract or claims"),
+            field("TACD", .text, stem: true, "Title, abstract, claims or description"),
+            field("MAINF", .mixed, stem: true, "Main fields (an unfielded term): text, applicants, inventors, numbers"),
+            field("AN", .party, "Applicants and assignees"),
+            field("ANS", .party, "Standardised applicants"),
+            field("ANC", .party, "Current assignees"),
+            field("IN", .party, "Inventors"),
+            field("AT", .party, "Agents"),
+            field("PN", .number, "Publication number (with or without kind code)"),
+            field("APNO", .number, "Application number"),
+            field("PRNO", .number, "Priority number"),
+            field("KD", .code, "Kind code (A1, B2, U, …)"),
+            field("AUTHORITY", .code, "Publication authority (US, CN, EP, WO, …)"),
+            field("PATENT_TYPE", .code, "Patent type (invention application, grant, utility model, design)"),
+            field("APD", .date, range: true, "Application date, yyyyMMdd or a range [from TO to]"),
+            field("APD_Y", .year, range: true, "Application year"),
+            field("PBD", .date, range: true, "Publication date, yyyyMMdd or a range [from TO to]"),
+            field("PBD_Y", .year, range: true, "Publication year"),
+            field("ISD", .date, range: true, "Grant date"),
+            field("PRIORITY_DATE", .date, range: true, "Earliest priority date"),
+            field("IPC", .classification, "IPC classification (a code finds its subgroups)"),
+            field("CPC", .classification, "CPC classification (a code finds its subgroups)"),
+            field("FAM_ID", .family, "DOCDB family id"),
+            field("IFAM_ID", .family, "INPADOC family id"),
+            field("EFAM_ID", .family, "Extended family id"),
         ]
         for base in ["TTL", "ABST", "CLMS", "TA", "TAC", "TACD"] {
-            fields.append(field(base + "_ALL", .text, stem: true, all: true))
+            let described = fields.first { $0.code == base }?.description ?? base
+            fields.append(field(base + "_ALL", .text, stem: true, all: true, described + ", original and translations"))
         }
         return fields
     }()

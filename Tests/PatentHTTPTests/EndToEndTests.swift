@@ -69,10 +69,11 @@ final class RunningServer {
         process.waitUntilExit()
     }
 
-    func call(_ method: String, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
+    /// `key`: another key than the server's (a first run's demo key, read from its banner).
+    func call(_ method: String, _ path: String, _ body: String? = nil, key: String? = nil) async throws -> [String: Any] {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
-        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        if let key = key ?? self.key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
