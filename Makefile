@@ -2,6 +2,7 @@
 # make test — install what is missing, build with tests, run every test
 # make test-long — the kill loops at 50 rounds each (import, index, export) and 16,000 reference queries; figures in BENCHMARKS.md
 # make bench-load — the HTTP load benchmark (scripts/bench-load.py) on the shared corpus
+# make fuzz-api — schemathesis against /openapi.json, over 10,000 generated requests (make test runs a short one)
 SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
@@ -17,7 +18,7 @@ VENV := .build/venv
 PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1 selenium==4.51.0 schemathesis==4.32.5
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-long bench-load build deps venv clean
+.PHONY: run test test-long bench-load fuzz-api build deps venv clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -44,6 +45,11 @@ run: build
 test: deps venv
 	$(SWIFT) build --build-tests
 	PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build
+	scripts/fuzz-api.sh --cases 25 --minimum 500
+
+fuzz-api: deps venv
+	$(SWIFT) build --product patents
+	scripts/fuzz-api.sh
 
 test-long: deps venv
 	$(SWIFT) build --build-tests

@@ -53,7 +53,8 @@ enum Envelope {
 }
 
 /// Turns errors thrown by routes into envelopes: `ServiceError` as itself, HTTP errors
-/// (no such route or method, 413) as 68300007 with their HTTP status, anything else as
+/// (no such route, 413; a documented route asked with another method becomes 405 with
+/// `Allow`) as 68300007 with their HTTP status, anything else as
 /// 68300008 with the details only in the log. Counts every answer by route, HTTP status and PatSnap code.
 struct EnvelopeMiddleware: RouterMiddleware {
     typealias Context = PatentRequestContext
@@ -67,8 +68,18 @@ struct EnvelopeMiddleware: RouterMiddleware {
             metrics.request(route: route, status: Int(response.status.code), code: 0)
             return response
         } catch let error as any HTTPResponseError {
-            // Routing and the HTTP layer (no such route or method, a body too large): the
-            // envelope too (API.md "Changes"), with the HTTP status kept and 68300007.
+            // A documented path asked with another method: 405 and the methods it has.
+            if error.status == .notFound {
+                let allowed = DocumentedRoutes.methods(for: request.uri.path)
+                if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
+                    let failure = ServiceError(code: 68300007, message: "Method Not Allowed (\(request.method) \(request.uri.path)); allowed: "
+                                               + allowed.joined(separator: ", "), httpStatus: 405)
+                    metrics.request(route: route, status: 405, code: failure.code)
+                    return Envelope.failure(failure, headers: [.allow: allowed.joined(separator: ", ")])
+                }
+            }
+            // Routing and the HTTP layer (no such route, a body too large): the envelope too
+            // (API.md "Changes"), with the HTTP status kept and 68300007.
             let message = (error as? HTTPError)?.body ?? error.status.reasonPhrase
             let failure = ServiceError(code: 68300007, message: "\(message) (\(request.method) \(request.uri.path))",
                                        httpStatus: Int(error.status.code))

@@ -46,13 +46,13 @@ struct TokenRoute {
         var request = request
         let buffer = try await request.boundedBody(context: context)
         let form = Self.form(String(decoding: buffer.readableBytesView, as: UTF8.self))
-        guard let grant = form["grant_type"], grant == "client_credentials" else {
-            throw ServiceError.invalidParameter("grant_type must be client_credentials, not '\(form["grant_type"] ?? "")'")
-        }
+        // Credentials come first: a request without valid ones is refused as
+        // unauthenticated (401) whatever else is wrong with it; grant_type is checked after.
         guard let (id, secret) = Self.basic(request.headers[.authorization])
                 ?? form["client_id"].flatMap({ id in form["client_secret"].map { (id, $0) } }) else {
             throw ServiceError.authentication("authentication required: HTTP Basic client_id:client_secret")
         }
+        let grant = form["grant_type"]
         let address = context.remoteAddress?.ipAddress ?? "unknown"
         for (key, capacity) in [("token-address:" + address, limits.tokenPerMinutePerAddress),
                                 ("token-client:" + id, limits.tokenPerMinutePerClient)] {
@@ -64,7 +64,13 @@ struct TokenRoute {
         let accounts = accounts
         let issued: AccountStore.IssuedToken
         do {
-            issued = try await secrets.run { try accounts.issueToken(clientID: id, secret: secret, at: date) }
+            issued = try await secrets.run { () throws(ServiceError) -> AccountStore.IssuedToken in
+                let client = try accounts.authenticateClient(clientID: id, secret: secret, at: date)
+                guard grant == "client_credentials" else {
+                    throw ServiceError.invalidParameter("grant_type must be client_credentials, not '\(grant ?? "")'")
+                }
+                return try accounts.issueToken(for: client, at: date)
+            }
         } catch is WorkPool.Saturated {
             throw ServiceError.rateLimited(retryAfter: 1, limit: "\(secrets.maximumPending ?? 0) token requests checked at once")
         }

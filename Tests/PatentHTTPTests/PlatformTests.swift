@@ -75,6 +75,11 @@ let countPath = "/search/patent/query-search-count/v2"
             let wrongGrant = try await anonymous.post("/oauth/token", "grant_type=password", contentType: form,
                                                       headers: basic(other.client.id, other.secret))
             #expect(wrongGrant.code == 68300004 && wrongGrant.message.contains("grant_type"))
+            // Credentials are checked before grant_type: without valid ones, a wrong grant is 401 too.
+            let wrongGrantNoCredentials = try await anonymous.post("/oauth/token", "grant_type=password", contentType: form)
+            let wrongGrantWrongSecret = try await anonymous.post("/oauth/token", "grant_type=password&client_id=\(other.client.id)&client_secret=x",
+                                                                 contentType: form)
+            for answer in [wrongGrantNoCredentials, wrongGrantWrongSecret] { #expect(answer.status == 401 && answer.code == 67200003) }
             // Credentials as form fields work too.
             let inForm = try await anonymous.post(
                 "/oauth/token", "grant_type=client_credentials&client_id=\(other.client.id)&client_secret=\(other.secret)", contentType: form)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import PatentSearch
 import PatentTestSupport
@@ -105,6 +106,24 @@ import Testing
 /// Our OpenAPI document: served, and valid by openapi-spec-validator (PyPI), which
 /// `make test` installs into `.build/venv`.
 @Suite struct OpenAPITests {
+    @Test func aDocumentedRouteAskedWithAnotherMethodIs405WithTheMethodsItHas() async throws {
+        try await TestServer().run { client in
+            for (method, path, allowed) in [(HTTPRequest.Method.delete, "/patent-search/task?task_id=x", "GET"),
+                                            (.get, "/patent-search/export/V2", "POST"), (.put, "/oauth/token", "POST"),
+                                            (.post, "/sandbox", "GET"), (.patch, "/patent-search/download/abc/f.csv", "GET, HEAD")] {
+                try await client.execute(uri: path, method: method) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(response.headers[.allow] == allowed, "\(method) \(path)")
+                    let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                    #expect(body?["error_code"] as? Int == 68300007)
+                }
+            }
+            // An unknown path stays 404; a documented one's own 404 (an unknown task file) too.
+            try await client.execute(uri: "/no/such/route", method: .post) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/patent-search/download/abc/f.csv", method: .get) { #expect($0.status != .methodNotAllowed) }
+        }
+    }
+
     @Test func theDocumentIsServedAndValid() async throws {
         try await TestServer().run { client in
             let body = try await client.execute(uri: "/openapi.json", method: .get) { Data(buffer: $0.body) }
@@ -112,10 +131,10 @@ import Testing
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: Any])
             // Every route the server answers (`PatentServer.router` and the route types it registers).
-            let routes = ["/patent-search/export/V2", "/patent-search/export", "/patent-search/task",
-                          "/patent-search/download/{task_id}/{file_name}", "/search/patent/query-search-count/v2",
-                          "/search/patent/query-search-patent/v2", "/oauth/token", "/health", "/metrics", "/openapi.json",
-                          "/", "/sandbox", "/sandbox/catalogue", "/docs"]
+            let routes = ExportRoutes.createPaths + ["/patent-search/task", "/patent-search/download/{task_id}/{file_name}",
+                          "/search/patent/query-search-count/v2", "/search/patent/query-search-count",
+                          "/search/patent/query-search-patent/v2", "/search/patent/query-search-patent",
+                          "/oauth/token", "/health", "/metrics", "/openapi.json", "/", "/sandbox", "/sandbox/catalogue", "/docs"]
             #expect(Set(paths.keys) == Set(routes))
             let file = try PatentTestSupport.temporaryDirectory("openapi") + "/openapi.json"
             try body.write(to: URL(fileURLWithPath: file))

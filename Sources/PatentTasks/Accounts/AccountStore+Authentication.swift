@@ -16,6 +16,12 @@ extension AccountStore {
     /// unknown id costs the same hashing as a wrong secret and gets the same 67200003; a
     /// disabled client is refused the same way; an expired one gets 67200006.
     public func issueToken(clientID: String, secret: String, at date: Date = Date()) throws(ServiceError) -> IssuedToken {
+        try issueToken(for: try authenticateClient(clientID: clientID, secret: secret, at: date), at: date)
+    }
+
+    /// The client whose id and secret these are (the checks of `issueToken`), without
+    /// issuing anything.
+    public func authenticateClient(clientID: String, secret: String, at date: Date = Date()) throws(ServiceError) -> ClientAccount {
         let stored: (client: ClientAccount, hash: String)?
         do {
             stored = try pool.read { db in
@@ -27,6 +33,11 @@ extension AccountStore {
         guard Credentials.verifySecret(secret, against: stored?.hash ?? decoy), let client = stored?.client,
               client.disabledAt == nil else { throw ServiceError.authentication() }
         guard !client.isExpired(at: date) else { throw ServiceError.clientExpired() }
+        return client
+    }
+
+    /// A new token for an authenticated client.
+    public func issueToken(for client: ClientAccount, at date: Date = Date()) throws(ServiceError) -> IssuedToken {
         let token = Credentials.newToken()
         let expires = date.addingTimeInterval(TimeInterval(Self.tokenLifetime))
         do {
