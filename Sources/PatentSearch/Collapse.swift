@@ -64,8 +64,7 @@ extension Collapse {
         case .score:
             if a.candidate.score != b.candidate.score { return a.candidate.score > b.candidate.score }
         }
-        let byKey = a.segment.pnKey(Int(a.candidate.doc)).compare(b.segment.pnKey(Int(b.candidate.doc)))
-        return byKey != 0 ? byKey < 0 : PNKey.precedes(a.pn, b.pn)
+        return PNKey.precedes(a.segment.pnKey(Int(a.candidate.doc)), b.segment.pnKey(Int(b.candidate.doc))) { (a.pn, b.pn) }
     }
 
 }

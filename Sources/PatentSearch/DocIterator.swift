@@ -268,14 +268,13 @@ final class ColumnRangeIterator: DocIterator {
 
     static let windowSize = 512
 
-    /// For a keyword value checked on its column (`QueryEvaluator.columnCheck`): how many
-    /// documents hold it, and its postings, for a conjunction whose other clauses are all
-    /// longer (leading with the short postings then beats testing each of theirs).
-    let keyword: (documentFrequency: Int, postings: () -> DocIterator)?
+    /// For a keyword value checked on its column (`QueryEvaluator.columnCheck`): its
+    /// postings (their `cost` how many documents hold it), for a conjunction whose other
+    /// clauses are all longer (leading with the short postings then beats testing each of theirs).
+    let keywordPostings: DocIterator?
 
-    init(segment: Segment, column: Column, low: Int32, high: Int32,
-         keyword: (documentFrequency: Int, postings: () -> DocIterator)? = nil) {
-        self.keyword = keyword
+    init(segment: Segment, column: Column, low: Int32, high: Int32, keywordPostings: DocIterator? = nil) {
+        self.keywordPostings = keywordPostings
         values = segment.columns.values(column)
         self.low = max(low, 1)
         isEmpty = high < self.low

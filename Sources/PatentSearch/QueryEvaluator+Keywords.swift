@@ -45,9 +45,8 @@ extension QueryEvaluator {
             return nil
         }
         let value = Column.pack(key)
-        let documentFrequency = segment.dictionary(fields[0]).flatMap { dictionary in dictionary.find(key).map { dictionary.documentFrequency($0) } } ?? 0
         return ColumnRangeIterator(segment: segment, column: column, low: value, high: value,
-                                   keyword: (documentFrequency, { self.keywordPostings(term, fields: fields) }))
+                                   keywordPostings: keywordPostings(term, fields: fields))
     }
 
     /// The keyword fields whose single value per document is also a column.

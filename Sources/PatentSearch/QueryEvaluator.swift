@@ -113,8 +113,8 @@ final class QueryEvaluator {
             // A keyword check rarer than every other clause leads with its postings instead.
             let shortest = included.map(\.cost).min() ?? Int.max
             checks.removeAll { check in
-                guard let keyword = check.keyword, keyword.documentFrequency < shortest else { return false }
-                included.append(keyword.postings())
+                guard let postings = check.keywordPostings, postings.cost < shortest else { return false }
+                included.append(postings)
                 return true
             }
             var result: DocIterator

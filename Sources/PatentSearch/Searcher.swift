@@ -114,7 +114,8 @@ public final class Searcher: Sendable {
         let frequencies = documentFrequencies(plans)
         let order = ResultOrder(keys: request.sort)
         let segments = snapshot.segments
-        var top = TopHits(capacity: wanted, order: order, pns: SegmentPNs(segments: segments))
+        let pns = SegmentPNs(segments: segments)
+        var top = TopHits(capacity: wanted, order: order, pns: pns)
         var total = 0
         if let collapse = request.collapse {
             let representatives = self.representatives(plans, frequencies: frequencies, collapse: collapse, order: order)
@@ -133,7 +134,7 @@ public final class Searcher: Sendable {
         }
         // PNs are read for the window returned only.
         let hits = top.sorted().dropFirst(max(0, request.offset)).map { hit in
-            SearchHit(pn: (try? segments[hit.segment].pn(Int(hit.doc))) ?? "", score: hit.score, publicationDate: Int(hit.date))
+            SearchHit(pn: pns.pn(hit), score: hit.score, publicationDate: Int(hit.date))
         }
         return SearchResult(total: total, hits: Array(hits))
     }

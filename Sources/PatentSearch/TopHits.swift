@@ -95,8 +95,7 @@ struct CandidateOrder<PNs: PNSource> {
     func precedes(_ a: inout Candidate, _ b: inout Candidate) -> Bool {
         let result = order.compare(a, b)
         guard result == 0 else { return result < 0 }
-        let byKey = key(&a).compare(key(&b))
-        return byKey != 0 ? byKey < 0 : PNKey.precedes(pns.pn(a), pns.pn(b))
+        return PNKey.precedes(key(&a), key(&b)) { (pns.pn(a), pns.pn(b)) }
     }
 
     @inline(__always)
@@ -132,8 +131,8 @@ struct CandidateOrder<PNs: PNSource> {
 
     /// `candidates` in relevance order (no sort keys): sorted as pairs of integers — the
     /// score's bits, the date and the entry's place — then each run of equal score and date
-    /// by PN. Several times faster than comparing candidates, and most of a small search's
-    /// time was this sort.
+    /// by PN — cheaper than comparing candidates, where the sort was a quarter of a small
+    /// search's time.
     func sortedByRelevance(_ candidates: [Candidate]) -> [Candidate] {
         var keys = candidates.indices.map { RelevanceKey(candidates[$0], index: $0) }
         keys.sort()

@@ -25,7 +25,7 @@ public struct PNKey: Sendable, Hashable {
 
     /// Negative when `self` sorts first, positive when `other` does, 0 when the PNs agree
     /// in their first 16 bytes.
-    @inline(__always)
+    @inlinable
     public func compare(_ other: PNKey) -> Int {
         if high != other.high { return high < other.high ? -1 : 1 }
         return low == other.low ? 0 : (low < other.low ? -1 : 1)
@@ -34,4 +34,14 @@ public struct PNKey: Sendable, Hashable {
     /// The order keys stand for: PNs by their UTF-8 bytes (the same as `String`'s order for
     /// the ASCII publication numbers are made of, and defined for any other).
     public static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    /// Whether the PN keyed `a` comes before the one keyed `b`: by the keys, and by the PNs
+    /// themselves (read only then) when the keys are equal.
+    @inlinable
+    public static func precedes(_ a: PNKey, _ b: PNKey, pns: () -> (String, String)) -> Bool {
+        let byKey = a.compare(b)
+        if byKey != 0 { return byKey < 0 }
+        let (pnA, pnB) = pns()
+        return precedes(pnA, pnB)
+    }
 }

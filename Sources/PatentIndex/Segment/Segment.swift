@@ -133,10 +133,6 @@ public final class Segment: @unchecked Sendable {
     public func pn(_ doc: Int) throws -> String {
         guard doc >= 0, doc < documentCount else { throw IndexError.corrupt("document \(doc) out of range") }
         let start = pnBlobStart + Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: pnOffsetsStart + 4 * doc, as: UInt32.self)))
-        // A PN under 128 bytes (all of them) has a one-byte length.
-        if start < bytes.count, bytes[start] < 0x80, start + 1 + Int(bytes[start]) <= bytes.count {
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(start + 1 + Int(bytes[start]))]), as: UTF8.self)
-        }
         var at = ByteReader(bytes, at: start)
         return try at.string()
     }
