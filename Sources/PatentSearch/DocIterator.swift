@@ -115,6 +115,23 @@ final class PostingsIterator: DocIterator {
         doc = (try? cursor.advance(to: Int(target))) == true ? Int32(truncatingIfNeeded: cursor.doc) : DocIterator.end
         return doc
     }
+
+    /// Block-max: calls `body` with the term's documents in order, except the full blocks
+    /// whose best score over their impacts (`score`) is below `minimum()` — jumped without
+    /// being decoded. Returns how many were jumped.
+    func forEach(score: (_ frequency: Int, _ fieldLength: Int) -> Double, minimum: () -> Double?,
+                 _ body: (Int32) -> Void) -> Int {
+        var skipped = 0
+        while true {
+            if let k = cursor.blockAhead, let least = minimum(), let bound = try? cursor.maxScore(ofBlock: k, score),
+               bound < least, (try? cursor.skipBlockAhead()) != nil {
+                skipped += 1
+                continue
+            }
+            guard next() != DocIterator.end else { return skipped }
+            body(doc)
+        }
+    }
 }
 
 /// Documents any clause holds. Every clause stays at or after the union's document, so a

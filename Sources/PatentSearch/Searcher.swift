@@ -77,6 +77,11 @@ public final class Searcher: Sendable {
     }
 
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
+        try searchCountingSkips(request).result
+    }
+
+    /// The search and how many postings blocks block-max jumped (for tests).
+    func searchCountingSkips(_ request: SearchRequest) throws(QueryError) -> (result: SearchResult, skippedBlocks: Int) {
         let tree = if let parsed = request.parsed { parsed } else { try parse(request) }
         let plans = try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).plan(tree) { segment in
             Self.dateChecks(segment, request: request)
@@ -100,7 +105,7 @@ public final class Searcher: Sendable {
         return out
     }
 
-    private func search(request: SearchRequest, plans: [SegmentPlan]) -> SearchResult {
+    private func search(request: SearchRequest, plans: [SegmentPlan]) -> (result: SearchResult, skippedBlocks: Int) {
         // Saturating: a caller's far-out offset or rows must not trap (the API checks its
         // window before; `patents search` passes its options as given).
         let (sum, overflow) = max(0, request.offset).addingReportingOverflow(max(0, request.rows))
@@ -109,7 +114,7 @@ public final class Searcher: Sendable {
         // and with collapse neither does the number of groups.
         if wanted == 0 {
             let total = request.collapse.map { groupCount(plans, collapse: $0) } ?? count(plans)
-            return SearchResult(total: total, hits: [])
+            return (SearchResult(total: total, hits: []), 0)
         }
         let frequencies = documentFrequencies(plans)
         let order = ResultOrder(keys: request.sort)
@@ -117,6 +122,7 @@ public final class Searcher: Sendable {
         let pns = SegmentPNs(segments: segments)
         var top = TopHits(capacity: wanted, order: order, pns: pns)
         var total = 0
+        var skippedBlocks = 0
         if let collapse = request.collapse {
             let representatives = self.representatives(plans, frequencies: frequencies, collapse: collapse, order: order)
             total = representatives.count
@@ -125,10 +131,23 @@ public final class Searcher: Sendable {
             for (index, plan) in plans.enumerated() {
                 let segment = segments[index]
                 let scorer = SegmentScorer(plan.leaves, searcher: self, segment: segment, frequencies: frequencies)
-                forEachMatch(plan, segment: index) { doc in
-                    total += 1
+                func collect(_ doc: Int32) {
                     let score = scorer.score(doc)
                     if top.mayAdmit(score: score) { top.offer(order.candidate(score: score, segment: segment, index: index, doc: doc)) }
+                }
+                // Block-max for a lone term (relevance order, nothing deleted): the total is its
+                // document frequency, and a block whose best impact scores below the k-th best
+                // so far is jumped — strictly below, as an equal score can still enter by date
+                // and PN.
+                if let term = plan.root as? PostingsIterator, snapshot.deletions[index].count == 0,
+                   let score = scorer.singleTermScore(for: term) {
+                    total += term.cost
+                    skippedBlocks += term.forEach(score: score, minimum: { top.minimumScore }, collect)
+                    continue
+                }
+                forEachMatch(plan, segment: index) { doc in
+                    total += 1
+                    collect(doc)
                 }
             }
         }
@@ -136,7 +155,7 @@ public final class Searcher: Sendable {
         let hits = top.sorted().dropFirst(max(0, request.offset)).map { hit in
             SearchHit(pn: pns.pn(hit), score: hit.score, publicationDate: Int(hit.date))
         }
-        return SearchResult(total: total, hits: Array(hits))
+        return (SearchResult(total: total, hits: Array(hits)), skippedBlocks)
     }
 
     /// Calls `body` with each match of a segment that is not deleted, in document order.

@@ -29,6 +29,17 @@ final class SegmentScorer {
         self.terms = terms
     }
 
+    /// For a query of one term in one field whose frequencies come from `iterator` (the
+    /// matching tree itself): the score of a document by its frequency and field length —
+    /// the expression `score` evaluates, which grows with the frequency and falls with the
+    /// length (each floating-point step is monotonic, so a bound from a block's impacts holds
+    /// bit for bit). Nil for any other query.
+    func singleTermScore(for iterator: PostingsIterator) -> ((_ frequency: Int, _ fieldLength: Int) -> Double)? {
+        guard terms.count == 1, terms[0].reads(iterator) else { return nil }
+        let term = terms[0]
+        return { frequency, length in term.contribution(frequency, length: length) }
+    }
+
     func score(_ doc: Int32) -> Double {
         // An empty array's storage is shared, so a mutable pointer to it would copy it per call.
         guard !terms.isEmpty else { return 0 }
@@ -99,10 +110,19 @@ private struct TermScorer {
         }
     }
 
+    /// Whether the frequencies are read from `iterator`.
+    func reads(_ iterator: PostingsIterator) -> Bool {
+        source == .shared && shared?.toOpaque() == Unmanaged.passUnretained(iterator).toOpaque()
+    }
+
     @inline(__always)
     func contribution(_ frequency: Int, doc: Int32) -> Double {
+        contribution(frequency, length: norms[doc])
+    }
+
+    @inline(__always)
+    func contribution(_ frequency: Int, length: Int) -> Double {
         let tf = Double(frequency)
-        let length = norms[doc]
         let factor = length < lengthFactors.count ? lengthFactors[length]
             : Searcher.lengthFactor(length, average: average, k1: k1, b: b)
         let saturation: Double = tf * (k1 + 1) / (tf + factor)

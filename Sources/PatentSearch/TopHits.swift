@@ -29,6 +29,13 @@ struct TopHits<PNs: PNSource> {
         return !order.order.keys.isEmpty || score >= threshold.score
     }
 
+    /// The score a candidate must reach to enter in relevance order (nil before the first
+    /// selection, or when sort keys come first): one scoring below it cannot enter.
+    var minimumScore: Double? {
+        guard order.order.keys.isEmpty else { return nil }
+        return threshold?.score
+    }
+
     mutating func offer(_ candidate: Candidate) {
         guard capacity > 0 else { return }
         var candidate = candidate

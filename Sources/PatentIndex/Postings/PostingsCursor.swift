@@ -96,9 +96,7 @@ public struct PostingsCursor {
     public mutating func advance(to target: Int) throws(IndexError) -> Bool {
         if doc >= target { return true }
         if totalBlocks > 0 {
-            if skips.lastDocs.isEmpty {
-                skips = try SkipTable(reader.base, from: skipsStart, to: blocksStart, blocks: totalBlocks, layout: layout)
-            }
+            try loadSkips()
             let nextBlock = totalBlocks - fullBlocks
             let currentLast = nextBlock > 0 && blockIndex < blockCount ? skips.lastDocs[nextBlock - 1] : doc
             if target > currentLast {
@@ -129,6 +127,39 @@ public struct PostingsCursor {
             guard try next() else { return false }
         }
         return true
+    }
+
+    private mutating func loadSkips() throws(IndexError) {
+        if skips.lastDocs.isEmpty {
+            skips = try SkipTable(reader.base, from: skipsStart, to: blocksStart, blocks: totalBlocks, layout: layout)
+        }
+    }
+
+    // MARK: block-max
+
+    /// The full block `next()` decodes next when the cursor stands between blocks; nil
+    /// inside a block or in the tail.
+    public var blockAhead: Int? { blockIndex == blockCount && fullBlocks > 0 ? totalBlocks - fullBlocks : nil }
+
+    /// The best `score(frequency, fieldLength)` over full block `k`'s impacts (its skip
+    /// entry's competitive pairs): for a score that grows with the frequency and falls with
+    /// the length, no document of the block scores more. Nil for a field without impacts.
+    public mutating func maxScore(ofBlock k: Int, _ score: (_ frequency: Int, _ fieldLength: Int) -> Double) throws(IndexError) -> Double? {
+        guard layout.frequencies, layout.norms, k >= 0, k < totalBlocks else { return nil }
+        try loadSkips()
+        var best = -Double.infinity
+        for i in Int(skips.impactStarts[k])..<Int(skips.impactStarts[k + 1]) {
+            best = max(best, score(Int(skips.impactFrequencies[i]), Int(skips.impactNorms[i])))
+        }
+        return best
+    }
+
+    /// Jumps over the block ahead (`blockAhead`) without decoding it; the cursor stands on
+    /// its last document, as if it had been read.
+    public mutating func skipBlockAhead() throws(IndexError) {
+        guard let k = blockAhead else { return }
+        try loadSkips()
+        jump(toBlock: k + 1)
     }
 
     /// Puts the cursor just before block `k` (`totalBlocks`: the tail).
@@ -297,12 +328,15 @@ public struct PostingsCursor {
 
 /// A term's skip entries decoded: per full block its last document, and where its bytes
 /// and its documents' positions end (relative to the first block and the term's first
-/// position). The blocks' score bounds (highest frequency, shortest field length) are
-/// stepped over: nothing reads them yet.
+/// position), and for text fields its impacts (`PostingsEncoder`): block `k`'s pairs are
+/// `impactStarts[k]..<impactStarts[k + 1]` of `impactFrequencies` and `impactNorms`.
 struct SkipTable {
     var lastDocs: [Int] = []
     var blockEnds: [Int] = []
     var positionEnds: [Int] = []
+    var impactStarts: [Int32] = []
+    var impactFrequencies: [UInt32] = []
+    var impactNorms: [UInt32] = []
 
     init() {}
 
@@ -323,8 +357,26 @@ struct SkipTable {
                 positionEnd += try reader.varint()
                 positionEnds.append(positionEnd)
             }
-            if layout.frequencies { _ = try reader.varint() }
-            if layout.norms { _ = try reader.varint() }
+            if layout.frequencies && layout.norms {
+                try readImpacts(&reader, end: end)
+            } else if layout.frequencies {
+                _ = try reader.varint()
+            }
+        }
+        if layout.frequencies && layout.norms { impactStarts.append(Int32(clamping: impactFrequencies.count)) }
+    }
+
+    private mutating func readImpacts(_ reader: inout ByteReader, end: Int) throws(IndexError) {
+        impactStarts.append(Int32(clamping: impactFrequencies.count))
+        let count = try reader.varint()
+        guard count <= BitPacking.blockSize else { throw .corrupt("a block has \(count) impacts") }
+        var (frequency, norm) = (0, 0)
+        for _ in 0..<count {
+            guard reader.offset < end else { throw .corrupt("skip entries end early") }
+            frequency &+= try reader.varint()
+            norm &+= try reader.varint()
+            impactFrequencies.append(UInt32(clamping: frequency))
+            impactNorms.append(UInt32(clamping: norm))
         }
     }
 }

@@ -4,8 +4,13 @@
 ///
 ///     skip entries (only when there is a full block): varint byte length, then per block
 ///         varint (last doc − previous block's last doc), varint block bytes,
-///         [varint position bytes of the block's documents], [varint max frequency],
-///         [varint min field length (text fields)]
+///         [varint position bytes of the block's documents], then its score bounds:
+///         text fields: its impacts — varint n, then n pairs (frequency, field length),
+///             frequencies and lengths both ascending, each stored as the step from the
+///             pair before (the first from 0): the (frequency, length) pairs no other
+///             document of the block beats with a frequency as high and a length as short
+///             (Lucene's competitive impacts); a BM25 score bound is the best of them
+///         other fields with frequencies: [varint max frequency]
 ///     full blocks: u8 doc width, [u8 frequency width], 128 doc deltas − 1 bit-packed,
 ///         [128 frequencies − 1 bit-packed]
 ///     tail: per document varint (delta − 1) << 1 | (frequency == 1), then varint
@@ -27,7 +32,8 @@ struct PostingsEncoder {
     private var docs: [UInt32] = []
     private var frequencies: [UInt32] = []
     private var blockPositionBytes = 0
-    private var blockMinNorm = UInt32.max
+    /// The block's documents' field lengths (text fields).
+    private var norms: [UInt32] = []
     /// The last document of the previous block (−1 before the first).
     private var previousBlockEnd: Int64 = -1
     private var scratch = [UInt32](repeating: 0, count: BitPacking.blockSize)
@@ -46,7 +52,7 @@ struct PostingsEncoder {
         docs.append(UInt32(bitPattern: doc))
         frequencies.append(UInt32(clamping: frequency))
         blockPositionBytes += positionBytes
-        blockMinNorm = min(blockMinNorm, norm)
+        if layout.norms { norms.append(norm) }
         count += 1
         if docs.count == BitPacking.blockSize { encodeBlock() }
     }
@@ -76,13 +82,33 @@ struct PostingsEncoder {
         skips.varint(Int(previous - previousBlockEnd))
         skips.varint(blocks.count - start)
         if layout.positions { skips.varint(blockPositionBytes) }
-        if layout.frequencies { skips.varint(Int(frequencies.max() ?? 0) + 1) }
-        if layout.norms { skips.varint(Int(blockMinNorm)) }
+        if layout.frequencies && layout.norms {
+            writeImpacts()
+        } else if layout.frequencies {
+            skips.varint(Int(frequencies.max() ?? 0) + 1)
+        }
         previousBlockEnd = previous
         docs.removeAll(keepingCapacity: true)
         frequencies.removeAll(keepingCapacity: true)
+        norms.removeAll(keepingCapacity: true)
         blockPositionBytes = 0
-        blockMinNorm = .max
+    }
+
+    /// The block's competitive (frequency, length) pairs (`frequencies` hold frequency − 1
+    /// here): by frequency descending, a pair is kept when its length is shorter than every
+    /// kept pair's; written in ascending order as steps.
+    private mutating func writeImpacts() {
+        var pairs = zip(frequencies, norms).map { (frequency: $0 + 1, norm: $1) }
+        pairs.sort { $0.frequency != $1.frequency ? $0.frequency > $1.frequency : $0.norm < $1.norm }
+        var frontier: [(frequency: UInt32, norm: UInt32)] = []
+        for pair in pairs where frontier.last.map({ pair.norm < $0.norm }) ?? true { frontier.append(pair) }
+        skips.varint(frontier.count)
+        var previous: (frequency: UInt32, norm: UInt32) = (0, 0)
+        for pair in frontier.reversed() {
+            skips.varint(Int(pair.frequency - previous.frequency))
+            skips.varint(Int(pair.norm - previous.norm))
+            previous = pair
+        }
     }
 
     /// Writes the term's entry (skip entries, blocks, tail) and makes the encoder ready
@@ -108,8 +134,8 @@ struct PostingsEncoder {
         blocks.removeAll()
         docs.removeAll(keepingCapacity: true)
         frequencies.removeAll(keepingCapacity: true)
+        norms.removeAll(keepingCapacity: true)
         blockPositionBytes = 0
-        blockMinNorm = .max
         previousBlockEnd = -1
         count = 0
     }
