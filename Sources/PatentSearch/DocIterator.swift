@@ -290,8 +290,13 @@ final class ColumnRangeIterator: DocIterator {
     /// clauses are all longer (leading with the short postings then beats testing each of theirs).
     let keywordPostings: DocIterator?
 
+    /// The column checked, and the values it holds (nil: none, as for `low > high`).
+    let column: Column
+    var range: ClosedRange<Int32>? { isEmpty ? nil : low...(low &+ Int32(bitPattern: span)) }
+
     init(segment: Segment, column: Column, low: Int32, high: Int32, keywordPostings: DocIterator? = nil) {
         self.keywordPostings = keywordPostings
+        self.column = column
         values = segment.columns.values(column)
         self.low = max(low, 1)
         isEmpty = high < self.low

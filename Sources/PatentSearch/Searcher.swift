@@ -135,6 +135,10 @@ public final class Searcher: Sendable {
                     let score = scorer.score(doc)
                     if top.mayAdmit(score: score) { top.offer(order.candidate(score: score, segment: segment, index: index, doc: doc)) }
                 }
+                if order.keys.isEmpty, scorer.isConstant {
+                    total += collectInDateOrder(plan, segment: index, wanted: wanted, order: order, into: &top)
+                    continue
+                }
                 // Block-max for a lone term (relevance order, nothing deleted): the total is its
                 // document frequency, and a block whose best impact scores below the k-th best
                 // so far is jumped — strictly below, as an equal score can still enter by date
@@ -159,7 +163,7 @@ public final class Searcher: Sendable {
     }
 
     /// Calls `body` with each match of a segment that is not deleted, in document order.
-    private func forEachMatch(_ plan: SegmentPlan, segment index: Int, _ body: (Int32) -> Void) {
+    func forEachMatch(_ plan: SegmentPlan, segment index: Int, _ body: (Int32) -> Void) {
         let deletions = snapshot.deletions[index]
         let root = plan.root
         var doc = root.next()

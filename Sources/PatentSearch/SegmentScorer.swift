@@ -40,6 +40,9 @@ final class SegmentScorer {
         return { frequency, length in term.contribution(frequency, length: length) }
     }
 
+    /// Whether every document scores 0 (no positive text term).
+    var isConstant: Bool { terms.isEmpty }
+
     func score(_ doc: Int32) -> Double {
         // An empty array's storage is shared, so a mutable pointer to it would copy it per call.
         guard !terms.isEmpty else { return 0 }

@@ -112,6 +112,14 @@ public final class SegmentWriter {
                 let log = self.positional[Int(field.rawValue)]!
                 let range = log.structureRange(doc)
                 log.structure.bytes.withUnsafeBytes { out.append(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            },
+            dateOrder: { emit in
+                let keys = self.pns.map(PNKey.init)
+                let dates = self.dates.map { $0[Column.publicationDate.rawValue] }
+                let order = (0..<self.pns.count).sorted { a, b in
+                    DateOrder.precedes(dates[a], keys[a], dates[b], keys[b]) { (self.pns[a], self.pns[b]) }
+                }
+                for doc in order { emit(UInt32(doc)) }
             })
         try SegmentLayout.finishPositions(&positions)
         try positions.finish()

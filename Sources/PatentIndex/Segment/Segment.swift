@@ -9,7 +9,7 @@ import Synchronization
 ///     postings:    per term its documents (`PostingsEncoder` layout)
 ///     documents:   count, PN offsets + bytes, `Columns` (integer columns, BM25 length
 ///                  norms per text field at its narrowest width), then per document its
-///                  `PNKey` (two u64)
+///                  `PNKey` (two u64), then the documents in `DateOrder` (u32 each)
 ///     structure:   per positional field present (`FieldStructure`)
 ///     dictionaries (one per field, and per text field a stem twin; `TermDictionary`)
 ///     footer:      u64 documents offset, u64 postings start, u64 structure offset per field,
@@ -48,6 +48,8 @@ public final class Segment: @unchecked Sendable {
     private let pnBlobStart: Int
     /// Where the documents' `PNKey`s start.
     private let pnKeysStart: Int
+    /// Where the documents in `DateOrder` start.
+    private let dateOrderStart: Int
     /// The integer columns and BM25 field lengths of the segment's documents.
     public let columns: Columns
     private let dictionaries: [TermDictionary?]
@@ -73,7 +75,8 @@ public final class Segment: @unchecked Sendable {
             pnBlobStart = pnOffsetsStart + 4 * documentCount + 4
             columns = try Columns(bytes, at: (pnBlobStart + pnBlobLength + 3) / 4 * 4, documents: documentCount)
             pnKeysStart = (columns.end + 7) / 8 * 8
-            guard pnKeysStart + 16 * documentCount <= footer else {
+            dateOrderStart = pnKeysStart + 16 * documentCount
+            guard dateOrderStart + 4 * documentCount <= footer else {
                 throw IndexError.corrupt("\(name): documents past the end")
             }
             var structures: [FieldStructure?] = []
@@ -144,6 +147,11 @@ public final class Segment: @unchecked Sendable {
         let at = pnKeysStart + 16 * doc
         return PNKey(high: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)),
                      low: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)))
+    }
+
+    /// The segment's documents in `DateOrder`.
+    public func dateOrder() -> DateOrder.Documents {
+        DateOrder.Documents(base: bytes.baseAddress.map { $0 + dateOrderStart }, count: documentCount)
     }
 
     /// The structure of a positional field (nil when no document has it).

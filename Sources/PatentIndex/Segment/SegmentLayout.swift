@@ -46,6 +46,8 @@ enum SegmentLayout {
         var structuredFields: [IndexField]
         var structureLength: (Int, IndexField) throws -> Int
         var appendStructure: (Int, IndexField, inout IndexOutput) throws -> Void
+        /// Calls `emit` with every document in `DateOrder`.
+        var dateOrder: (_ emit: (UInt32) -> Void) -> Void
     }
 
     /// Everything after the postings section: documents, structures, dictionaries (each
@@ -86,7 +88,7 @@ enum SegmentLayout {
     }
 
     /// count, PN offsets, PN bytes (each length-prefixed), columns and norms, then each
-    /// document's `PNKey` (8-byte aligned).
+    /// document's `PNKey` (8-byte aligned), then the documents in `DateOrder` (u32 each).
     private static func writeDocuments<Sink: ByteSink>(into out: inout Sink, _ documents: Documents) {
         out.uint32(UInt32(documents.count))
         var blobLength = 0
@@ -104,6 +106,7 @@ enum SegmentLayout {
             out.uint64(key.high)
             out.uint64(key.low)
         }
+        documents.dateOrder { out.uint32($0) }
     }
 
     /// A dictionary in `TermDictionary`'s layout.

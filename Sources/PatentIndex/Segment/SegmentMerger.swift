@@ -90,7 +90,8 @@ enum SegmentMerger {
             norm: { UInt32(segments[live[$0].segment].columns.norm(live[$0].doc, IndexField.textFields[$1])) },
             structuredFields: IndexField.allCases.filter { field in segments.contains { $0.structure(field) != nil } },
             structureLength: { try structure($0, $1).count },
-            appendStructure: { doc, field, out in out.append(try structure(doc, field)) })
+            appendStructure: { doc, field, out in out.append(try structure(doc, field)) },
+            dateOrder: { emit in mergeDateOrders(segments, remap: remap, emit) })
         try SegmentLayout.finishPositions(&positions)
         try positions.finish()
         try SegmentLayout.finish(into: &out, postingsStart: postingsStart, documents: documents,
@@ -101,6 +102,38 @@ enum SegmentMerger {
             live.reduce(0) { $0 + segments[$1.segment].columns.norm($1.doc, field) }
         }
         return (live.count, normSums)
+    }
+
+    /// The inputs' date orders merged (each is in `DateOrder` already): repeatedly the
+    /// first of the segments' next live documents, under its merged number.
+    private static func mergeDateOrders(_ segments: [Segment], remap: [[Int32]], _ emit: (UInt32) -> Void) {
+        let orders = segments.map { $0.dateOrder() }
+        let dates = segments.map { $0.columns.values(.publicationDate) }
+        var next = [Int](repeating: 0, count: segments.count)
+        /// Segment `s`'s next live document, or nil when it has none left.
+        func head(_ s: Int) -> Int32? {
+            while next[s] < orders[s].count {
+                let doc = orders[s][next[s]]
+                if doc >= 0, Int(doc) < remap[s].count, remap[s][Int(doc)] >= 0 { return doc }
+                next[s] += 1
+            }
+            return nil
+        }
+        while true {
+            var best: (segment: Int, doc: Int32)?
+            for s in segments.indices {
+                guard let doc = head(s) else { continue }
+                if let current = best {
+                    let (a, b) = (segments[s], segments[current.segment])
+                    guard DateOrder.precedes(dates[s][doc], a.pnKey(Int(doc)), dates[current.segment][current.doc], b.pnKey(Int(current.doc)),
+                                             pns: { ((try? a.pn(Int(doc))) ?? "", (try? b.pn(Int(current.doc))) ?? "") }) else { continue }
+                }
+                best = (s, doc)
+            }
+            guard let best else { return }
+            emit(UInt32(remap[best.segment][Int(best.doc)]))
+            next[best.segment] += 1
+        }
     }
 
     /// Input bytes read between two `releaseInputs` calls (measured as output written).
