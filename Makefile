@@ -7,7 +7,7 @@ SWIFT ?= swift
 DATA ?= ./patents-data
 SAMPLE ?= Tests/Fixtures
 APT_PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev gzip libpango1.0-dev libcairo2-dev fonts-wqy-microhei fonts-dejavu-core \
-	python3-venv unzip libxml2-utils poppler-utils libreoffice-calc-nogui curl chromium chromium-driver
+	python3-venv unzip libxml2-utils poppler-utils libreoffice-calc-nogui curl chromium chromium-driver postgresql-15
 HOST ?= 127.0.0.1
 PORT ?= 8080
 # Test helpers from PyPI (never used by the product): the OpenAPI validator, openpyxl,
@@ -24,7 +24,7 @@ deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
-		$(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
 build: deps

@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -74,11 +75,16 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
+        // Shared state on PostgreSQL for several `patents serve` nodes (many machines).
+        .target(name: "PatentPostgres", dependencies: [
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PatentCorpus", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
         .target(name: "PatentTestSupport", dependencies: ["PatentCorpus", "PatentStore"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch", "PatentCorpus",
-            "PatentExport", "PatentTasks", "PatentHTTP", "PatentIngest", "CMalloc",
+            "PatentExport", "PatentTasks", "PatentHTTP", "PatentIngest", "PatentPostgres", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -108,6 +114,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "PatentPostgresTests", dependencies: [
+            "PatentPostgres", "PatentTestSupport",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PatentSearchTests", dependencies: [
             "PatentSearch", "PatentIndex", "PatentQuery", "PatentAnalysis", "PatentModel", "PatentStore", "PatentImport",

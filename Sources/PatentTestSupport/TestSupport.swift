@@ -105,6 +105,16 @@ public struct ProgramFailure: Error, CustomStringConvertible {
 /// Runs a program and returns its standard output; a non-zero exit throws with what it
 /// wrote to standard error.
 public func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let result = try runCapturing(executable, arguments)
+    guard result.status == 0 else {
+        throw ProgramFailure(description: "\(executable) \(arguments) exited \(result.status): " + result.errors)
+    }
+    return result.output
+}
+
+/// Runs a program to its end: its exit status, and what it wrote to standard output and
+/// to standard error.
+public func runCapturing(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -116,11 +126,7 @@ public func run(_ executable: String, _ arguments: [String]) throws -> String {
     let data = output.fileHandleForReading.readDataToEndOfFile()
     let problems = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ProgramFailure(description: "\(executable) \(arguments) exited \(process.terminationStatus): "
-                             + String(decoding: problems, as: UTF8.self))
-    }
-    return String(decoding: data, as: UTF8.self)
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: problems, as: UTF8.self))
 }
 
 /// A one-page PDF with one line of text in Helvetica (what an office's original might
