@@ -77,6 +77,7 @@ let package = Package(
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         // Shared state on PostgreSQL for several `patents serve` nodes (many machines).
         .target(name: "PatentPostgres", dependencies: [
+            "PatentTasks",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -116,7 +117,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PatentPostgresTests", dependencies: [
-            "PatentPostgres", "PatentTestSupport",
+            "PatentPostgres", "PatentTasks", "PatentTestSupport",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

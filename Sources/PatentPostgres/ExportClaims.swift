@@ -66,7 +66,7 @@ public struct ExportClaims: Sendable {
     /// the claim still holds; false (nothing changed) when it does not.
     public func finish(_ claim: ExportClaim, rowsWritten: Int, fileSize: Int, sha256: String, fileExpiresAt: Date,
                        now: Date = Date()) async throws -> Bool {
-        try await database.client.withTransaction(logger: database.logger) { connection in
+        try await database.transaction { connection in
             let updated = try await connection.query("""
                 UPDATE export_task SET status = 'SUCCESS', worker = NULL, lease_until = NULL, rows_written = \(rowsWritten),
                     file_size = \(fileSize), sha256 = \(sha256), file_expires_at = \(fileExpiresAt.timeIntervalSince1970),
@@ -86,7 +86,7 @@ public struct ExportClaims: Sendable {
     /// Tasks whose lease ran out: back to waiting, or — after `maxAttempts` — FAIL with their
     /// reservation released. Returns how many of each.
     public func reap(maxAttempts: Int, now: Date = Date()) async throws -> (requeued: Int, failed: Int) {
-        try await database.client.withTransaction(logger: database.logger) { connection in
+        try await database.transaction { connection in
             let requeued = try await connection.query("""
                 UPDATE export_task SET worker = NULL, lease_until = NULL, updated_at = \(now.timeIntervalSince1970)
                 WHERE status = 'PENDING' AND worker IS NOT NULL AND lease_until <= now() AND attempt < \(Int32(clamping: maxAttempts))

@@ -122,7 +122,7 @@ extension SharedDatabase {
     public func migrate() async throws -> [String] {
         var applied: [String] = []
         for migration in Self.migrations {
-            let ran = try await client.withTransaction(logger: logger) { connection -> Bool in
+            let ran = try await transaction { connection -> Bool in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
                 try await connection.query("""
                     CREATE TABLE IF NOT EXISTS schema_migration (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())

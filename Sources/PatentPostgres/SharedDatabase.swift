@@ -33,6 +33,19 @@ public final class SharedDatabase: Sendable {
         _ = await runner.value
     }
 
+    /// Runs `body` in a transaction (committed when it returns, rolled back when it throws);
+    /// a refusal `body` throws comes out as it is once the rollback went through.
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if error.beginError == nil, error.rollbackError == nil, error.commitError == nil, let refusal = error.closureError {
+                throw refusal
+            }
+            throw error
+        }
+    }
+
     /// Connects once outside the pool, which would keep retrying: an unreachable server or
     /// a refused login is an error at once.
     public func checkConnection() async throws {

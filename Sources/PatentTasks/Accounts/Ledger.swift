@@ -39,35 +39,16 @@ enum Ledger {
     static func reserve(_ db: Database, clientID: String, taskID: String, patents: Int, level: Int, at date: Date) throws {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT balance, expires_at, disabled_at, daily_quota, monthly_quota, package_patents, package_period FROM client WHERE id = ?
-            """, arguments: [clientID]), (row["disabled_at"] as Double?) == nil else {
+            """, arguments: [clientID]) else {
             throw ServiceError.authentication()
         }
-        if let expires = row["expires_at"] as Double?, expires <= date.timeIntervalSince1970 { throw ServiceError.clientExpired() }
-        for (quota, period) in [(row["daily_quota"] as Int?, QuotaPeriod.day), (row["monthly_quota"] as Int?, .month)] {
-            guard let quota else { continue }
-            let used = try usage(db, clientID: clientID, since: period.start(of: date))
-            if used + patents > quota {
-                throw ServiceError.quotaExceeded(
-                    "quota exceeds the limit: this export of \(patents) patents would bring the \(period.rawValue) usage to "
-                    + "\(used + patents) of \(quota) patents")
-            }
-        }
-        if let allowance = row["package_patents"] as Int?, let period = (row["package_period"] as String?).flatMap(PackageAllowance.Period.init) {
-            let used = try usage(db, clientID: clientID, since: period.start(of: date))
-            if used + patents > allowance {
-                throw ServiceError.noPermission(
-                    "No permission or API package quota has exceeded the limit: this export of \(patents) patents would bring "
-                    + "the package's \(period == .total ? "total" : "\(period.rawValue)ly") usage to \(used + patents) of \(allowance) patents")
-            }
-        }
-        let price = try unitPrice(db, level: level)
-        let (amount, overflow) = patents.multipliedReportingOverflow(by: price)
-        let balance: Int = row["balance"]
-        guard !overflow, amount <= balance else {
-            throw ServiceError.insufficientBalance(
-                "insufficient balance: this export costs \(Cents.format(amount)) (\(patents) patents at level \(level), "
-                + "\(Cents.format(price)) each) and the balance is \(Cents.format(balance))")
-        }
+        let client = ReservationRule.Client(
+            balance: row["balance"], expiresAt: row["expires_at"], disabledAt: row["disabled_at"], dailyQuota: row["daily_quota"],
+            monthlyQuota: row["monthly_quota"], packagePatents: row["package_patents"], packagePeriod: row["package_period"])
+        var used: [Date: Int] = [:]
+        for start in ReservationRule.usagePeriods(client, at: date) { used[start] = try usage(db, clientID: clientID, since: start) }
+        let amount = try ReservationRule.amount(client, patents: patents, level: level, unitPrice: try unitPrice(db, level: level),
+                                                at: date) { used[$0] ?? 0 }
         try db.execute(sql: "UPDATE client SET balance = balance - ?, held = held + ? WHERE id = ?",
                        arguments: [amount, amount, clientID])
         try append(db, clientID: clientID, kind: .reserve, amount: amount, patents: patents, taskID: taskID, at: date)
