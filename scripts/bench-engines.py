@@ -54,6 +54,35 @@ QUERIES = [
     ("AN:toyota", "an:toyota", None),
 ]
 
+# `--full-text` (a corpus with claims and descriptions, e.g. `patents generate` without
+# --biblio-only): queries on CLMS, DESC and TACD; Tantivy gets clms/desc fields too. None:
+# Tantivy cannot express the query ($SEN, $PARA, independent claims, collapse, stems of claims).
+FULL_TEXT_QUERIES = [
+    ("TACD:battery", "ttl:battery OR abst:battery OR clms:battery OR desc:battery", None),
+    ("CLMS:battery", "clms:battery", None),
+    ("DESC:(lithium AND electrode)", "desc:lithium AND desc:electrode", None),
+    ('TACD:"lithium ion"', 'ttl:"lithium ion" OR abst:"lithium ion" OR clms:"lithium ion" OR desc:"lithium ion"', None),
+    ("CLMS:(method $W3 device)", 'clms:"method device"~3', None),
+    ("DESC:(signal $SEN processing)", None, None),
+    ("CLMS:(wherein $PARA layer)", None, None),
+    ("TACD:batter*", "re:ttl:batter.*|re:abst:batter.*|re:clms:batter.*|re:desc:batter.*", None),
+    ("DESC:*ology", "re:desc:.*ology", None),
+    ("IPC:H01M AND CLMS:electrode", "ipc:H01M AND clms:electrode", None),
+    ("PBD:[20100101 TO 20201231] AND DESC:system", "pbd:[20100101 TO 20201231] AND desc:system", None),
+    ("CLMS:(method NOT device)", "+clms:method -clms:device", None),
+    ("ICLMS:apparatus", None, None),
+    ('TACD:(vehicle AND (battery OR "fuel cell"))',
+     '+(ttl:vehicle abst:vehicle clms:vehicle desc:vehicle) '
+     '+(ttl:battery abst:battery clms:battery desc:battery ttl:"fuel cell" abst:"fuel cell" clms:"fuel cell" desc:"fuel cell")', None),
+    ("DESC:battery\tDOCDB", None, None),
+    ("CLMS:batteries\tstem", None, None),
+    ('DESC:"of the"', 'desc:"of the"', None),
+    ('CLMS:"at least one"', 'clms:"at least one"', None),
+]
+FULL_TEXT = "--full-text" in sys.argv
+if FULL_TEXT:
+    QUERIES = FULL_TEXT_QUERIES
+
 
 def documents(corpus):
     """The generated MAREC documents as dicts (the same records `patents import` reads)."""
@@ -76,6 +105,8 @@ def documents(corpus):
                     "ipc": [c.text for c in root.iter("classification-ipcr")],
                     "cpc": [c.text for c in root.iter("classification-cpc")],
                     "an": [n.text or "" for n in root.iter("last-name") if n is not None],
+                    "clms": " ".join("".join(c.itertext()) for c in root.iter("claims")) if FULL_TEXT else "",
+                    "desc": " ".join("".join(d.itertext()) for d in root.iter("description")) if FULL_TEXT else "",
                 }
 
 
@@ -92,7 +123,7 @@ def tantivy_schema(tantivy):
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("pn", stored=True, tokenizer_name="raw")
     builder.add_text_field("authority", tokenizer_name="raw")
-    for field in ["ttl", "abst", "an"]:
+    for field in ["ttl", "abst", "an"] + (["clms", "desc"] if FULL_TEXT else []):
         builder.add_text_field(field, tokenizer_name="default")
     for field in ["ttl_stem", "abst_stem"]:
         builder.add_text_field(field, tokenizer_name="en_stem")
@@ -117,7 +148,8 @@ def json_lines(corpus, path):
             out.write(json.dumps({
                 "pn": doc["pn"], "authority": doc["authority"], "ttl": doc["ttl"], "abst": doc["abst"], "ttl_stem": doc["ttl"],
                 "abst_stem": doc["abst"], "an": doc["an"] or [""], "ipc": sum((ancestors(c) for c in doc["ipc"]), []) or [""],
-                "cpc": sum((ancestors(c) for c in doc["cpc"]), []) or [""], "pbd": doc["pbd"], "apd": doc["apd"]},
+                "cpc": sum((ancestors(c) for c in doc["cpc"]), []) or [""], "pbd": doc["pbd"], "apd": doc["apd"],
+                **({"clms": doc["clms"], "desc": doc["desc"]} if FULL_TEXT else {})},
                 ensure_ascii=False) + "\n")
     os.rename(path + ".tmp", path)
 
@@ -224,7 +256,8 @@ def child(args):
 
 def run_step(args, step):
     output = subprocess.run([sys.executable, __file__, "--step", step, "--corpus", args.corpus, "--work", args.work,
-                             "--repeats", str(args.repeats), "--data", args.data], check=True, capture_output=True, text=True)
+                             "--repeats", str(args.repeats), "--data", args.data] + (["--full-text"] if FULL_TEXT else []),
+                            check=True, capture_output=True, text=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -254,6 +287,8 @@ def main():
     parser.add_argument("--skip-build", action="store_true", help="reuse the peers' indexes in --work")
     parser.add_argument("--build-ours", action="store_true", help="rebuild our index in --data and time it")
     parser.add_argument("--no-fts5", action="store_true", help="Tantivy only (no FTS5 index is built or queried)")
+    parser.add_argument("--full-text", action="store_true",
+                        help="the claims-and-description queries (FULL_TEXT_QUERIES) on a full-text corpus; Tantivy indexes clms/desc too")
     parser.add_argument("--step")
     args = parser.parse_args()
     if args.step:
