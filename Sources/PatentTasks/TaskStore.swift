@@ -14,9 +14,8 @@ final class TaskStore: Sendable {
     }
 
     /// Stores a task and its result; with a `reservation`, sets its fee aside in the same
-    /// transaction (which throws the ledger's refusals and stores nothing then).
-    /// Stores a task and its result, reserving its fee; refuses (67200007) when the
-    /// client already has `maximumPending` tasks waiting or being written.
+    /// transaction (which throws the ledger's refusals and stores nothing then), and refuses
+    /// (67200007) when the client already has `maximumPending` tasks waiting or being written.
     func insert(_ task: ExportTask, result: [String], reservation: (clientID: String, level: Int)?, maximumPending: Int) throws {
         let specification = String(decoding: try JSONEncoder().encode(task.specification), as: UTF8.self)
         try pool.write { db in

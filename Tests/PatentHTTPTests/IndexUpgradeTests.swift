@@ -30,6 +30,6 @@ struct IndexUpgradeTests {
         #expect(answer["total_search_result_count"] as? Int == expected["total_search_result_count"] as? Int)
         #expect((expected["total_search_result_count"] as? Int ?? 0) > 50)
         let written = try String(contentsOfFile: (index as NSString).appendingPathComponent("manifest.json"), encoding: .utf8)
-        #expect(written.contains("\"format\" : 8"), "\(written)")
+        #expect(written.contains("\"format\" : 9"), "\(written)")
     }
 }

@@ -235,6 +235,15 @@ struct SegmentFormatTests {
         patent.applicants = [Party(name: "Cell Works Ltd"), Party(name: "Battery Cell Co")]
         patent.titles = [LocalizedText(language: "en", text: "Battery"), LocalizedText(language: "de", text: "Batterie. Zelle"),
                          LocalizedText(language: "fr", text: "Batterie cellule")]
+        let (checkedFields, segment) = try occurrencesRoundTrip(patent)
+        #expect(checkedFields >= 5, "claims, independent claims, title, its translations, applicants")
+        #expect(try segment.structure(.applicants)?.encoded(0).isEmpty == true, "a document without the field has no structure")
+    }
+
+    /// Writes `patent` (after an empty document) as a segment and checks every term's
+    /// occurrences, plain and stemmed, against the analysed values; returns the fields
+    /// checked and the segment.
+    private func occurrencesRoundTrip(_ patent: Patent) throws -> (Int, Segment) {
         let document = IndexDocument(patent)
         let writer = SegmentWriter()
         writer.add(IndexDocument(Patent(publication: PublicationNumber(parsing: "US0B1")!)))
@@ -266,8 +275,26 @@ struct SegmentFormatTests {
             }
             checkedFields += 1
         }
-        #expect(checkedFields >= 5, "claims, independent claims, title, its translations, applicants")
-        #expect(try segment.structure(.applicants)?.encoded(0).isEmpty == true, "a document without the field has no structure")
+        return (checkedFields, segment)
+    }
+
+    @Test("a value over 65,535 tokens keeps its sentences and paragraphs (4-byte starts)")
+    func longValue() throws {
+        var patent = Patent(publication: PublicationNumber(parsing: "US2B2")!)
+        // 7,000 sentences of ten words, a paragraph every 100 sentences; rare words mark a few.
+        let sentences = (0..<7_000).map { i in
+            let marker = [0, 3_499, 6_999].contains(i) ? "zeta" : "theta"
+            return "Alpha beta gamma delta epsilon \(marker) eta iota kappa lambda." + (i % 100 == 99 ? "\n" : " ")
+        }
+        patent.claims = [ClaimSet(language: "en", claims: [Claim(number: 1, text: sentences.joined(), refersTo: [])])]
+        let (checked, segment) = try occurrencesRoundTrip(patent)
+        #expect(checked >= 1)
+        let dictionary = try #require(segment.dictionary(.claims))
+        var cursor = dictionary.postings(try #require(dictionary.find("zeta")), positional: true)
+        #expect(try cursor.next())
+        let found = try cursor.occurrences()
+        #expect(found.map(\.sentence) == [0, 3_499, 6_999] && found.map(\.paragraph) == [0, 34, 69])
+        #expect(found.last?.position == Int32(6_999 * 10 + 5))
     }
 
     /// Every byte of both files is covered: a flipped byte anywhere is an error naming the

@@ -29,10 +29,11 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     /// The segment format the index is written in (absent before format 4; 5: text fields
     /// hold `WordPairs`; 6: segments hold each document's `PNKey`, and norms at their
     /// narrowest width; 7: text fields' skip entries hold each block's impacts; 8: segments
-    /// hold their documents in `DateOrder`): an index in another format is rebuilt from the
-    /// store, never read (`IndexError.oldFormat`).
+    /// hold their documents in `DateOrder`; 9: sentence and paragraph starts at a fixed
+    /// width in `FieldStructure`): an index in another format is rebuilt from the store,
+    /// never read (`IndexError.oldFormat`).
     public var format: Int? = IndexManifest.currentFormat
-    static let currentFormat = 8
+    static let currentFormat = 9
     /// The fields and columns the segments were written with (`IndexSchema`): an index
     /// written under another table (or before the table was stored) is rebuilt from the
     /// store like one of an earlier format.

@@ -11,9 +11,12 @@ import PatentAnalysis
 ///
 ///     u32 document count, u32 0, u64 group base per 1,024 documents,
 ///     u32 per document: end of its bytes relative to its group's base, then the bytes.
-///     Per document: varint value count; per value: varint tokens, varint sentences,
-///     varint start of each sentence after the first (delta), varint paragraphs,
-///     varint start of each paragraph after the first (delta).
+///     Per document: varint value count; per value: varint tokens, varint sentences, the
+///     start of each sentence after the first, varint paragraphs, the start of each
+///     paragraph after the first. Starts are token indexes in the value, little-endian, 2
+///     bytes each when the value has at most 65,535 tokens, else 4 (format 9): a position's
+///     sentence is found by a binary search and a value is stepped over at once, where
+///     varint deltas had to be read one by one (long descriptions hold hundreds of sentences).
 public struct FieldStructure: @unchecked Sendable {
     /// Positions between the last token of a value and the first of the next.
     public static let valueGap = 128
@@ -47,6 +50,10 @@ public struct FieldStructure: @unchecked Sendable {
         return UnsafeRawBufferPointer(rebasing: bytes[(base + start)..<(base + end)])
     }
 
+    /// The bytes of one unit start in a value of `tokens` tokens.
+    @inline(__always)
+    static func startWidth(tokens: Int) -> Int { tokens <= Int(UInt16.max) ? 2 : 4 }
+
     /// Encodes one document's values.
     static func encode<Sink: ByteSink>(values: [TokenList], into out: inout Sink) {
         guard !values.isEmpty else { return }
@@ -54,15 +61,19 @@ public struct FieldStructure: @unchecked Sendable {
         for value in values {
             out.varint(value.count)
             let tokens = value.tokens
+            let width = startWidth(tokens: value.count)
             for level in 0..<2 {
                 func number(_ i: Int) -> Int32 { level == 0 ? tokens[i].sentence : tokens[i].paragraph }
                 var starts = 1
                 for i in tokens.indices.dropFirst() where number(i) != number(i - 1) { starts += 1 }
                 out.varint(starts)
-                var previous = 0
                 for i in tokens.indices.dropFirst() where number(i) != number(i - 1) {
-                    out.varint(i - previous)
-                    previous = i
+                    if width == 2 {
+                        out.byte(UInt8(truncatingIfNeeded: i))
+                        out.byte(UInt8(truncatingIfNeeded: i >> 8))
+                    } else {
+                        out.uint32(UInt32(i))
+                    }
                 }
             }
         }
@@ -92,26 +103,19 @@ public struct FieldStructure: @unchecked Sendable {
 }
 
 /// Turns ascending field positions of one document back into occurrences, reading the
-/// document's structure forward once.
+/// document's structure forward once: values are stepped over whole, and a position's
+/// sentence and paragraph found by a binary search among the value's fixed-width starts.
 struct StructureWalker {
     private var reader: ByteReader
     private var valuesLeft: Int
     private var value: Int32 = -1
     private var valueStart = 0
     private var valueEnd = 0
-    private var sentences: ByteReader
-    private var sentencesLeft = 0
-    private var nextSentence = Int.max
-    private var sentence: Int32 = 0
-    private var paragraphs: ByteReader
-    private var paragraphsLeft = 0
-    private var nextParagraph = Int.max
-    private var paragraph: Int32 = 0
+    private var sentences = UnitStarts()
+    private var paragraphs = UnitStarts()
 
     init(_ encoded: UnsafeRawBufferPointer) throws(IndexError) {
         reader = ByteReader(encoded)
-        sentences = reader
-        paragraphs = reader
         valuesLeft = encoded.isEmpty ? 0 : try reader.varint()
         valueEnd = -FieldStructure.valueGap
     }
@@ -119,21 +123,16 @@ struct StructureWalker {
     /// The occurrence at field position `position` (not below the previous call's).
     mutating func occurrence(at position: Int) throws(IndexError) -> Occurrence {
         let inValue = try enterValue(of: position)
-        while inValue >= nextSentence { try advance(&sentences, &sentencesLeft, &nextSentence, &sentence) }
-        while inValue >= nextParagraph { try advance(&paragraphs, &paragraphsLeft, &nextParagraph, &paragraph) }
-        return Occurrence(value: value, position: Int32(inValue), sentence: sentence, paragraph: paragraph)
+        return Occurrence(value: value, position: Int32(inValue), sentence: sentences.unit(of: inValue, in: reader.base),
+                          paragraph: paragraphs.unit(of: inValue, in: reader.base))
     }
 
     /// The value and the sentence (or paragraph) of the position `position` (not below the
-    /// previous call's) as `value << 32 | unit`: the other unit's stream is not read.
-    mutating func unit(at position: Int, sentences: Bool) throws(IndexError) -> Int64 {
+    /// previous call's) as `value << 32 | unit`: the other unit's starts are not read.
+    mutating func unit(at position: Int, sentences bySentence: Bool) throws(IndexError) -> Int64 {
         let inValue = try enterValue(of: position)
-        if sentences {
-            while inValue >= nextSentence { try advance(&self.sentences, &sentencesLeft, &nextSentence, &sentence) }
-            return Int64(value) << 32 | Int64(sentence)
-        }
-        while inValue >= nextParagraph { try advance(&paragraphs, &paragraphsLeft, &nextParagraph, &paragraph) }
-        return Int64(value) << 32 | Int64(paragraph)
+        let unit = bySentence ? sentences.unit(of: inValue, in: reader.base) : paragraphs.unit(of: inValue, in: reader.base)
+        return Int64(value) << 32 | Int64(unit)
     }
 
     /// Walks to the value holding `position`; its place in that value.
@@ -153,22 +152,59 @@ struct StructureWalker {
         valueStart = valueEnd + FieldStructure.valueGap
         let tokens = try reader.varint()
         valueEnd = valueStart + tokens
-        sentencesLeft = try reader.varint() - 1
-        sentences = reader
-        // Stepped over by their last bytes, not decoded: most values hold no occurrence.
-        reader.offset = try endOfVarints(max(sentencesLeft, 0), in: reader.base, from: reader.offset)
-        paragraphsLeft = try reader.varint() - 1
-        paragraphs = reader
-        reader.offset = try endOfVarints(max(paragraphsLeft, 0), in: reader.base, from: reader.offset)
-        sentence = 0
-        paragraph = 0
-        nextSentence = sentencesLeft > 0 ? try sentences.varint() : .max
-        nextParagraph = paragraphsLeft > 0 ? try paragraphs.varint() : .max
+        let width = FieldStructure.startWidth(tokens: tokens)
+        sentences = try UnitStarts(&reader, width: width)
+        paragraphs = try UnitStarts(&reader, width: width)
+    }
+}
+
+/// One value's sentence (or paragraph) starts after the first, fixed-width in the encoded
+/// bytes, and the unit the last lookup found (lookups only move forward).
+private struct UnitStarts {
+    private var start = 0
+    private var count = 0
+    private var width = 2
+    /// The unit of the last lookup: how many starts lie at or before its position.
+    private var found = 0
+
+    init() {}
+
+    /// Reads the count and steps `reader` over the starts.
+    init(_ reader: inout ByteReader, width: Int) throws(IndexError) {
+        let units = try reader.varint()
+        guard units >= 1, units <= reader.base.count else { throw .corrupt("a value with \(units) units") }
+        count = units - 1
+        self.width = width
+        start = reader.offset
+        guard start + count * width <= reader.base.count else { throw .corrupt("unit starts past the end") }
+        reader.offset = start + count * width
     }
 
-    private func advance(_ stream: inout ByteReader, _ left: inout Int, _ next: inout Int, _ number: inout Int32) throws(IndexError) {
-        number += 1
-        left -= 1
-        next = left > 0 ? next + (try stream.varint()) : .max
+    @inline(__always)
+    private func start(_ i: Int, in bytes: UnsafeRawBufferPointer) -> Int {
+        width == 2 ? Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self)))
+            : Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+    }
+
+    /// The unit holding token `inValue` (not below the last lookup's): the number of starts
+    /// at or before it, found by galloping forward from the last unit, then a binary search.
+    mutating func unit(of inValue: Int, in bytes: UnsafeRawBufferPointer) -> Int32 {
+        var low = found
+        guard low < count, start(low, in: bytes) <= inValue else { return Int32(found) }
+        var step = 1
+        var high = low + 1
+        while high < count, start(high, in: bytes) <= inValue {
+            low = high
+            step *= 2
+            high = low + step
+        }
+        high = min(high, count)
+        // start(low) ≤ inValue; start(high) > inValue or high == count.
+        while high - low > 1 {
+            let mid = low + (high - low) / 2
+            if start(mid, in: bytes) <= inValue { low = mid } else { high = mid }
+        }
+        found = low + 1
+        return Int32(found)
     }
 }
