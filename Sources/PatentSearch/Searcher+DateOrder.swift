@@ -49,14 +49,14 @@ extension Searcher {
             matches.reserveCapacity(min(plan.root.cost, documents))
             forEachMatch(plan, segment: index) { matches.append($0) }
             if walkPays(matches.count) {
-                let bits = Bitmap(matches, documents: documents)
+                let bits = DocumentBitmap(matches, documents: documents)
                 walk { bits.contains($0) }
             } else {
                 for doc in matches { offer(doc) }
             }
             return matches.count
         }
-        let bits = Bitmap(documents: documents)
+        let bits = DocumentBitmap(documents: documents)
         forEachMatch(plan, segment: index) { doc in
             total += 1
             bits.insert(doc)
@@ -100,34 +100,4 @@ extension Searcher {
         }
         return total
     }
-}
-
-/// A set of a segment's documents, one bit each (a buffer of its own: an array would be
-/// checked for uniqueness at every insertion).
-private final class Bitmap {
-    private let words: UnsafeMutableBufferPointer<UInt64>
-    private let documents: Int
-
-    init(documents: Int) {
-        self.documents = documents
-        words = .allocate(capacity: (documents + 63) / 64)
-        words.initialize(repeating: 0)
-    }
-
-    convenience init(_ docs: [Int32], documents: Int) {
-        self.init(documents: documents)
-        for doc in docs { insert(doc) }
-    }
-
-    deinit { words.deallocate() }
-
-    @inline(__always)
-    func insert(_ doc: Int32) {
-        guard doc >= 0, Int(doc) < documents else { return }
-        words[Int(doc) >> 6] |= 1 << UInt64(doc & 63)
-    }
-
-    /// `doc` is a document of the segment (below `documents`).
-    @inline(__always)
-    func contains(_ doc: Int32) -> Bool { words[Int(doc) >> 6] & (1 << UInt64(doc & 63)) != 0 }
 }

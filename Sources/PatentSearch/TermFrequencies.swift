@@ -49,37 +49,28 @@ struct FieldFrequencies {
             return result
         }
         let documents = segment.documentCount
-        var seen = [UInt64](repeating: 0, count: (documents + 63) / 64)
+        let seen = DocumentBitmap(documents: documents)
         let counts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(documents, 1))
         defer { counts.deallocate() }
         var distinct = 0
-        seen.withUnsafeMutableBufferPointer { seen in
-            for i in found {
-                var postings = dictionary.postings(i, positional: false)
-                while (try? postings.next()) == true, postings.doc < documents {
-                    let doc = postings.doc
-                    let bit = UInt64(1) << UInt64(doc & 63)
-                    let frequency = Int32(clamping: postings.frequency)
-                    if seen[doc >> 6] & bit == 0 {
-                        seen[doc >> 6] |= bit
-                        counts[doc] = frequency
-                        distinct += 1
-                    } else {
-                        counts[doc] &+= frequency
-                    }
+        for i in found {
+            var postings = dictionary.postings(i, positional: false)
+            while (try? postings.next()) == true, postings.doc < documents {
+                let doc = postings.doc
+                let frequency = Int32(clamping: postings.frequency)
+                if seen.insert(Int32(doc)) {
+                    counts[doc] = frequency
+                    distinct += 1
+                } else {
+                    counts[doc] &+= frequency
                 }
             }
         }
         result.docs.reserveCapacity(distinct)
         result.frequencies.reserveCapacity(distinct)
-        for (word, bits) in seen.enumerated() where bits != 0 {
-            var rest = bits
-            while rest != 0 {
-                let doc = word << 6 | rest.trailingZeroBitCount
-                result.docs.append(Int32(doc))
-                result.frequencies.append(counts[doc])
-                rest &= rest - 1
-            }
+        seen.forEach { doc in
+            result.docs.append(doc)
+            result.frequencies.append(counts[Int(doc)])
         }
         return result
     }

@@ -25,8 +25,8 @@ struct TopHits<PNs: PNSource> {
     /// be read.
     func mayAdmit(score: Double) -> Bool {
         guard capacity > 0 else { return false }
-        guard let threshold else { return true }
-        return !order.order.keys.isEmpty || score >= threshold.score
+        guard let minimumScore else { return true }
+        return score >= minimumScore
     }
 
     /// The score a candidate must reach to enter in relevance order (nil before the first
