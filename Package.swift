@@ -80,6 +80,7 @@ let package = Package(
             "PatentTasks",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "PatentCorpus", dependencies: ["PatentModel", "PatentAnalysis", "PatentStore"]),
         .target(name: "PatentTestSupport", dependencies: ["PatentCorpus", "PatentStore"]),
@@ -107,7 +108,7 @@ let package = Package(
         ]),
         .testTarget(name: "PatentHTTPTests", dependencies: [
             "PatentHTTP", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",
-            "PatentIngest", "PatentModel", "PatentQuery", "PatentTestSupport",
+            "PatentIngest", "PatentModel", "PatentQuery", "PatentTestSupport", "PatentPostgres",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -36,7 +36,10 @@ struct DownloadRoute {
         let found: ExportTaskService.Download
         do {
             let tasks = tasks
-            found = try await work.run { try tasks.download(taskID: task, fileName: file, expires: expires, signature: signature) }
+            let keyID = query["kid"].map(String.init)
+            found = try await work.run {
+                try tasks.download(taskID: task, fileName: file, expires: expires, keyID: keyID, signature: signature)
+            }
         } catch ExportTaskService.DownloadRefusal.forbidden {
             throw Self.refusal("the link is invalid or has expired", status: 403)
         } catch ExportTaskService.DownloadRefusal.revoked {

@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     public var exportPaging = ExportPaging()
     /// Balance of the demo client made on first run, in cents.
     public var demoBalance = 100_00
+    /// Where tasks, accounts, the signing key and export files are kept; nil: the data
+    /// folder (``ServiceStorage/local(directory:hashing:)``).
+    public var storage: ServiceStorage?
 
     public init() {}
 }
@@ -163,8 +166,12 @@ public enum PatentServer {
                                    metrics: metrics)
         let tasks = try ExportTaskService(dataDirectory: configuration.dataDirectory, store: store, search: search,
                                           workers: configuration.workers, logger: logger, metrics: metrics,
-                                          paging: configuration.exportPaging, limits: configuration.taskLimits)
-        let demo = try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance)
+                                          paging: configuration.exportPaging, limits: configuration.taskLimits,
+                                          storage: configuration.storage)
+        // Nodes sharing a database start together and are given their clients by the
+        // operator (`patents clients --database …`): no demo client there.
+        let demo = configuration.storage?.claims == nil
+            ? try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance) : nil
         tasks.sweep()
         try tasks.start()
         let services = ServerServices(tasks: tasks, search: search, store: store, limits: configuration.limits, registry: registry)

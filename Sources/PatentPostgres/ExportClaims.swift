@@ -1,12 +1,7 @@
 import Foundation
 import Logging
+import PatentTasks
 import PostgresNIO
-
-/// A worker's hold on one export task: its id and the attempt it is — the fencing token.
-public struct ExportClaim: Sendable, Equatable {
-    public let taskID: String
-    public let attempt: Int
-}
 
 /// Export tasks claimed by the workers of every node (the river / Oban / graphile-worker
 /// pattern, `../shared/design/SCALE-OUT.md`). A waiting task (PENDING, no worker) is
@@ -35,22 +30,25 @@ public struct ExportClaims: Sendable {
         Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
     }
 
-    /// Claims the oldest waiting task; nil when none waits.
-    public func claim(now: Date = Date()) async throws -> ExportClaim? {
+    /// Claims a waiting task — of the owner with the fewest tasks being written on any node,
+    /// its oldest (clients served in turn, as one machine's queue does) — nil when none waits.
+    public func claim(now: Date = Date()) async throws -> TaskClaim? {
         let rows = try await database.client.query("""
             UPDATE export_task SET worker = \(worker), attempt = attempt + 1,
                 lease_until = now() + make_interval(secs => \(leaseSeconds)), updated_at = \(now.timeIntervalSince1970)
-            WHERE id = (SELECT id FROM export_task WHERE status = 'PENDING' AND worker IS NULL
-                        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            WHERE id = (SELECT t.id FROM export_task t WHERE t.status = 'PENDING' AND t.worker IS NULL
+                        ORDER BY (SELECT COUNT(*) FROM export_task w WHERE w.worker IS NOT NULL
+                                  AND w.owner IS NOT DISTINCT FROM t.owner), t.created_at, t.id
+                        LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id, attempt
             """, logger: database.logger)
-        for try await (id, attempt) in rows.decode((String, Int32).self) { return ExportClaim(taskID: id, attempt: Int(attempt)) }
+        for try await (id, attempt) in rows.decode((String, Int32).self) { return TaskClaim(taskID: id, attempt: Int(attempt), worker: worker) }
         return nil
     }
 
     /// Extends the lease and records the rows written; false when the claim no longer holds
     /// (the worker must stop and leave the task to whoever holds it now).
-    public func heartbeat(_ claim: ExportClaim, rowsWritten: Int, now: Date = Date()) async throws -> Bool {
+    public func heartbeat(_ claim: TaskClaim, rowsWritten: Int, now: Date = Date()) async throws -> Bool {
         let rows = try await database.client.query("""
             UPDATE export_task SET lease_until = now() + make_interval(secs => \(leaseSeconds)),
                 rows_written = \(rowsWritten), updated_at = \(now.timeIntervalSince1970)
@@ -64,7 +62,7 @@ public struct ExportClaims: Sendable {
 
     /// The file of a claimed task is written: SUCCESS and its charge, in one transaction, if
     /// the claim still holds; false (nothing changed) when it does not.
-    public func finish(_ claim: ExportClaim, rowsWritten: Int, fileSize: Int, sha256: String, fileExpiresAt: Date,
+    public func finish(_ claim: TaskClaim, rowsWritten: Int, fileSize: Int, sha256: String, fileExpiresAt: Date,
                        now: Date = Date()) async throws -> Bool {
         try await database.transaction { connection in
             let updated = try await connection.query("""
@@ -79,6 +77,25 @@ public struct ExportClaims: Sendable {
             for try await _ in updated { holds = true }
             guard holds else { return false }
             try await Self.settle(connection, taskID: claim.taskID, as: "charge", at: now, logger: database.logger)
+            return true
+        }
+    }
+
+    /// The file of a claimed task could not be written: FAIL and the release of its fee, in
+    /// one transaction, if the claim still holds; false (nothing changed) when it does not.
+    public func fail(_ claim: TaskClaim, error: String, now: Date = Date()) async throws -> Bool {
+        try await database.transaction { connection in
+            let updated = try await connection.query("""
+                UPDATE export_task SET status = 'FAIL', worker = NULL, lease_until = NULL, error = \(error),
+                    updated_at = \(now.timeIntervalSince1970)
+                WHERE id = \(claim.taskID) AND attempt = \(Int32(clamping: claim.attempt)) AND worker = \(worker)
+                  AND status = 'PENDING' AND lease_until > now()
+                RETURNING 1
+                """, logger: database.logger)
+            var holds = false
+            for try await _ in updated { holds = true }
+            guard holds else { return false }
+            try await Self.settle(connection, taskID: claim.taskID, as: "release", at: now, logger: database.logger)
             return true
         }
     }

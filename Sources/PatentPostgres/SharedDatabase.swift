@@ -16,15 +16,19 @@ public final class SharedDatabase: Sendable {
 
     /// Opens a pool on `url` (`postgresql://user[:password]@host[:port]/database`); nothing
     /// is connected until the first query.
-    public init(url: String, logger: Logger = Logger(label: "patents.postgres")) throws(DatabaseURLError) {
+    /// `connections` caps the pool; a connection idle for `idleTimeout` is closed.
+    public init(url: String, logger: Logger = Logger(label: "patents.postgres"), connections: Int = 16,
+                idleTimeout: Duration = .seconds(60)) throws(DatabaseURLError) {
         address = try Self.address(url)
         var configuration = PostgresClient.Configuration(host: address.host, port: address.port, username: address.user,
                                                          password: address.password, database: address.database, tls: .disable)
-        configuration.options.maximumConnections = 16
+        configuration.options.maximumConnections = max(1, connections)
+        configuration.options.connectionIdleTimeout = idleTimeout
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        runner = Task { await client.run() }
+        // The pool's own work runs where the repositories' queries do (see BlockingBridge).
+        runner = Task(executorPreference: BlockingBridge.shared) { await client.run() }
     }
 
     /// Stops the pool (its connections close).

@@ -34,6 +34,32 @@ public struct ExportTask: Sendable, Equatable {
     public let expiresAt: Date
     /// Set on SUCCESS: the file and its links stop working after this (7 days).
     public var fileExpiresAt: Date?
+    /// The claim that wrote (or writes) the file: 0 on one machine, 1, 2, … from a queue
+    /// several nodes share (the file lies in a folder of the attempt's own).
+    public var attempt: Int
+
+    public init(id: String, owner: String?, specification: ExportSpecification, generation: Int, total: Int, count: Int,
+                status: ExportStatus, rowsWritten: Int, fileName: String, fileSize: Int? = nil, sha256: String? = nil,
+                error: String? = nil, createdAt: Date, updatedAt: Date, expiresAt: Date, fileExpiresAt: Date? = nil,
+                attempt: Int = 0) {
+        self.attempt = attempt
+        self.id = id
+        self.owner = owner
+        self.specification = specification
+        self.generation = generation
+        self.total = total
+        self.count = count
+        self.status = status
+        self.rowsWritten = rowsWritten
+        self.fileName = fileName
+        self.fileSize = fileSize
+        self.sha256 = sha256
+        self.error = error
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.expiresAt = expiresAt
+        self.fileExpiresAt = fileExpiresAt
+    }
 
     public var percent: Int { count == 0 ? 100 : min(100, rowsWritten * 100 / count) }
 

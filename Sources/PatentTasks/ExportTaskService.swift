@@ -17,35 +17,44 @@ public final class ExportTaskService: Sendable {
     public let dataDirectory: String
     let store: PatentStore
     let search: SearchService
-    let tasks: TaskStore
+    public let tasks: any TaskRepository
     /// The clients who pay for the tasks (same database).
     public let accounts: AccountStore
+    /// Where export files are written (``ServiceStorage/exportsDirectory``).
+    public let exportsDirectory: String
     public let metrics: ServiceMetrics
     let signer: DownloadSigner
     public let now: @Sendable () -> Date
     let logger: Logger
-    private let pool: ExportWorkerPool
+    private let pool: any ExportScheduler
     let paging: ExportPaging
     let limits: TaskLimits
 
     public init(dataDirectory: String, store: PatentStore, search: SearchService, workers: Int = 2,
                 logger: Logger = Logger(label: "patents.export"), metrics: ServiceMetrics = ServiceMetrics(),
                 now: @escaping @Sendable () -> Date = Date.init, paging: ExportPaging = ExportPaging(),
-                limits: TaskLimits = TaskLimits(), secretHashing: Credentials.Hashing = .production) throws {
+                limits: TaskLimits = TaskLimits(), secretHashing: Credentials.Hashing = .production,
+                storage: ServiceStorage? = nil) throws {
         self.dataDirectory = dataDirectory
         self.paging = paging
         self.limits = limits
         self.store = store
         self.search = search
-        let database = try ServiceDatabase.open(directory: dataDirectory)
-        self.tasks = TaskStore(pool: database)
-        self.accounts = AccountStore(pool: database, hashing: secretHashing)
+        let storage = try storage ?? .local(directory: dataDirectory, hashing: secretHashing)
+        self.tasks = storage.tasks
+        self.accounts = storage.accounts
+        self.exportsDirectory = storage.exportsDirectory
+        try FileManager.default.createDirectory(atPath: storage.exportsDirectory, withIntermediateDirectories: true)
         self.metrics = metrics
-        self.signer = try DownloadSigner.loadOrCreate(directory: dataDirectory)
+        self.signer = storage.signer
         self.now = now
         self.logger = logger
         let box = WeakBox()
-        pool = ExportWorkerPool(workers: workers) { id in box.service?.write(id) }
+        if let claims = storage.claims {
+            pool = ClaimingWorkerPool(workers: workers, settings: claims, logger: logger, now: now) { claim in box.service?.write(claim) }
+        } else {
+            pool = ExportWorkerPool(workers: workers) { claim in box.service?.write(claim) }
+        }
         box.service = self
     }
 
@@ -93,7 +102,7 @@ public final class ExportTaskService: Sendable {
                 + "this client's package allows levels up to \(client.maxLevel)")
         }
         // A file system that cannot be asked does not stop exports.
-        let free = DiskSpace.available(at: dataDirectory) ?? .max
+        let free = DiskSpace.available(at: exportsDirectory) ?? .max
         guard free >= limits.minimumFreeBytes else {
             logger.warning("export refused: disk nearly full", metadata: ["free": "\(free)", "floor": "\(limits.minimumFreeBytes)"])
             throw ServiceError(code: 68300008, message: "the server is low on disk space and takes no new exports now; "
@@ -111,7 +120,7 @@ public final class ExportTaskService: Sendable {
             fileName: ExportTask.fileStem(created) + "." + ExportFormat.fileExtension(specification.exportType),
             createdAt: created, updatedAt: created, expiresAt: created.addingTimeInterval(Self.taskLifetime))
         do {
-            try tasks.insert(task, result: pns, reservation: client.map { ($0.id, feeLevel) },
+            try tasks.insert(task, result: pns, reservation: client.map { FeeReservation(clientID: $0.id, level: feeLevel) },
                              maximumPending: limits.maximumPendingPerClient)
         } catch let refusal as ServiceError {
             throw refusal
@@ -156,8 +165,7 @@ public final class ExportTaskService: Sendable {
     public func downloadPath(of task: ExportTask) -> String? {
         guard task.status == .success, let expires = task.fileExpiresAt else { return nil }
         let seconds = Int(expires.timeIntervalSince1970)
-        let signature = signer.signature(taskID: task.id, fileName: task.fileName, expires: seconds)
-        return "/patent-search/download/\(task.id)/\(task.fileName)?expires=\(seconds)&signature=\(signature)"
+        return signer.link(taskID: task.id, fileName: task.fileName, expires: seconds)
     }
 
     /// The finished file of a SUCCESS task.
@@ -187,9 +195,10 @@ public final class ExportTaskService: Sendable {
 
     /// Checks a signed link and finds its file. A link works no longer than its owner
     /// may: a disabled or expired client's links, and a revoked task's, answer 403.
-    public func download(taskID: String, fileName: String, expires: Int, signature: String) throws(DownloadRefusal) -> Download {
+    public func download(taskID: String, fileName: String, expires: Int, keyID: String? = nil,
+                         signature: String) throws(DownloadRefusal) -> Download {
         let date = now()
-        guard signer.verify(taskID: taskID, fileName: fileName, expires: expires, signature: signature),
+        guard signer.verify(taskID: taskID, fileName: fileName, expires: expires, keyID: keyID, signature: signature),
               Double(expires) >= date.timeIntervalSince1970 else { throw .forbidden }
         guard let task = try? tasks.task(taskID), task.status == .success, task.fileName == fileName,
               let size = task.fileSize, let sha256 = task.sha256 else { throw .gone }
@@ -238,26 +247,37 @@ public final class ExportTaskService: Sendable {
     // MARK: writing
 
     func taskDirectory(_ id: String) -> String {
-        (dataDirectory as NSString).appendingPathComponent("exports/\(id)")
+        (exportsDirectory as NSString).appendingPathComponent(id)
     }
 
-    /// Where a task's file is. A task without patents shares one header-only file with
+    private func attemptDirectory(_ id: String, _ attempt: Int) -> String {
+        attempt == 0 ? taskDirectory(id) : (taskDirectory(id) as NSString).appendingPathComponent(String(attempt))
+    }
+
+    /// Where a task's file is: `<exports>/<id>/<file>`, or `<exports>/<id>/<attempt>/<file>`
+    /// for a task claimed from a shared queue, so that a writer which lost its claim (and
+    /// may still finish its file before it notices) never replaces the file of the attempt
+    /// that recorded SUCCESS. A task without patents shares one header-only file with
     /// every other empty task of the same type, fields and languages
     /// (`exports/empty/<digest>.<ext>`): a flood of queries that match nothing leaves no
     /// file per task on the disk.
     func filePath(_ task: ExportTask) -> String {
-        guard task.count == 0 else { return (taskDirectory(task.id) as NSString).appendingPathComponent(task.fileName) }
+        guard task.count == 0 else { return (attemptDirectory(task.id, task.attempt) as NSString).appendingPathComponent(task.fileName) }
         let specification = task.specification
         let key = "\(specification.exportType.rawValue)|\(specification.fields.joined(separator: ","))|\(specification.lang)|\(specification.transLang)"
         let name = String(Credentials.digest(key).prefix(32)) + "." + ExportFormat.fileExtension(specification.exportType)
-        return (dataDirectory as NSString).appendingPathComponent("exports/empty/\(name)")
+        return (exportsDirectory as NSString).appendingPathComponent("empty/\(name)")
     }
 
-    /// Writes one task's file (on a pool thread) and records the outcome.
-    func write(_ id: String) {
+    /// Writes one task's file (on a pool thread) and records the outcome, as long as the
+    /// claim holds: a writer whose claim was lost (its lease ran out and another took the
+    /// task) stops at its next page and records nothing.
+    func write(_ claim: TaskClaim) {
+        let id = claim.taskID
         var partial: String?
         do {
-            guard let task = try tasks.task(id), task.status == .pending else { return }
+            guard var task = try tasks.task(id), task.status == .pending else { return }
+            task.attempt = claim.attempt
             let path = filePath(task)
             let outcome: ExportJob.Outcome
             if task.count == 0, FileManager.default.fileExists(atPath: path) {
@@ -272,19 +292,24 @@ public final class ExportTaskService: Sendable {
                     if self.pool.isStopping { return false }
                     if self.now().timeIntervalSince(reported) >= self.paging.progressInterval {
                         reported = self.now()
-                        try self.tasks.progress(id, rows: rows, at: reported)
+                        guard try self.tasks.progress(claim, rows: rows, at: reported) else { throw ClaimLost() }
                     }
                     self.paging.afterPage?()
                     return true
                 }
             }
             let finished = now()
-            try tasks.succeed(id, rows: outcome.rows, size: outcome.size, sha256: outcome.sha256, at: finished,
-                              fileExpiresAt: finished.addingTimeInterval(Self.fileLifetime))
+            guard try tasks.succeed(claim, rows: outcome.rows, size: outcome.size, sha256: outcome.sha256, at: finished,
+                                    fileExpiresAt: finished.addingTimeInterval(Self.fileLifetime)) else { throw ClaimLost() }
             metrics.taskFinished(.success, rows: outcome.rows)
             logger.info("export task written", metadata: ["task": "\(id)", "rows": "\(outcome.rows)", "bytes": "\(outcome.size)"])
         } catch is ExportJob.Stopped {
             logger.info("export task interrupted by shutdown; it resumes on the next start", metadata: ["task": "\(id)"])
+        } catch is ClaimLost {
+            // Another writer holds the task now and writes the same file from the same result.
+            if let partial { try? FileManager.default.removeItem(atPath: partial) }
+            if claim.attempt > 0 { try? FileManager.default.removeItem(atPath: attemptDirectory(id, claim.attempt)) }
+            logger.warning("export claim lost; the task is left to its new writer", metadata: ["task": "\(id)", "attempt": "\(claim.attempt)"])
         } catch {
             // What was written is of no use and may be what filled the disk: it goes
             // first, so that the FAIL (and the release of the fee) can be written.
@@ -292,7 +317,7 @@ public final class ExportTaskService: Sendable {
             if let partial { try? FileManager.default.removeItem(atPath: partial) }
             logger.error("export task failed", metadata: ["task": "\(id)", "error": "\(error)"])
             do {
-                try tasks.fail(id, error: "\(error)", at: now())
+                _ = try tasks.fail(claim, error: "\(error)", at: now())
             } catch {
                 logger.critical("export task failed and its failure cannot be recorded; it is written again on the next start",
                                 metadata: ["task": "\(id)", "error": "\(error)"])
@@ -324,6 +349,9 @@ public struct ExportPaging: Sendable {
 
     public init() {}
 }
+
+/// A writer's claim on its task no longer holds.
+private struct ClaimLost: Error {}
 
 /// Lets the pool's work closure reach the service without a retain cycle.
 private final class WeakBox: @unchecked Sendable {

@@ -1,11 +1,28 @@
 import Foundation
 
+/// Hands export tasks to a fixed number of writer threads, so long exports never block the
+/// server's event loops or Swift's cooperative threads: this process's own queue
+/// (``ExportWorkerPool``) or claims from a queue several nodes share (``ClaimingWorkerPool``).
+protocol ExportScheduler: AnyObject, Sendable {
+    func start()
+    /// A task was created (or found waiting) here: queue it, or wake a writer to claim.
+    func enqueue(_ id: String, owner: String?)
+    /// Tasks queued or being written here.
+    var depth: Int { get }
+    /// True once `stop` was called: writers check it between pages and leave their task PENDING.
+    var isStopping: Bool { get }
+    /// Stops taking tasks and waits for running writers to notice.
+    func stop()
+    /// Waits until nothing is queued or being written (tests, `patents export`).
+    func waitUntilIdle()
+}
+
 /// A fixed number of threads that write export files, so long exports never block the
 /// server's event loops or Swift's cooperative threads. Jobs are task ids queued per
 /// owner and served in turn — one task of each client with work, then the next round —
 /// so one client's many large exports never keep another's small one waiting behind
 /// them all. An id already queued or being written is not queued twice.
-final class ExportWorkerPool: @unchecked Sendable {
+final class ExportWorkerPool: ExportScheduler, @unchecked Sendable {
     private let condition = NSCondition()
     /// Queued ids per owner (`""`: the operator), in arrival order.
     private var queues: [String: [String]] = [:]
@@ -16,9 +33,9 @@ final class ExportWorkerPool: @unchecked Sendable {
     private var running = 0
     private var stopping = false
     private var threads: [Thread] = []
-    private let work: @Sendable (String) -> Void
+    private let work: @Sendable (TaskClaim) -> Void
 
-    init(workers: Int, work: @escaping @Sendable (String) -> Void) {
+    init(workers: Int, work: @escaping @Sendable (TaskClaim) -> Void) {
         self.work = work
         for index in 0..<max(1, workers) {
             let thread = Thread { [weak self] in self?.loop() }
@@ -54,21 +71,18 @@ final class ExportWorkerPool: @unchecked Sendable {
         return id
     }
 
-    /// Tasks queued or being written.
     var depth: Int {
         condition.lock()
         defer { condition.unlock() }
         return active.count
     }
 
-    /// True once `stop` was called: jobs check it between pages and leave their task PENDING.
     var isStopping: Bool {
         condition.lock()
         defer { condition.unlock() }
         return stopping
     }
 
-    /// Stops taking jobs and waits for running ones to notice.
     func stop() {
         condition.lock()
         stopping = true
@@ -77,7 +91,6 @@ final class ExportWorkerPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits until the queue is empty and no job runs (tests, `patents export`).
     func waitUntilIdle() {
         condition.lock()
         while !turn.isEmpty || running > 0 { condition.wait() }
@@ -95,7 +108,7 @@ final class ExportWorkerPool: @unchecked Sendable {
             let id = next()
             running += 1
             condition.unlock()
-            work(id)
+            work(TaskClaim(taskID: id, attempt: 0))
             condition.lock()
             running -= 1
             active.remove(id)

@@ -15,7 +15,7 @@ struct ClientsCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a client; its secret is printed once.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Option(help: "A name for people.") var name: String
         @Option(help: "Opening balance, e.g. 100.00.") var balance = "0"
         @Option(help: "APIs of the package: P001 (count), P002 (preview), P055 (export).") var apis = "P001,P002,P055"
@@ -37,7 +37,7 @@ struct ClientsCommand: ParsableCommand {
             new.monthlyQuota = monthlyQuota
             new.ratePerSecond = ratePerSecond
             new.ratePerMinute = ratePerMinute
-            let (client, secret) = try operate { try AccountStore(directory: options.data).createClient(new) }
+            let (client, secret) = try operate { try options.openAccounts().createClient(new) }
             if json {
                 printJSON(["client_id": client.id, "client_secret": secret])
             } else {
@@ -48,11 +48,11 @@ struct ClientsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List clients.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let clients = try AccountStore(directory: options.data).clients()
+            let clients = try options.openAccounts().clients()
             if json { return printJSON(clients) }
             for client in clients {
                 var state = stateName(client)
@@ -64,12 +64,12 @@ struct ClientsCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A client's package, limits, keys and ledger.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let statement = try operate { try AccountStore(directory: options.data).statement(id) }
+            let statement = try operate { try options.openAccounts().statement(id) }
             if json { return printJSON(statement) }
             let client = statement.client
             print("client \(client.id) (\(client.name)), created \(dayString(client.createdAt))")
@@ -103,21 +103,21 @@ struct ClientsCommand: ParsableCommand {
 
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a client and revoke its tokens.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
 
-        func run() throws { try operate { try AccountStore(directory: options.data).disable(id) } }
+        func run() throws { try operate { try options.openAccounts().disable(id) } }
     }
 
     struct RotateSecret: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give a client a new secret (printed once); the old one and its tokens stop working.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let secret = try operate { try AccountStore(directory: options.data).rotateSecret(id) }
+            let secret = try operate { try options.openAccounts().rotateSecret(id) }
             if json {
                 printJSON(["client_id": id, "client_secret": secret])
             } else {
@@ -128,15 +128,15 @@ struct ClientsCommand: ParsableCommand {
 
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled client.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
 
-        func run() throws { try operate { try AccountStore(directory: options.data).enable(id) } }
+        func run() throws { try operate { try options.openAccounts().enable(id) } }
     }
 
     struct Expire: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set when a client expires (67200006 after).")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
         @Option(help: "yyyy-MM-dd (UTC), now, or never.") var at = "now"
 
@@ -146,33 +146,33 @@ struct ClientsCommand: ParsableCommand {
             case "never": nil
             default: try day(at)
             }
-            try operate { try AccountStore(directory: options.data).setExpiry(id, date) }
+            try operate { try options.openAccounts().setExpiry(id, date) }
         }
     }
 
     struct TopUp: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "topup", abstract: "Add money to a client's balance.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
         @Argument(help: "Amount, e.g. 25.00.") var amount: String
         @Option(help: "A note for the ledger.") var note: String?
 
         func run() throws {
             let cents = try PatentsCLI.amount(amount)
-            try operate { try AccountStore(directory: options.data).topUp(id, amount: cents, note: note) }
+            try operate { try options.openAccounts().topUp(id, amount: cents, note: note) }
         }
     }
 
     struct SetQuota: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-quota", abstract: "Patents per day and month.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
         @Option(help: "Patents per day, or none.") var daily = "none"
         @Option(help: "Patents per month, or none.") var monthly = "none"
 
         func run() throws {
             try operate {
-                try AccountStore(directory: options.data).setQuota(id, daily: try limit(daily, "--daily"),
+                try options.openAccounts().setQuota(id, daily: try limit(daily, "--daily"),
                                                                    monthly: try limit(monthly, "--monthly"))
             }
         }
@@ -180,14 +180,14 @@ struct ClientsCommand: ParsableCommand {
 
     struct SetRate: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-rate", abstract: "Calls per second and minute.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
         @Option(help: "Calls per second, or default.") var perSecond = "default"
         @Option(help: "Calls per minute, or default.") var perMinute = "default"
 
         func run() throws {
             try operate {
-                try AccountStore(directory: options.data).setRate(id, perSecond: try limit(perSecond, "--per-second", none: "default"),
+                try options.openAccounts().setRate(id, perSecond: try limit(perSecond, "--per-second", none: "default"),
                                                                   perMinute: try limit(perMinute, "--per-minute", none: "default"))
             }
         }
@@ -196,7 +196,7 @@ struct ClientsCommand: ParsableCommand {
     struct SetPackage: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-package",
                                                         abstract: "APIs, highest field level and the package's own allowance of patents.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Client id.") var id: String
         @Option(help: "APIs: P001, P002, P055.") var apis = "P001,P002,P055"
         @Option(help: "Highest export field level (1–3).") var maxLevel = 3
@@ -213,21 +213,21 @@ struct ClientsCommand: ParsableCommand {
                 allowance = PackageAllowance(patents: count, period: every)
             }
             try operate {
-                try AccountStore(directory: options.data).setPackage(id, apis: try apiSet(apis), maxLevel: maxLevel, allowance: allowance)
+                try options.openAccounts().setPackage(id, apis: try apiSet(apis), maxLevel: maxLevel, allowance: allowance)
             }
         }
     }
 
     struct Keys: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A client's sk- API keys: list, create, revoke.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "list, create or revoke.") var action: String
         @Argument(help: "Client id.") var id: String
         @Argument(help: "revoke: the key's prefix (sk-…).") var prefix: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let accounts = try AccountStore(directory: options.data)
+            let accounts = try options.openAccounts()
             switch action {
             case "create":
                 let key = try operate { try accounts.createKey(for: id) }

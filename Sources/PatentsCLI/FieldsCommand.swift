@@ -15,7 +15,7 @@ struct FieldsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List export fields and level prices.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Flag(help: "Print JSON.") var json = false
 
         struct Field: Encodable {
@@ -37,7 +37,7 @@ struct FieldsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let accounts = try AccountStore(directory: options.data)
+            let accounts = try options.openAccounts()
             let prices = try accounts.prices()
             let levels = try accounts.fieldLevels()
             let fields = FieldCatalogue.exportFields.map { field in
@@ -62,20 +62,20 @@ struct FieldsCommand: ParsableCommand {
 
     struct Price: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set the price per patent of a field level.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Field level 1, 2 or 3.") var level: Int
         @Argument(help: "Price per exported patent, e.g. 0.05.") var amount: String
 
         func run() throws {
             let cents = try PatentsCLI.amount(amount)
-            try operate { try AccountStore(directory: options.data).setPrice(level: level, cents: cents) }
+            try operate { try options.openAccounts().setPrice(level: level, cents: cents) }
             print("level \(level): \(Cents.format(cents)) per patent")
         }
     }
 
     struct Level: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set an export field's fee level (or default: the catalogue's).")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Export field code, e.g. ABST.") var code: String
         @Argument(help: "Field level 1, 2 or 3, or default.") var level: String
 
@@ -88,7 +88,7 @@ struct FieldsCommand: ParsableCommand {
             } else {
                 throw ValidationError("the level must be 1, 2, 3 or default, not '\(level)'")
             }
-            let accounts = try AccountStore(directory: options.data)
+            let accounts = try options.openAccounts()
             try operate { try accounts.setFieldLevel(code, level: value) }
             if let field = FieldCatalogue.exportField(code) {
                 print("\(field.code): level \(try accounts.fieldLevels().level(of: field))")

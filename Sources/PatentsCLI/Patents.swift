@@ -2,6 +2,9 @@
 /// tools around them. Each subcommand is a thin door onto a
 /// library module; the work happens there.
 import ArgumentParser
+import Logging
+import PatentPostgres
+import PatentTasks
 import Foundation
 import PatentStore
 
@@ -40,6 +43,44 @@ struct DataOptions: ParsableArguments {
             guard walked == total || walked - reported >= 50_000 else { return }
             reported = walked
             FileHandle.standardError.write(Data("converting stored records to the current form: \(walked) of \(total)\n".utf8))
+        }
+    }
+}
+
+/// The data folder, and where clients, prices and export tasks are kept: the folder's
+/// `tasks.sqlite`, or with `--database` a PostgreSQL database several nodes share
+/// (`serve`, `clients`, `fields`, `tasks`).
+struct ServiceOptions: ParsableArguments {
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "A PostgreSQL database several nodes share for clients, prices and export tasks: postgresql://user[:password]@host[:port]/database (default: the data folder's tasks.sqlite).")
+    var database: String?
+
+    @Option(help: "Folder of the export files (default: DATA/exports); with --database, a folder every node reaches at the same path.")
+    var exports: String?
+
+    /// Clients, keys, prices and the ledger: in the shared database or the data folder.
+    func openAccounts() throws -> AccountStore {
+        try serviceStorage(node: "cli").accounts
+    }
+
+    /// The export service's storage: the shared database's (schema migrated first), or the
+    /// data folder's.
+    func serviceStorage(node: String, lease: TimeInterval = 30) throws -> ServiceStorage {
+        let exports = exports ?? (data.data as NSString).appendingPathComponent("exports")
+        guard let database else {
+            var storage = try ServiceStorage.local(directory: data.data)
+            storage.exportsDirectory = exports
+            return storage
+        }
+        var logger = Logger(label: "patents.postgres")
+        logger.logLevel = .error
+        do {
+            return try SharedDatabase.open(url: database, logger: logger).serviceStorage(exportsDirectory: exports, node: node, lease: lease)
+        } catch let error as DatabaseURLError {
+            throw ValidationError(error.description)
+        } catch {
+            throw refused("error: cannot use the shared database: \(String(reflecting: error))")
         }
     }
 }

@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the PatSnap-compatible API (export tasks, task status, downloads, P001/P002)."
     )
 
-    @OptionGroup var options: DataOptions
+    @OptionGroup var options: ServiceOptions
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port, printed at start).") var port = 8080
@@ -27,9 +27,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Free disk space (MB) the data folder must keep; below it new exports are refused.") var minFreeMb = 512
     @Option(help: "Seconds a request's head may take to arrive (the body gets 60, keep-alive 30).") var headerTimeout = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "This node's name among those sharing --database (default: host name, port and process id).") var node: String?
+    @Option(help: "With --database: seconds a writer's claim on a task holds without progress; then another node takes the task over.")
+    var lease = 30
 
     /// Numbers from the command line are checked before any is used (none may trap).
     func validate() throws {
+        guard (2...86_400).contains(lease) else { throw ValidationError("--lease must be 2…86400 seconds, not \(lease)") }
+        guard options.database == nil || options.exports != nil else {
+            throw ValidationError("--database needs --exports: a folder every node reaches at the same path, so that a file written on one node downloads from any")
+        }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
         guard maxConnections > 0, (1...3_600).contains(headerTimeout) else {
             throw ValidationError("--max-connections must be 1 or more and --header-timeout 1…3600 seconds")
@@ -52,7 +59,10 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
-        configuration.dataDirectory = options.data
+        configuration.dataDirectory = options.data.data
+        if options.database != nil {
+            configuration.storage = try options.serviceStorage(node: node ?? Self.defaultNode(port: port), lease: TimeInterval(lease))
+        }
         configuration.publicURL = publicURL
         configuration.workers = workers
         configuration.exportPaging = TestHooks.exportPaging
@@ -70,14 +80,19 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// `<host>:<port>:<pid>`: unique among the nodes of one database.
+    static func defaultNode(port: Int) -> String {
+        "\(ProcessInfo.processInfo.hostName):\(port):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
     /// An index written by an earlier version is rebuilt from the store before serving
     /// (it is never read), with its progress on stderr.
     private func rebuildAnOldIndex() throws {
-        guard IndexWriter.isOldFormat(indexDirectory(options.data)) else { return }
-        let lock = try DataFolderLock(directory: options.data, command: "serve", wait: true) { _ in }
+        guard IndexWriter.isOldFormat(indexDirectory(options.data.data)) else { return }
+        let lock = try DataFolderLock(directory: options.data.data, command: "serve", wait: true) { _ in }
         defer { withExtendedLifetime(lock) {} }
-        let store = try options.openStore()
-        try updateIndex(store: store, data: options.data, memoryMB: 512) { indexed in
+        let store = try options.data.openStore()
+        try updateIndex(store: store, data: options.data.data, memoryMB: 512) { indexed in
             FileHandle.standardError.write(Data("rebuilding the index: \(indexed) patents so far\n".utf8))
         }
     }

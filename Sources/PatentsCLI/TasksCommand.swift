@@ -11,13 +11,14 @@ struct TasksCommand: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "End a task's download link now and delete its file.")
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: ServiceOptions
         @Argument(help: "Task id.") var id: String
 
         func run() throws {
-            let store = try options.openStore()
-            let search = SearchService(indexDirectory: indexDirectory(options.data), verifyBeforeSearching: true)
-            let tasks = try ExportTaskService(dataDirectory: options.data, store: store, search: search)
+            let store = try options.data.openStore()
+            let search = SearchService(indexDirectory: indexDirectory(options.data.data), verifyBeforeSearching: true)
+            let tasks = try ExportTaskService(dataDirectory: options.data.data, store: store, search: search,
+                                              storage: try options.serviceStorage(node: "cli"))
             try reportingServiceErrors { () throws(ServiceError) in try tasks.revoke(id) }
             print("revoked task \(id): its link answers 403 and its file is deleted")
         }

@@ -31,11 +31,11 @@ final class RunningServer {
     /// demo client's banner.
     let banner: String
 
-    /// `environment` is added to the test's own (the binary's test hooks).
-    init(data: String, key: String?, environment: [String: String] = [:]) throws {
+    /// `environment` is added to the test's own (the binary's test hooks); `arguments` to `serve`'s.
+    init(data: String, key: String?, environment: [String: String] = [:], arguments: [String] = []) throws {
         self.key = key
         process.executableURL = URL(fileURLWithPath: builtPatentsBinary)
-        process.arguments = ["serve", "--data", data, "--port", "0", "--log-level", "warning"]
+        process.arguments = ["serve", "--data", data, "--port", "0", "--log-level", "warning"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let output = Pipe()
         process.standardOutput = output

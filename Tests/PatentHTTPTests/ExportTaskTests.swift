@@ -295,7 +295,8 @@ import Testing
 
     @Test func aTaskThatCannotBeStoredIsAServiceError() async throws {
         let server = try TestServer()
-        try await server.tasks.tasks.pool.write { db in try db.execute(sql: "DROP TABLE export_task_result") }
+        let repository = try #require(server.tasks.tasks as? SQLiteTaskRepository)
+        try await repository.pool.write { db in try db.execute(sql: "DROP TABLE export_task_result") }
         try await server.run { client in
             let answer = try await client.export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 1}"#)
             #expect(answer.code == 68300008)

@@ -192,9 +192,7 @@ let countPath = "/search/patent/query-search-count/v2"
     @Test func secretsAreStoredUnderPBKDF2WithTheProductionRounds() throws {
         let accounts = try AccountStore(directory: try temporaryDirectory("secrets"))
         let (client, secret) = try accounts.createClient(AccountStore.NewClient(name: "production"))
-        let stored = try accounts.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT secret_hash FROM client WHERE id = ?", arguments: [client.id])
-        }
+        let stored = try accounts.repository.clientWithSecretHash(client.id)?.secretHash
         let parts = try #require(stored).split(separator: "$")
         #expect(parts.count == 4 && parts[0] == "pbkdf2-sha256" && parts[1] == "210000", "\(parts.prefix(2))")
         #expect(parts[2].count == 32 && parts[3].count == 64, "16-byte salt, 32-byte hash, in hex")

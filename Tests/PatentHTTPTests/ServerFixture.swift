@@ -7,6 +7,7 @@ import PatentImport
 import PatentIndex
 import PatentIngest
 import PatentStore
+import PatentPostgres
 import PatentTasks
 import PatentTestSupport
 @testable import PatentHTTP
@@ -76,9 +77,11 @@ struct TestServer {
         // The same index, searched through a service that reports to this server's metrics.
         let search = SearchService(indexDirectory: search.indexDirectory, metrics: metrics)
         self.search = search
-        tasks = try ExportTaskService(dataDirectory: try dataDirectory ?? temporaryDirectory("http-tasks"), store: store, search: search,
+        let data = try dataDirectory ?? temporaryDirectory("http-tasks")
+        tasks = try ExportTaskService(dataDirectory: data, store: store, search: search,
                                       workers: workers, logger: logger, metrics: metrics, now: { clock.now },
-                                      limits: taskLimits, secretHashing: Self.hashing)
+                                      limits: taskLimits, secretHashing: Self.hashing,
+                                      storage: try TestBackend.current.storage(data: data, hashing: Self.hashing))
         services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry,
                                   secrets: Self.secrets)
         var new = AccountStore.NewClient(name: "tests")
@@ -120,6 +123,32 @@ struct TestServer {
         let app = Application(router: PatentServer.router(services, links: links))
         let key = key
         try await app.test(.router) { client in try await test(TestAPI(client: client, key: key)) }
+    }
+}
+
+/// Where test servers keep tasks and accounts: the data folder's `tasks.sqlite`, or — with
+/// `PATENTS_TEST_BACKEND=postgresql` (`make test` runs the HTTP suites once so) — a database
+/// of their own on a private PostgreSQL, with writers claiming tasks as on many nodes.
+enum TestBackend: String {
+    case sqlite, postgresql
+
+    static let current = TestBackend(rawValue: ProcessInfo.processInfo.environment["PATENTS_TEST_BACKEND"] ?? "") ?? .sqlite
+
+    /// True on the data folder's SQLite (tests of SQLite's own files and of the binary's data folder).
+    static var isSQLite: Bool { current == .sqlite }
+
+    func storage(data: String, hashing: Credentials.Hashing) throws -> ServiceStorage? {
+        guard self == .postgresql else { return nil }
+        var logger = Logger(label: "patents.test.postgres")
+        logger.logLevel = .critical
+        // Hundreds of test servers share one PostgreSQL: small pools that close idle connections soon.
+        let database = try SharedDatabase(url: try PostgresServer.shared.createDatabase("http"), logger: logger, connections: 4,
+                                          idleTimeout: .seconds(1))
+        var storage = try database.serviceStorage(exportsDirectory: (data as NSString).appendingPathComponent("exports"),
+                                                  node: "test", hashing: hashing)
+        // Tests wait for their files: idle writers look again every 50 ms.
+        storage.claims?.pollInterval = 0.05
+        return storage
     }
 }
 

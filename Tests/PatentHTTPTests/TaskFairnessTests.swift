@@ -31,7 +31,7 @@ import Testing
 
     @Test func writersServeClientsInTurn() {
         let order = RecordedValues<String>()
-        let pool = ExportWorkerPool(workers: 1) { id in order.append(id) }
+        let pool = ExportWorkerPool(workers: 1) { claim in order.append(claim.taskID) }
         for index in 1...5 { pool.enqueue("a\(index)", owner: "big") }
         pool.enqueue("b1", owner: "small")
         pool.enqueue("c1", owner: nil)

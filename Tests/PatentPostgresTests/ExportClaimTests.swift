@@ -1,4 +1,5 @@
 import Foundation
+import PatentTasks
 import PatentTestSupport
 import PostgresNIO
 import Testing
@@ -69,11 +70,11 @@ struct ExportClaimTests {
     func concurrentClaims() async throws {
         let database = try await SharedDatabaseTests.migrated()
         let ids = try await Self.seed(database, tasks: 40)
-        let claimed = try await withThrowingTaskGroup(of: [ExportClaim].self) { group in
+        let claimed = try await withThrowingTaskGroup(of: [TaskClaim].self) { group in
             for w in 0..<8 {
                 let claims = ExportClaims(database: database, worker: "node-\(w % 3)/worker-\(w)")
                 group.addTask {
-                    var mine: [ExportClaim] = []
+                    var mine: [TaskClaim] = []
                     while let claim = try await claims.claim() {
                         mine.append(claim)
                         let finished = try await claims.finish(claim, rowsWritten: 5, fileSize: 100, sha256: "sha-\(claim.taskID)",
@@ -103,7 +104,7 @@ struct ExportClaimTests {
 
         // Paused past its lease, nobody has reaped yet: still it cannot finish.
         let first = try #require(try await paused.claim())
-        #expect(first == ExportClaim(taskID: ids[0], attempt: 1))
+        #expect(first == TaskClaim(taskID: ids[0], attempt: 1, worker: "node-a"))
         #expect(try await paused.heartbeat(first, rowsWritten: 1))
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await paused.heartbeat(first, rowsWritten: 2) == false)
@@ -112,7 +113,7 @@ struct ExportClaimTests {
         // Reaped: waiting again; another node claims it (attempt 2) and finishes it.
         #expect(try await other.reap(maxAttempts: 3) == (requeued: 1, failed: 0))
         let second = try #require(try await other.claim())
-        #expect(second == ExportClaim(taskID: ids[0], attempt: 2))
+        #expect(second == TaskClaim(taskID: ids[0], attempt: 2, worker: "node-c"))
         #expect(try await paused.finish(first, rowsWritten: 5, fileSize: 1, sha256: "late", fileExpiresAt: expires) == false)
         #expect(try await other.finish(second, rowsWritten: 5, fileSize: 1, sha256: "right", fileExpiresAt: expires))
         #expect(try await other.finish(second, rowsWritten: 5, fileSize: 1, sha256: "again", fileExpiresAt: expires) == false)

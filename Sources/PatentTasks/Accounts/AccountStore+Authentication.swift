@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// API.md "Authentication": client credentials for a token at `/oauth/token`, then
 /// `Authorization: Bearer <token>` with `?apikey=<client_id>` on business calls, or a
@@ -24,9 +23,7 @@ extension AccountStore {
     public func authenticateClient(clientID: String, secret: String, at date: Date = Date()) throws(ServiceError) -> ClientAccount {
         let stored: (client: ClientAccount, hash: String)?
         do {
-            stored = try pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM client WHERE id = ?", arguments: [clientID]).map { (Self.client($0), $0["secret_hash"]) }
-            }
+            stored = try repository.clientWithSecretHash(clientID).map { ($0.client, $0.secretHash) }
         } catch {
             throw ServiceError.serviceError("credentials cannot be checked, please try again later")
         }
@@ -41,12 +38,9 @@ extension AccountStore {
         let token = Credentials.newToken()
         let expires = date.addingTimeInterval(TimeInterval(Self.tokenLifetime))
         do {
-            try pool.write { db in
-                // Tokens that ended a day ago are of no use to anyone.
-                try db.execute(sql: "DELETE FROM access_token WHERE expires_at < ?", arguments: [date.timeIntervalSince1970 - 86_400])
-                try db.execute(sql: "INSERT INTO access_token (hash, client_id, issued_at, expires_at) VALUES (?, ?, ?, ?)",
-                               arguments: [Credentials.digest(token), client.id, date.timeIntervalSince1970, expires.timeIntervalSince1970])
-            }
+            // Tokens that ended a day ago are of no use to anyone.
+            try repository.insertToken(hash: Credentials.digest(token), clientID: client.id, issuedAt: date, expiresAt: expires,
+                                       purgeBefore: date.addingTimeInterval(-86_400))
         } catch {
             throw ServiceError.serviceError("the token could not be stored, please try again later")
         }
@@ -60,9 +54,7 @@ extension AccountStore {
         let apikey = apikey.flatMap { $0.isEmpty ? nil : $0 }
         let client: ClientAccount?
         do {
-            client = try pool.read { db -> ClientAccount? in
-                try Self.owner(db, bearer: bearer, apikey: apikey, at: date).flatMap { try Self.client(db, $0) }
-            }
+            client = try owner(bearer: bearer, apikey: apikey, at: date).flatMap { try repository.client($0) }
         } catch {
             throw ServiceError.serviceError("credentials cannot be checked, please try again later")
         }
@@ -76,24 +68,17 @@ extension AccountStore {
     }
 
     /// The client id the credentials name, when they are valid.
-    private static func owner(_ db: Database, bearer: String?, apikey: String?, at date: Date) throws -> String? {
+    private func owner(bearer: String?, apikey: String?, at date: Date) throws -> String? {
         if let bearer, bearer.hasPrefix("sk-") {
             // A key as the bearer; an apikey beside it must name the same client.
-            guard let owner = try keyOwner(db, bearer) else { return nil }
+            guard let owner = try repository.keyOwner(hash: Credentials.digest(bearer)) else { return nil }
             return apikey == nil || apikey == owner || apikey == bearer ? owner : nil
         }
         if let bearer {
-            guard let apikey, let owner = try String.fetchOne(db, sql: """
-                SELECT client_id FROM access_token WHERE hash = ? AND expires_at > ?
-                """, arguments: [Credentials.digest(bearer), date.timeIntervalSince1970]) else { return nil }
+            guard let apikey, let owner = try repository.tokenOwner(hash: Credentials.digest(bearer), at: date) else { return nil }
             return apikey == owner ? owner : nil
         }
-        if let apikey, apikey.hasPrefix("sk-") { return try keyOwner(db, apikey) }
+        if let apikey, apikey.hasPrefix("sk-") { return try repository.keyOwner(hash: Credentials.digest(apikey)) }
         return nil
-    }
-
-    private static func keyOwner(_ db: Database, _ key: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT client_id FROM api_key WHERE hash = ? AND revoked_at IS NULL",
-                            arguments: [Credentials.digest(key)])
     }
 }

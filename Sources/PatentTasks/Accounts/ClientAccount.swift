@@ -39,7 +39,36 @@ public struct ClientAccount: Sendable, Equatable, Codable {
     public var ratePerSecond: Int?
     public var ratePerMinute: Int?
 
+    public init(id: String, name: String, createdAt: Date, expiresAt: Date?, disabledAt: Date?, apis: Set<PlatformAPI>,
+                maxLevel: Int, balance: Int, held: Int, dailyQuota: Int?, monthlyQuota: Int?, packageAllowance: PackageAllowance?,
+                ratePerSecond: Int?, ratePerMinute: Int?) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.disabledAt = disabledAt
+        self.apis = apis
+        self.maxLevel = maxLevel
+        self.balance = balance
+        self.held = held
+        self.dailyQuota = dailyQuota
+        self.monthlyQuota = monthlyQuota
+        self.packageAllowance = packageAllowance
+        self.ratePerSecond = ratePerSecond
+        self.ratePerMinute = ratePerMinute
+    }
+
     public func isExpired(at date: Date) -> Bool { expiresAt.map { $0 <= date } ?? false }
+
+    /// The APIs of a stored package (ids joined by commas; unknown ids are dropped).
+    public static func apis(stored: String) -> Set<PlatformAPI> {
+        Set(stored.split(separator: ",").compactMap { PlatformAPI(rawValue: String($0)) })
+    }
+
+    /// The stored form of a package's APIs: their ids sorted and joined by commas.
+    public static func storedAPIs(_ apis: Set<PlatformAPI>) -> String {
+        apis.map(\.rawValue).sorted().joined(separator: ",")
+    }
 }
 
 /// Patents a package allows per period: a calendar month or year (UTC), or in all.
@@ -54,6 +83,12 @@ public struct PackageAllowance: Sendable, Equatable, Codable {
     public init(patents: Int, period: Period) {
         self.patents = patents
         self.period = period
+    }
+
+    /// A stored allowance: nil unless both columns are set and the period is known.
+    public init?(stored patents: Int?, period: String?) {
+        guard let patents, let period = period.flatMap(Period.init) else { return nil }
+        self.init(patents: patents, period: period)
     }
 }
 

@@ -22,6 +22,16 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     public let patents: Int
     public let taskID: String?
     public let note: String?
+
+    public init(id: Int, at: Date, kind: Kind, amount: Int, patents: Int, taskID: String?, note: String?) {
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.amount = amount
+        self.patents = patents
+        self.taskID = taskID
+        self.note = note
+    }
 }
 
 /// The money and quota rules of API.md "Billing, quotas and limits", as statements that

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+
+/// Writer threads that take their tasks from a queue several nodes share: each claims the
+/// oldest waiting task (``TaskClaiming/claimNext(worker:)``) and writes it under the claim;
+/// with nothing to claim it sleeps `pollInterval`, or until a task is created on this node.
+/// Every `lease / 2` one of them reaps: tasks whose writer stopped reporting (a node killed,
+/// paused or cut off) go back to waiting, or fail once they used up their attempts.
+final class ClaimingWorkerPool: ExportScheduler, @unchecked Sendable {
+    private let condition = NSCondition()
+    private let settings: ClaimSettings
+    private let work: @Sendable (TaskClaim) -> Void
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private var threads: [Thread] = []
+    private var running = 0
+    private var stopping = false
+    /// Tasks created here since a writer last found nothing to claim.
+    private var wakeups = 0
+    private var lastReap = Date.distantPast
+
+    init(workers: Int, settings: ClaimSettings, logger: Logger, now: @escaping @Sendable () -> Date,
+         work: @escaping @Sendable (TaskClaim) -> Void) {
+        self.settings = settings
+        self.work = work
+        self.logger = logger
+        self.now = now
+        for index in 0..<max(1, workers) {
+            let thread = Thread { [weak self] in self?.loop(worker: "\(settings.node)/\(index)") }
+            thread.name = "export-\(index)"
+            threads.append(thread)
+        }
+    }
+
+    func start() { threads.forEach { $0.start() } }
+
+    func enqueue(_ id: String, owner: String?) {
+        condition.lock()
+        wakeups += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return running
+    }
+
+    var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    func waitUntilIdle() {
+        condition.lock()
+        while wakeups > 0 || running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop(worker: String) {
+        while true {
+            condition.lock()
+            if stopping {
+                condition.unlock()
+                return
+            }
+            let seen = wakeups
+            running += 1
+            condition.unlock()
+            reapIfDue()
+            var claimed: TaskClaim?
+            do {
+                claimed = try settings.claiming.claimNext(worker: worker)
+            } catch {
+                logger.error("cannot claim export tasks", metadata: ["error": "\(error)"])
+            }
+            if let claimed { work(claimed) }
+            condition.lock()
+            running -= 1
+            if claimed == nil {
+                // Nothing waits: what was created here before the claim was looked for is taken.
+                wakeups -= min(wakeups, seen)
+                condition.broadcast()
+                if wakeups == 0, !stopping { _ = condition.wait(until: Date().addingTimeInterval(settings.pollInterval)) }
+            } else {
+                condition.broadcast()
+            }
+            condition.unlock()
+        }
+    }
+
+    /// Returns expired claims to waiting, at most every half lease across this node's writers.
+    private func reapIfDue() {
+        condition.lock()
+        let due = Date().timeIntervalSince(lastReap) >= settings.claiming.lease / 2
+        if due { lastReap = Date() }
+        condition.unlock()
+        guard due else { return }
+        do {
+            let (requeued, failed) = try settings.claiming.reap(maxAttempts: settings.maxAttempts, at: now())
+            if requeued + failed > 0 {
+                logger.warning("export claims expired", metadata: ["requeued": "\(requeued)", "failed": "\(failed)"])
+            }
+        } catch {
+            logger.error("cannot reap expired export claims", metadata: ["error": "\(error)"])
+        }
+    }
+}
