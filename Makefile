@@ -2,6 +2,8 @@
 # make test — install what is missing, build with tests, run every test
 # make test-long — the kill loops at 50 rounds each (import, index, export) and 16,000 reference queries; figures in BENCHMARKS.md
 # make bench-load — the HTTP load benchmark (scripts/bench-load.py) on the shared corpus
+# make test-postgres — every in-process HTTP suite on PostgreSQL (make test runs those that store tasks and money)
+# make bench-cluster — create latency and exports/s with 1 and 3 nodes on PostgreSQL beside SQLite
 # make fuzz-api — schemathesis against /openapi.json, over 10,000 generated requests (make test runs a short one)
 SWIFT ?= swift
 DATA ?= ./patents-data
@@ -18,7 +20,7 @@ VENV := .build/venv
 PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1 selenium==4.51.0 schemathesis==4.32.5
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-long bench-load fuzz-api build deps venv clean
+.PHONY: run test test-postgres test-long bench-load bench-cluster fuzz-api build deps venv clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,10 +44,21 @@ run: build
 	.build/release/patents stats --data "$(DATA)"
 	.build/release/patents serve --data "$(DATA)" --host "$(HOST)" --port "$(PORT)"
 
+# The HTTP suites that store tasks, money and credentials, once more on PostgreSQL (the
+# shared database of several nodes); `make test-postgres` runs every in-process HTTP suite so.
+POSTGRES_SUITES := ExportTaskTests|LedgerTests|AuthenticationTests|IsolationTests|TaskFairnessTests|MetricsTests|DiskFullTests|ServiceFailureTests|ParityTests
+IN_PROCESS_ONLY := ClusterTests|CrashPointTests|EndToEndTests|KillLoopTests|PlatformEndToEndTests|SandboxBrowserTests|IndexUpgradeTests|IndexDamageTests
+
 test: deps venv
 	$(SWIFT) build --build-tests
 	PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build
+	PATENTS_TEST_BACKEND=postgresql PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build --filter '$(POSTGRES_SUITES)'
 	scripts/fuzz-api.sh --cases 25 --minimum 500
+
+test-postgres: deps venv
+	$(SWIFT) build --build-tests
+	PATENTS_TEST_BACKEND=postgresql PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build --filter PatentHTTPTests \
+		--skip '$(IN_PROCESS_ONLY)'
 
 fuzz-api: deps venv
 	$(SWIFT) build --product patents
@@ -59,6 +72,11 @@ test-long: deps venv
 
 bench-load: build
 	python3 scripts/bench-load.py --binary .build/release/patents
+
+# Create latency and exports/s: 1 node on SQLite, 1 and 3 nodes on PostgreSQL (BENCHMARKS.md "Several nodes").
+bench-cluster: build
+	@[ -f .build/bench-cluster-data/patents.sqlite ] || .build/release/patents import --data .build/bench-cluster-data Tests/Fixtures
+	python3 scripts/bench-cluster.py --data .build/bench-cluster-data --binary .build/release/patents
 
 clean:
 	rm -rf .build

@@ -30,8 +30,10 @@ QUERIES = [
 ]
 
 
-def start(binary, data):
-    proc = subprocess.Popen([binary, "serve", "--data", data, "--port", "0", "--log-level", "warning"],
+def start(binary, data, extra=()):
+    """Starts `patents serve` on a free port; returns the process and its base URL once the
+    index is verified (bench-cluster.py starts its nodes with it too)."""
+    proc = subprocess.Popen([binary, "serve", "--data", data, "--port", "0", "--log-level", "warning", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     match = re.search(r"http://[0-9.]+:\d+", line)

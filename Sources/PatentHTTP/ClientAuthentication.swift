@@ -25,8 +25,8 @@ struct ClientAuthentication: RouterMiddleware {
         let apikey = request.uri.queryParameters["apikey"].map(String.init)
         let client = try await work.run { try accounts.authenticate(bearer: bearer, apikey: apikey, at: date) }
         let clientLimits: [RateLimiter.Limit] = [
-            .init(capacity: client.ratePerSecond ?? limits.clientPerSecond, window: 1),
-            .init(capacity: client.ratePerMinute ?? limits.clientPerMinute, window: 60),
+            .init(capacity: limits.share(client.ratePerSecond ?? limits.clientPerSecond), window: 1),
+            .init(capacity: limits.share(client.ratePerMinute ?? limits.clientPerMinute), window: 60),
         ]
         let decision = limiter.acquire("client:" + client.id, limits: clientLimits, now: date)
         do {

@@ -17,8 +17,20 @@ public struct PlatformLimits: Sendable {
     public var tokenPerMinutePerClient = 10
     /// How long `/oauth/token` waits before answering 67200003 or 67200007.
     public var tokenRefusalDelay: Duration = .milliseconds(500)
+    /// Nodes serving the same clients (`serve --nodes`). Buckets stay in each node's memory,
+    /// so each node allows its share of the platform's and every client's rate — the limit
+    /// divided by the nodes, rounded up. Approximate by design: a client whose calls reach
+    /// the nodes unevenly is refused a little before its full rate; exact counting would
+    /// cost a database write per call (BENCHMARKS.md "Several nodes").
+    public var nodes = 1
 
     public init() {}
+
+    /// This node's share of a limit of `capacity` calls.
+    public func share(_ capacity: Int) -> Int {
+        let nodes = max(1, nodes)
+        return max(1, capacity / nodes + (capacity % nodes == 0 ? 0 : 1))
+    }
 }
 
 /// Token buckets: a bucket of `capacity` tokens refills at `capacity` per `window`
@@ -64,7 +76,7 @@ final class RateLimiter: @unchecked Sendable {
 
     /// One call against the platform-wide bucket: 67200001 when it is empty.
     func admitPlatformCall(_ limits: PlatformLimits, now: Date) throws(ServiceError) {
-        let decision = acquire("*", limits: [Limit(capacity: limits.platformPerSecond, window: 1)], now: now)
+        let decision = acquire("*", limits: [Limit(capacity: limits.share(limits.platformPerSecond), window: 1)], now: now)
         guard decision.allowed else { throw ServiceError.platformLimit(retryAfter: decision.retryAfter) }
     }
 

@@ -13,7 +13,10 @@ final class ClaimingWorkerPool: ExportScheduler, @unchecked Sendable {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private var threads: [Thread] = []
+    /// Writers claiming or writing (`stop` and `waitUntilIdle` wait for them) …
     private var running = 0
+    /// … and of those, writing.
+    private var writing = 0
     private var stopping = false
     /// Tasks created here since a writer last found nothing to claim.
     private var wakeups = 0
@@ -44,7 +47,7 @@ final class ClaimingWorkerPool: ExportScheduler, @unchecked Sendable {
     var depth: Int {
         condition.lock()
         defer { condition.unlock() }
-        return running
+        return writing
     }
 
     var isStopping: Bool {
@@ -84,7 +87,15 @@ final class ClaimingWorkerPool: ExportScheduler, @unchecked Sendable {
             } catch {
                 logger.error("cannot claim export tasks", metadata: ["error": "\(error)"])
             }
-            if let claimed { work(claimed) }
+            if let claimed {
+                condition.lock()
+                writing += 1
+                condition.unlock()
+                work(claimed)
+                condition.lock()
+                writing -= 1
+                condition.unlock()
+            }
             condition.lock()
             running -= 1
             if claimed == nil {

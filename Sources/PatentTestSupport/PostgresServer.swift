@@ -41,7 +41,7 @@ public final class PostgresServer: @unchecked Sendable {
         port = try Self.freePort()
         process = Process()
         let postgres = [binaries + "/postgres", "-D", data, "-p", String(port), "-k", directory, "-c", "listen_addresses=127.0.0.1",
-                        "-c", "fsync=off", "-c", "max_connections=200"]
+                        "-c", "fsync=off", "-c", "max_connections=400"]
         let (program, arguments) = Self.invocation(postgres, as: account)
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments

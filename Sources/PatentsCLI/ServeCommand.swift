@@ -30,9 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "This node's name among those sharing --database (default: host name, port and process id).") var node: String?
     @Option(help: "With --database: seconds a writer's claim on a task holds without progress; then another node takes the task over.")
     var lease = 30
+    @Option(help: "Nodes serving the same clients: each allows its share (1/N, rounded up) of every rate limit.") var nodes = 1
 
     /// Numbers from the command line are checked before any is used (none may trap).
     func validate() throws {
+        guard (1...10_000).contains(nodes) else { throw ValidationError("--nodes must be 1…10000, not \(nodes)") }
         guard (2...86_400).contains(lease) else { throw ValidationError("--lease must be 2…86400 seconds, not \(lease)") }
         guard options.database == nil || options.exports != nil else {
             throw ValidationError("--database needs --exports: a folder every node reaches at the same path, so that a file written on one node downloads from any")
@@ -69,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.platformPerSecond = platformRate
         configuration.limits.clientPerSecond = clientRatePerSecond
         configuration.limits.clientPerMinute = clientRatePerMinute
+        configuration.limits.nodes = nodes
         configuration.connections.maximumConnections = maxConnections
         configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.taskLimits.maximumPendingPerClient = maxPendingPerClient

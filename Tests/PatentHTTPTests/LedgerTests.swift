@@ -52,7 +52,9 @@ import Testing
     @Test func aFailedTaskCostsNothingAndFreesItsQuota() async throws {
         let server = try TestServer(start: false)
         let payer = try server.makeClient { $0.balance = 1_00; $0.dailyQuota = 10 }
-        FileManager.default.createFile(atPath: server.tasks.dataDirectory + "/exports", contents: Data("x".utf8))
+        // The exports folder is a file: the task's file cannot be written.
+        try FileManager.default.removeItem(atPath: server.tasks.exportsDirectory)
+        FileManager.default.createFile(atPath: server.tasks.exportsDirectory, contents: Data("x".utf8))
         try await server.run { api in
             let created = try await api.with(key: payer.key)
                 .export(#"{"query_text": "method", "fields": "PN", "export_type": "csv", "rows": 10}"#)

@@ -245,6 +245,22 @@ let countPath = "/search/patent/query-search-count/v2"
         }
     }
 
+    /// Three nodes: each allows a third (rounded up) of the client's 7 calls a second.
+    @Test func eachNodeAllowsItsShareOfTheRates() async throws {
+        var limits = PlatformLimits()
+        limits.nodes = 3
+        #expect([1, 2, 3, 7, 9, 500].map(limits.share) == [1, 1, 1, 3, 3, 167])
+        #expect(limits.share(.max) == Int.max / 3 + 1, "no arithmetic traps")
+        let server = try TestServer(limits: limits)
+        let client = try server.makeClient { $0.ratePerSecond = 7 }
+        try await server.run { api in
+            let api = api.with(key: client.key)
+            for _ in 0..<3 { #expect(try await api.post(countPath, countBody).ok) }
+            let refused = try await api.post(countPath, countBody)
+            #expect(refused.code == 67200007 && refused.message.contains("3 calls per second"), "\(refused.message)")
+        }
+    }
+
     @Test func thePlatformLimitCoversAllClients() async throws {
         var limits = PlatformLimits()
         limits.platformPerSecond = 3

@@ -64,6 +64,15 @@ struct TestServer {
     let services: ServerServices
     let client: ClientAccount
     let key: String
+    /// Stops the writers when the test is done with the server (on a shared database their
+    /// polling would otherwise hold connections for the rest of the run).
+    private let lifetime: Lifetime
+
+    private final class Lifetime: Sendable {
+        let tasks: ExportTaskService
+        init(_ tasks: ExportTaskService) { self.tasks = tasks }
+        deinit { if !TestBackend.isSQLite { tasks.stop() } }
+    }
 
     init(store: PatentStore = FixtureCorpus.shared.store, search: SearchService = FixtureCorpus.shared.search,
          start: Bool = true, limits: PlatformLimits = PlatformLimits(), workers: Int = 2, dataDirectory: String? = nil,
@@ -82,6 +91,7 @@ struct TestServer {
                                       workers: workers, logger: logger, metrics: metrics, now: { clock.now },
                                       limits: taskLimits, secretHashing: Self.hashing,
                                       storage: try TestBackend.current.storage(data: data, hashing: Self.hashing))
+        lifetime = Lifetime(tasks)
         services = ServerServices(tasks: tasks, search: search, store: store, limits: limits, registry: registry,
                                   secrets: Self.secrets)
         var new = AccountStore.NewClient(name: "tests")
@@ -142,12 +152,13 @@ enum TestBackend: String {
         var logger = Logger(label: "patents.test.postgres")
         logger.logLevel = .critical
         // Hundreds of test servers share one PostgreSQL: small pools that close idle connections soon.
-        let database = try SharedDatabase(url: try PostgresServer.shared.createDatabase("http"), logger: logger, connections: 4,
+        let database = try SharedDatabase(url: try PostgresServer.shared.createDatabase("http"), logger: logger, connections: 2,
                                           idleTimeout: .seconds(1))
         var storage = try database.serviceStorage(exportsDirectory: (data as NSString).appendingPathComponent("exports"),
                                                   node: "test", hashing: hashing)
-        // Tests wait for their files: idle writers look again every 50 ms.
-        storage.claims?.pollInterval = 0.05
+        // A test server is the only node of its database: its own creates wake its writers,
+        // and idle writers leave the connections alone so the pools close them.
+        storage.claims?.pollInterval = 30
         return storage
     }
 }
