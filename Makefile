@@ -52,7 +52,7 @@ IN_PROCESS_ONLY := ClusterTests|CrashPointTests|EndToEndTests|KillLoopTests|Plat
 test: deps venv
 	$(SWIFT) build --build-tests
 	PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build
-	PATENTS_TEST_BACKEND=postgresql PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build --filter '$(POSTGRES_SUITES)'
+	PATENTS_TEST_BACKEND=postgresql PATENTS_PYTHON=$(VENV)/bin/python $(SWIFT) test --skip-build --filter 'PatentHTTPTests\.($(POSTGRES_SUITES))'
 	scripts/fuzz-api.sh --cases 25 --minimum 500
 
 test-postgres: deps venv
