@@ -77,7 +77,7 @@ let package = Package(
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         // Shared state on PostgreSQL for several `patents serve` nodes (many machines).
         .target(name: "PatentPostgres", dependencies: [
-            "PatentTasks",
+            "PatentTasks", "PatentStore", "PatentIngest", "PatentModel",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -118,7 +118,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PatentPostgresTests", dependencies: [
-            "PatentPostgres", "PatentTasks", "PatentTestSupport",
+            "PatentPostgres", "PatentTasks", "PatentTestSupport", "PatentStore", "PatentModel",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -62,6 +62,9 @@ public struct Importer {
     /// Called on the writer thread after each committed batch (the binary's crash tests
     /// use it to slow an import down so that a kill lands between batches).
     public var afterBatch: (@Sendable () -> Void)?
+    /// How a batch is written: into `store` (`upsert`) by default; on many machines,
+    /// published on the shared database's feed through it (`PatentFeed.publish`).
+    public var write: (@Sendable (PatentStore, [PreparedRecord]) throws -> UpsertSummary) = { try $0.upsert($1) }
 
     public init(store: PatentStore?) { self.store = store }
 
@@ -71,7 +74,8 @@ public struct Importer {
         var documents: [SourceDocument] = []
         var pending: [PreparedRecord] = []
         var lastProgress = Date()
-        let writer = store.map { WritePipeline(store: $0, afterCommit: afterBatch) }
+        let write = self.write
+        let writer = store.map { store in WritePipeline(write: { try write(store, $0) }, afterCommit: afterBatch) }
 
         func flushWrites() throws {
             guard !pending.isEmpty else { return }

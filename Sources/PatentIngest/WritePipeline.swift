@@ -4,11 +4,11 @@ import PatentModel
 import PatentStore
 import Synchronization
 
-/// Writes batches to the store on a thread of its own while the caller decodes the
+/// Writes batches (to the store, or its feed) on a thread of its own while the caller decodes the
 /// next documents. At most two batches wait, so memory stays bounded; the first
 /// error stops further writes and is rethrown by `finish()`.
 final class WritePipeline: Sendable {
-    private let store: PatentStore
+    private let write: @Sendable ([PreparedRecord]) throws -> UpsertSummary
     private let queue = DispatchQueue(label: "patents.store-writer")
     private let slots = DispatchSemaphore(value: 2)
     private let state = Mutex(State())
@@ -20,8 +20,8 @@ final class WritePipeline: Sendable {
         var error: (any Error)?
     }
 
-    init(store: PatentStore, afterCommit: (@Sendable () -> Void)? = nil) {
-        self.store = store
+    init(write: @escaping @Sendable ([PreparedRecord]) throws -> UpsertSummary, afterCommit: (@Sendable () -> Void)? = nil) {
+        self.write = write
         self.afterCommit = afterCommit
     }
 
@@ -33,7 +33,7 @@ final class WritePipeline: Sendable {
             guard state.withLock({ $0.error == nil }) else { return }
             let start = Date()
             do {
-                let summary = try store.upsert(batch)
+                let summary = try write(batch)
                 state.withLock {
                     $0.summary.inserted += summary.inserted
                     $0.summary.updated += summary.updated

@@ -43,10 +43,10 @@ public final class PostgresTaskRepository: TaskRepository, TaskClaiming {
                 }
                 try await connection.query("""
                     INSERT INTO export_task (id, owner, specification, generation, total, count, status, rows_written, file_name,
-                        created_at, updated_at, expires_at)
+                        created_at, updated_at, expires_at, revision)
                     VALUES (\(task.id), \(task.owner), \(specification), \(task.generation), \(task.total), \(task.count),
                         \(task.status.rawValue), 0, \(task.fileName), \(task.createdAt.timeIntervalSince1970),
-                        \(task.updatedAt.timeIntervalSince1970), \(task.expiresAt.timeIntervalSince1970))
+                        \(task.updatedAt.timeIntervalSince1970), \(task.expiresAt.timeIntervalSince1970), \(task.revision))
                     """, logger: logger)
                 try await connection.query("INSERT INTO export_task_result (task_id, pns) VALUES (\(task.id), \(result.joined(separator: "\n")))",
                                            logger: logger)
@@ -59,7 +59,7 @@ public final class PostgresTaskRepository: TaskRepository, TaskClaiming {
         return try BlockingBridge.shared.wait {
             let rows = try await database.client.query("""
                 SELECT id, owner, specification, generation, total, count, status, rows_written, file_name, file_size, sha256,
-                    error, created_at, updated_at, expires_at, file_expires_at, attempt
+                    error, created_at, updated_at, expires_at, file_expires_at, attempt, revision
                 FROM export_task WHERE id = \(id)
                 """, logger: logger)
             for try await row in rows { return try Self.task(row.makeRandomAccess()) }
@@ -169,6 +169,6 @@ public final class PostgresTaskRepository: TaskRepository, TaskClaiming {
             fileSize: try row["file_size"].decode(Int?.self), sha256: try row["sha256"].decode(String?.self),
             error: try row["error"].decode(String?.self), createdAt: try date("created_at")!, updatedAt: try date("updated_at")!,
             expiresAt: try date("expires_at")!, fileExpiresAt: try date("file_expires_at"),
-            attempt: try row["attempt"].decode(Int.self))
+            attempt: try row["attempt"].decode(Int.self), revision: try row["revision"].decode(Int?.self) ?? 0)
     }
 }

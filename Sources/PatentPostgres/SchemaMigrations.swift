@@ -6,7 +6,7 @@ import PostgresNIO
 /// so nodes starting together apply each migration once; `schema_migration` records what
 /// was applied. The tables mirror `tasks.sqlite` (PatentTasks' `ServiceDatabase`), plus what
 /// many machines need: an export task's claim (`worker`, `attempt` — the fencing token —
-/// and `lease_until`), signing keys with their ids, and the nodes.
+/// and `lease_until`), signing keys with their ids, the nodes, and the patents' feed.
 extension SharedDatabase {
     /// Named migrations in the order they apply; a released one is never edited, only followed.
     static let migrations: [(id: String, statements: [String])] = [
@@ -111,6 +111,31 @@ extension SharedDatabase {
             )
             """,
             "CREATE TABLE node (id TEXT PRIMARY KEY, address TEXT NOT NULL, heartbeat_at TIMESTAMPTZ NOT NULL)",
+        ]),
+        // The patents' change feed (`PatentFeed`): each patent's stored row under the feed
+        // revision that last wrote it; `patent_feed` holds the head revision (its row lock
+        // orders publishers) and the family-id counters publishers hand on.
+        ("v2-patent-feed", [
+            """
+            CREATE TABLE patent_feed (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                head BIGINT NOT NULL,
+                family_counters TEXT NOT NULL
+            )
+            """,
+            "INSERT INTO patent_feed (id, head, family_counters) VALUES (1, 0, '{}')",
+            """
+            CREATE TABLE patent_record (
+                pn TEXT PRIMARY KEY,
+                revision BIGINT NOT NULL,
+                record BYTEA NOT NULL,
+                text BYTEA,
+                docdb_family BIGINT,
+                inpadoc_family BIGINT,
+                extended_family BIGINT
+            )
+            """,
+            "CREATE INDEX patent_record_revision ON patent_record(revision, pn)",
         ]),
     ]
 

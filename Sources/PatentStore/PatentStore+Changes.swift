@@ -12,13 +12,21 @@ public struct StoredPatent: Sendable {
 
 /// A stored patent's row before its record is decoded (decoding is the costly part, so
 /// the indexer does it on its worker threads).
-public struct StoredRecord: Sendable {
+public struct StoredRecord: Sendable, Equatable {
     public let pn: String
     public let revision: Int
     public let record: Data
     /// Claims and descriptions (record form 4), when read.
     public let text: Data?
     public let families: [FamilyLevel: Int]
+
+    public init(pn: String, revision: Int, record: Data, text: Data?, families: [FamilyLevel: Int]) {
+        self.pn = pn
+        self.revision = revision
+        self.record = record
+        self.text = text
+        self.families = families
+    }
 
     /// The stored bytes read.
     public var size: Int { record.count + (text?.count ?? 0) }
@@ -71,21 +79,25 @@ extension PatentStore {
     /// lookup per level instead of a second query whose rows are matched up by PN. The
     /// `text` column (claims, descriptions) is read only when asked for.
     private func fetchRecords(where condition: String, arguments: StatementArguments, text: Bool = true) throws -> [StoredRecord] {
+        try pool.read { db in try Self.fetchRecords(db, where: condition, arguments: arguments, text: text) }
+    }
+
+    /// `fetchRecords` inside a transaction already open.
+    static func fetchRecords(_ db: Database, where condition: String, arguments: StatementArguments,
+                             text: Bool = true) throws -> [StoredRecord] {
         let levels = FamilyLevel.allCases
         let familyColumns = levels.map { "(SELECT family_id FROM family WHERE family.pn = patent.pn AND level = \($0.rawValue))" }
         let sql = "SELECT pn, record, revision, \(text ? "text" : "NULL"), \(familyColumns.joined(separator: ", ")) FROM patent WHERE \(condition)"
-        return try pool.read { db in
-            var records: [StoredRecord] = []
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let row = try rows.next() {
-                var families: [FamilyLevel: Int] = [:]
-                for (offset, level) in levels.enumerated() {
-                    if let id = row[4 + offset] as Int? { families[level] = id }
-                }
-                records.append(StoredRecord(pn: row[0], revision: row[2], record: row[1], text: row[3], families: families))
+        var records: [StoredRecord] = []
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            var families: [FamilyLevel: Int] = [:]
+            for (offset, level) in levels.enumerated() {
+                if let id = row[4 + offset] as Int? { families[level] = id }
             }
-            return records
+            records.append(StoredRecord(pn: row[0], revision: row[2], record: row[1], text: row[3], families: families))
         }
+        return records
     }
 
     /// A JSON array of strings, for `IN (SELECT value FROM json_each(?))` with any number of values.

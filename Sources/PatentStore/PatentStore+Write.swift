@@ -34,6 +34,12 @@ extension PatentStore {
     /// importer); the encoding is used when the record is stored unchanged by merging.
     @discardableResult
     public func upsert(_ prepared: [PreparedRecord]) throws -> UpsertSummary {
+        try pool.write { db in try Self.write(prepared, in: db).summary }
+    }
+
+    /// The body of `upsert` inside a transaction already open; also the batch's revision
+    /// (nil when nothing changed).
+    static func write(_ prepared: [PreparedRecord], in db: Database) throws -> (summary: UpsertSummary, revision: Int?) {
         let patents = prepared.map(\.patent)
         var encodedByPN: [String: PatentRecordCodec.Stored] = [:]
         var occurrences: [String: Int] = [:]
@@ -41,65 +47,72 @@ extension PatentStore {
             occurrences[record.patent.pn, default: 0] += 1
             if let encoded = record.encoded { encodedByPN[record.patent.pn] = encoded }
         }
-        return try pool.write { db in
-            var summary = UpsertSummary()
-            // Each PN's stored record as it was before this batch, then the merge of
-            // every incoming record for it in order; only a final change is written.
-            var original: [String: Patent?] = [:]
-            var merged: [String: Patent] = [:]
-            var seen: [String] = []
-            let storedRecord = try db.cachedStatement(sql: "SELECT record, text FROM patent WHERE pn = ?")
-            for incoming in patents {
-                let pn = incoming.pn
-                if original[pn] == nil {
-                    original[pn] = .some(try Row.fetchOne(storedRecord, arguments: [pn]).map { try Self.decode($0[0], text: $0[1]) })
-                    seen.append(pn)
-                }
-                if var current = merged[pn] ?? original[pn]! {
-                    current.merge(incoming)
-                    merged[pn] = current
-                } else {
-                    merged[pn] = incoming
-                }
+        var summary = UpsertSummary()
+        // Each PN's stored record as it was before this batch, then the merge of
+        // every incoming record for it in order; only a final change is written.
+        var original: [String: Patent?] = [:]
+        var merged: [String: Patent] = [:]
+        var seen: [String] = []
+        let storedRecord = try db.cachedStatement(sql: "SELECT record, text FROM patent WHERE pn = ?")
+        for incoming in patents {
+            let pn = incoming.pn
+            if original[pn] == nil {
+                original[pn] = .some(try Row.fetchOne(storedRecord, arguments: [pn]).map { try Self.decode($0[0], text: $0[1]) })
+                seen.append(pn)
             }
-            var order: [String] = []
-            var changed: [String: Patent] = [:]
-            for pn in seen {
-                let record = merged[pn]!
-                switch original[pn]! {
-                case .none: summary.inserted += 1
-                case .some(let stored) where stored == record: summary.unchanged += 1; continue
-                case .some: summary.updated += 1
-                }
-                order.append(pn)
-                changed[pn] = record
+            if var current = merged[pn] ?? original[pn]! {
+                current.merge(incoming)
+                merged[pn] = current
+            } else {
+                merged[pn] = incoming
             }
-            guard !order.isEmpty else { return summary }
-            let revision = try Self.nextValue(db, counter: "revision")
-            let now = Date().timeIntervalSince1970
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO patent (pn, office, kind, type, publication_date, application_key, original_language,
-                                    coverage, record, text, revision, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(pn) DO UPDATE SET office = excluded.office, kind = excluded.kind, type = excluded.type,
-                    publication_date = excluded.publication_date, application_key = excluded.application_key,
-                    original_language = excluded.original_language, coverage = excluded.coverage,
-                    record = excluded.record, text = excluded.text, revision = excluded.revision, updated_at = excluded.updated_at
-                """)
-            for (i, pn) in order.enumerated() {
-                if i > 0, i == order.count / 2 { FaultPoint.reach(.storeBatchHalfWritten) }
-                let patent = changed[pn]!
-                let isFresh = original[pn]! == nil && occurrences[pn] == 1
-                let encoded = (isFresh ? encodedByPN[pn] : nil) ?? Self.encode(patent)
-                try statement.execute(arguments: [
-                    pn, patent.publication.office, patent.publication.kind, patent.type.rawValue,
-                    patent.publicationDate?.value, patent.application?.key, patent.resolvedOriginalLanguage,
-                    Coverage(patent).rawValue, encoded.record, encoded.text, revision, now,
-                ])
-            }
-            try FamilyMaintenance(db: db, revision: revision).update(order.map { ($0, changed[$0]!) })
-            return summary
         }
+        var order: [String] = []
+        var changed: [String: Patent] = [:]
+        for pn in seen {
+            let record = merged[pn]!
+            switch original[pn]! {
+            case .none: summary.inserted += 1
+            case .some(let stored) where stored == record: summary.unchanged += 1; continue
+            case .some: summary.updated += 1
+            }
+            order.append(pn)
+            changed[pn] = record
+        }
+        guard !order.isEmpty else { return (summary, nil) }
+        let revision = try Self.nextValue(db, counter: "revision")
+        let statement = try rowStatement(db)
+        for (i, pn) in order.enumerated() {
+            if i > 0, i == order.count / 2 { FaultPoint.reach(.storeBatchHalfWritten) }
+            let patent = changed[pn]!
+            let isFresh = original[pn]! == nil && occurrences[pn] == 1
+            let encoded = (isFresh ? encodedByPN[pn] : nil) ?? Self.encode(patent)
+            try writeRow(statement, patent, record: encoded.record, text: encoded.text, revision: revision)
+        }
+        try FamilyMaintenance(db: db, revision: revision).update(order.map { ($0, changed[$0]!) })
+        return (summary, revision)
+    }
+
+    /// The statement writing a patent's row (`writeRow`).
+    static func rowStatement(_ db: Database) throws -> Statement {
+        try db.cachedStatement(sql: """
+            INSERT INTO patent (pn, office, kind, type, publication_date, application_key, original_language,
+                                coverage, record, text, revision, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(pn) DO UPDATE SET office = excluded.office, kind = excluded.kind, type = excluded.type,
+                publication_date = excluded.publication_date, application_key = excluded.application_key,
+                original_language = excluded.original_language, coverage = excluded.coverage,
+                record = excluded.record, text = excluded.text, revision = excluded.revision, updated_at = excluded.updated_at
+            """)
+    }
+
+    /// Writes a patent's row: its stored form and the columns statistics and lookups read.
+    static func writeRow(_ statement: Statement, _ patent: Patent, record: Data, text: Data?, revision: Int) throws {
+        try statement.execute(arguments: [
+            patent.pn, patent.publication.office, patent.publication.kind, patent.type.rawValue,
+            patent.publicationDate?.value, patent.application?.key, patent.resolvedOriginalLanguage,
+            Coverage(patent).rawValue, record, text, revision, Date().timeIntervalSince1970,
+        ])
     }
 
     static func nextValue(_ db: Database, counter: String) throws -> Int {

@@ -15,8 +15,12 @@ public struct ExportTask: Sendable, Equatable {
     /// The client that created it; nil while the server runs without authentication.
     public let owner: String?
     public let specification: ExportSpecification
-    /// The index generation the search ran on.
+    /// The index generation the search ran on (this node's).
     public let generation: Int
+    /// The revision of the patents' feed the creating node's store had applied when the
+    /// search ran (many machines; 0 on one): a writer on another node first follows the
+    /// feed at least this far, so that every patent of the result is in its store.
+    public let revision: Int
     /// Matching patents after collapse (uncapped).
     public let total: Int
     /// Patents the file holds: min(rows, max(0, min(total, 100,000) − offset)).
@@ -41,8 +45,9 @@ public struct ExportTask: Sendable, Equatable {
     public init(id: String, owner: String?, specification: ExportSpecification, generation: Int, total: Int, count: Int,
                 status: ExportStatus, rowsWritten: Int, fileName: String, fileSize: Int? = nil, sha256: String? = nil,
                 error: String? = nil, createdAt: Date, updatedAt: Date, expiresAt: Date, fileExpiresAt: Date? = nil,
-                attempt: Int = 0) {
+                attempt: Int = 0, revision: Int = 0) {
         self.attempt = attempt
+        self.revision = revision
         self.id = id
         self.owner = owner
         self.specification = specification

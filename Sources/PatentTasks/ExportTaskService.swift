@@ -108,6 +108,12 @@ public final class ExportTaskService: Sendable {
             throw ServiceError(code: 68300008, message: "the server is low on disk space and takes no new exports now; "
                                + "please try again later", httpStatus: 503, retryAfter: 60)
         }
+        let revision: Int
+        do {
+            revision = try store.followedRevision()
+        } catch {
+            throw ServiceError.serviceError("the store could not be read, please try again later")
+        }
         let searcher = try search.searcher()
         let request = specification.parameters.searchRequest(offset: specification.offset, rows: specification.rows)
         let result = try search.search(request, on: searcher)
@@ -118,7 +124,7 @@ public final class ExportTaskService: Sendable {
             // API.md: total is the matching patents after collapse, capped at 100,000.
             total: min(result.total, ExportSpecification.window), count: pns.count, status: .pending, rowsWritten: 0,
             fileName: ExportTask.fileStem(created) + "." + ExportFormat.fileExtension(specification.exportType),
-            createdAt: created, updatedAt: created, expiresAt: created.addingTimeInterval(Self.taskLifetime))
+            createdAt: created, updatedAt: created, expiresAt: created.addingTimeInterval(Self.taskLifetime), revision: revision)
         do {
             try tasks.insert(task, result: pns, reservation: client.map { FeeReservation(clientID: $0.id, level: feeLevel) },
                              maximumPending: limits.maximumPendingPerClient)
@@ -285,6 +291,7 @@ public final class ExportTaskService: Sendable {
                 let (size, digest) = try ExportJob.sha256(of: path)
                 outcome = ExportJob.Outcome(rows: 0, size: size, sha256: digest)
             } else {
+                try awaitFeed(task)
                 partial = ExportJob.partialPath(path, taskID: id)
                 let job = ExportJob(task: task, result: try tasks.result(id), store: store, path: path, pageSize: paging.pageSize)
                 var reported = now()
@@ -325,6 +332,25 @@ public final class ExportTaskService: Sendable {
             metrics.taskFinished(.fail, rows: 0)
         }
     }
+}
+
+extension ExportTaskService {
+    /// Many machines: waits, at most `feedWait` seconds, until this node's store has
+    /// followed the patents' feed as far as the task's search saw (`ExportTask.revision`),
+    /// so that every patent of its result is here — a task created on a node that had just
+    /// taken a publication in. Still behind then, the task is written with what is here: a
+    /// patent missing fails it, naming the patent.
+    func awaitFeed(_ task: ExportTask) throws {
+        guard task.revision > 0 else { return }
+        let deadline = Date().addingTimeInterval(Self.feedWait)
+        while try store.followedRevision() < task.revision, Date() < deadline, !pool.isStopping {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// Seconds a writer waits for its store to follow the feed (it follows within about
+    /// one; a lease is 30 by default).
+    static let feedWait: TimeInterval = 10
 }
 
 /// What one client, and all together, may ask of the export writers and the disk.

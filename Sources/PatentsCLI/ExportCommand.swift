@@ -11,6 +11,8 @@ struct ExportCommand: ParsableCommand {
     )
 
     @OptionGroup var options: DataOptions
+    @OptionGroup var feed: FeedOptions
+    @OptionGroup var writer: WriterOptions
 
     @OptionGroup var search: QueryOptions
     @Option(help: "Comma-separated export field codes.") var fields = "PN,TTL,APD,PBD,AN"
@@ -23,6 +25,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Translation language: cn en jp.") var transLang = "en"
 
     func run() throws {
+        try feed.follow(options, writer: writer, index: true)
         var body = search.body
         body["fields"] = .string(fields)
         body["export_type"] = .string(type)

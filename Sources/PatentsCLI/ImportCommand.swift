@@ -12,6 +12,7 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
     @OptionGroup var writer: WriterOptions
+    @OptionGroup var feed: FeedOptions
 
     @Argument(help: "Files or folders to import.")
     var paths: [String]
@@ -30,6 +31,12 @@ struct ImportCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let store = dryRun ? nil : try options.openStore()
         var importer = Importer(store: store)
+        if let store, let shared = try feed.openFeed() {
+            // The folder first catches up, so the publishing batches have little to take in
+            // under the feed's lock; then each batch is published and applied here.
+            try feed.catchUp(store, on: shared)
+            importer.write = { try shared.publishBlocking($1, through: $0) }
+        }
         TestHooks.apply(to: &importer)
         let isTerminal = isatty(STDERR_FILENO) != 0
         let report = try importer.run(paths: paths) { progress in

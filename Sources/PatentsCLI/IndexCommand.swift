@@ -13,6 +13,7 @@ struct IndexCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
     @OptionGroup var writer: WriterOptions
+    @OptionGroup var feed: FeedOptions
 
     @Flag(help: "Merge all segments into one afterwards.")
     var merge = false
@@ -24,6 +25,7 @@ struct IndexCommand: ParsableCommand {
         let lock = try writer.lock(options.data, command: "index")
         defer { withExtendedLifetime(lock) {} }
         let store = try options.openStore()
+        if let shared = try feed.openFeed() { try feed.catchUp(store, on: shared) }
         try updateIndex(store: store, data: options.data, memoryMB: writer.memory, rebuild: rebuild)
         if merge {
             let writer = try IndexWriter(directory: indexDirectory(options.data))

@@ -73,12 +73,9 @@ struct ServiceOptions: ParsableArguments {
             storage.exportsDirectory = exports
             return storage
         }
-        var logger = Logger(label: "patents.postgres")
-        logger.logLevel = .error
+        let shared = try openSharedDatabase(database)
         do {
-            return try SharedDatabase.open(url: database, logger: logger).serviceStorage(exportsDirectory: exports, node: node, lease: lease)
-        } catch let error as DatabaseURLError {
-            throw ValidationError(error.description)
+            return try shared.serviceStorage(exportsDirectory: exports, node: node, lease: lease)
         } catch {
             throw refused("error: cannot use the shared database: \(String(reflecting: error))")
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PatentHTTP
 import PatentIndex
+import PatentPostgres
 import PatentStore
 import PatentTasks
 
@@ -76,11 +77,27 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.taskLimits.maximumPendingPerClient = maxPendingPerClient
         configuration.taskLimits.minimumFreeBytes = minFreeMb << 20
+        let follower = try followTheFeed()
+        defer { follower?.stop() }
         try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port, demo in
             var text = "listening on http://\(host):\(port)\n"
             if let demo { text += Self.banner(demo, base: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)") }
             FileHandle.standardOutput.write(Data(text.utf8))
         }
+    }
+
+    /// With `--database`, the data folder follows the patents' feed while serving: what any
+    /// node imports is searched here too (`FeedFollower`), within a second of its publication.
+    private func followTheFeed() throws -> FeedFollower? {
+        guard let database = options.database else { return nil }
+        let store = try options.data.openStore()
+        let data = options.data.data
+        let follower = FeedFollower(feed: try openSharedDatabase(database).patentFeed(), store: store,
+                                    dataDirectory: data, logger: Logger(label: "patents.feed")) {
+            try updateIndex(store: store, data: data, memoryMB: 512)
+        }
+        follower.start()
+        return follower
     }
 
     /// `<host>:<port>:<pid>`: unique among the nodes of one database.

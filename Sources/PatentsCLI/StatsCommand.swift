@@ -6,11 +6,14 @@ struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts by office, kind, language, field coverage and family sizes.")
 
     @OptionGroup var options: DataOptions
+    @OptionGroup var feed: FeedOptions
+    @OptionGroup var writer: WriterOptions
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
+        try feed.follow(options, writer: writer, index: false)
         let stats = try options.openStore().statistics()
         if json {
             let encoder = JSONEncoder()

@@ -8,9 +8,10 @@ import PostgresNIO
 import Testing
 
 /// Three `patents serve` nodes on one private PostgreSQL and one exports folder, as on
-/// three machines: exports created on every node, one node killed with `kill -9` while it
-/// writes, one paused (SIGSTOP) past its lease; every task ends SUCCESS with a correct file,
-/// charged once, and a link made on one node downloads from another.
+/// three machines: patents imported through one node are searched on all (the feed);
+/// exports created on every node, one node killed with `kill -9` while it writes, one paused
+/// (SIGSTOP) past its lease; every task ends SUCCESS with a correct file, charged once, and
+/// a link made on one node downloads from another.
 @Suite(.serialized) struct ClusterTests {
     /// Each export page holds 4 patents and is followed by a 300 ms pause, so a task of 40
     /// rows takes some 3 s: kills and pauses land mid-file.
@@ -25,15 +26,13 @@ import Testing
     @Test func threeNodesShareTasksAndSurviveAKillAndAPause() async throws {
         let url = try PostgresServer.shared.createDatabase("cluster")
         let exports = try temporaryDirectory("cluster-exports")
+        // The patents are imported through A only, into the shared database; B and C start
+        // with empty folders and take them from its feed. One fixture folder comes later.
+        let later = fixtures + "/uspto-legacy"
         let first = try temporaryDirectory("cluster-a")
-        try runPatents(["import", "--data", first, fixtures])
-        var folders = [first]
-        for name in ["cluster-b", "cluster-c"] {
-            let folder = try temporaryDirectory(name)
-            try FileManager.default.removeItem(atPath: folder)
-            try FileManager.default.copyItem(atPath: first, toPath: folder)
-            folders.append(folder)
-        }
+        let paths = try FileManager.default.contentsOfDirectory(atPath: fixtures).map { fixtures + "/" + $0 }.filter { $0 != later }
+        try runPatents(["import", "--data", first, "--database", url] + paths)
+        let folders = [first, try temporaryDirectory("cluster-b"), try temporaryDirectory("cluster-c")]
         let (clientID, key) = try Self.client(database: url, data: first)
         var nodes: [Node] = []
         for (name, folder) in zip(["A", "B", "C"], folders) {
@@ -52,6 +51,19 @@ import Testing
         logger.logLevel = .critical
         let database = try SharedDatabase(url: url, logger: logger, connections: 2)
 
+        // Every node searches what A published; then a folder imported through C while it
+        // serves is searched on A and B within 5 s (the feed's NOTIFY wakes them).
+        let published = try await Self.count(nodes[0].server)
+        #expect(published > 0)
+        for node in nodes.dropFirst() { _ = try await Self.count(node.server, reaching: published, within: 60) }
+        try runPatents(["import", "--data", folders[2], "--database", url, later])
+        let total = try await Self.count(nodes[2].server)
+        #expect(total > published, "the later folder adds patents: \(published) → \(total)")
+        for node in nodes.prefix(2) {
+            let seconds = try await Self.count(node.server, reaching: total, within: 30)
+            #expect(seconds < 5, "node \(node.name) searched C's import after \(seconds) s")
+        }
+
         // 30 exports, created in turn on A, B and C, of three sizes.
         let bodies = [20, 32, 40].map { rows in
             #"{"query_text": "PBD:[19000101 TO 20991231]", "fields": "PN,TTL,AN,APD,PBD", "export_type": "csv", "rows": \#(rows)}"#
@@ -62,6 +74,11 @@ import Testing
             let data = try #require(answer["data"] as? [String: Any], "\(answer)")
             created.append((try #require(data["task_id"] as? String), try #require(data["count"] as? Int), index % 3, index % 3))
         }
+
+        // Each task records the feed revision its search saw: all of the feed by now.
+        let head = try await database.patentFeed().head()
+        #expect(head >= 2, "A's import and C's each published")
+        #expect(try await Self.revisions(database) == [head], "the tasks' revisions")
 
         // kill -9 on B once it is mid-file; then A paused while it writes, past its lease.
         let killed = try await Self.midFile(database, worker: "B/")
@@ -100,6 +117,26 @@ import Testing
         await database.close()
     }
 
+    static let everything = #"{"query_text": "PBD:[19000101 TO 20991231]"}"#
+
+    /// How many patents a node's index finds (P001).
+    static func count(_ server: RunningServer) async throws -> Int {
+        let answer = try await server.call("POST", "/search/patent/query-search-count/v2", everything)
+        return try #require((answer["data"] as? [String: Any])?["total_search_result_count"] as? Int, "\(answer)")
+    }
+
+    /// Waits until a node finds `expected` patents; the seconds it took.
+    static func count(_ server: RunningServer, reaching expected: Int, within limit: TimeInterval) async throws -> Double {
+        let start = Date()
+        var found = try await count(server)
+        while found != expected, Date().timeIntervalSince(start) < limit {
+            try await Task.sleep(for: .milliseconds(100))
+            found = try await count(server)
+        }
+        #expect(found == expected, "after \(limit) s the node finds \(found) patents, not \(expected)")
+        return Date().timeIntervalSince(start)
+    }
+
     /// A client with a balance and a key, made through the CLI on the shared database.
     static func client(database url: String, data: String) throws -> (id: String, key: String) {
         let created = try JSONSerialization.jsonObject(with: Data(try output(builtPatentsBinary, [
@@ -136,6 +173,14 @@ import Testing
             return attempt
         }
         return 0
+    }
+
+    static func revisions(_ database: SharedDatabase) async throws -> Set<Int> {
+        var revisions = Set<Int>()
+        for try await revision in try await database.client.query("SELECT DISTINCT revision FROM export_task").decode(Int.self) {
+            revisions.insert(revision)
+        }
+        return revisions
     }
 
     static func charges(_ database: SharedDatabase) async throws -> [String] {

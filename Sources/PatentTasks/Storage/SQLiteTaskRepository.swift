@@ -23,11 +23,11 @@ public final class SQLiteTaskRepository: TaskRepository {
             }
             try db.execute(sql: """
                 INSERT INTO export_task (id, owner, specification, generation, total, count, status, rows_written, file_name,
-                    created_at, updated_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                    created_at, updated_at, expires_at, revision)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
                 """, arguments: [task.id, task.owner, specification, task.generation, task.total, task.count,
                                  task.status.rawValue, task.fileName, task.createdAt.timeIntervalSince1970,
-                                 task.updatedAt.timeIntervalSince1970, task.expiresAt.timeIntervalSince1970])
+                                 task.updatedAt.timeIntervalSince1970, task.expiresAt.timeIntervalSince1970, task.revision])
             try db.execute(sql: "INSERT INTO export_task_result (task_id, pns) VALUES (?, ?)",
                            arguments: [task.id, result.joined(separator: "\n")])
         }
@@ -127,6 +127,6 @@ public final class SQLiteTaskRepository: TaskRepository {
             total: row["total"], count: row["count"], status: ExportStatus(rawValue: row["status"]) ?? .fail,
             rowsWritten: row["rows_written"], fileName: row["file_name"], fileSize: row["file_size"], sha256: row["sha256"],
             error: row["error"], createdAt: date("created_at")!, updatedAt: date("updated_at")!, expiresAt: date("expires_at")!,
-            fileExpiresAt: date("file_expires_at"))
+            fileExpiresAt: date("file_expires_at"), revision: row["revision"])
     }
 }

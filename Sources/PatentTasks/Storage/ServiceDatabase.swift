@@ -116,6 +116,10 @@ enum ServiceDatabase {
                 );
                 """)
         }
+        // The feed revision a task's search saw (`ExportTask.revision`).
+        migrator.registerMigration("v5-task-revision") { db in
+            try db.execute(sql: "ALTER TABLE export_task ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import PatentStore
+
+/// Keeps a serving node's data folder following the patents' feed (`serve --database`): a
+/// patent published through any node is in this node's store and index within about a
+/// second (woken by the feed's NOTIFY), and within `interval` when a notification is lost.
+///
+/// Each round runs on a thread of its own (store and index work never blocks the server's
+/// threads): when the feed is ahead of the store, it takes the data folder's writer lock
+/// (`DataFolderLock`, without waiting: an import on this node holds it and brings the store
+/// up itself; the round is tried again later), applies the new rows (`PatentFeed.catchUp`)
+/// and calls `refresh`, which brings the index up to date; the server reopens the new
+/// index generation at its next search.
+public final class FeedFollower: Sendable {
+    private let feed: PatentFeed
+    private let store: PatentStore
+    private let dataDirectory: String
+    private let interval: TimeInterval
+    private let refresh: @Sendable () throws -> Void
+    private let logger: Logger
+    private let wakeups = DispatchSemaphore(value: 0)
+    private let stopping = NIOLockedValueBox(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let listener = NIOLockedValueBox<Task<Void, any Error>?>(nil)
+
+    public init(feed: PatentFeed, store: PatentStore, dataDirectory: String, interval: TimeInterval = 2,
+                logger: Logger, refresh: @escaping @Sendable () throws -> Void) {
+        self.feed = feed
+        self.store = store
+        self.dataDirectory = dataDirectory
+        self.interval = interval
+        self.refresh = refresh
+        self.logger = logger
+    }
+
+    /// Starts following: one round at once, then one per notification or `interval`.
+    public func start() {
+        listener.withLockedValue { $0 = BlockingBridge.shared.start { [self] in try await listen() } }
+        let thread = Thread { [self] in
+            while !stopping.withLockedValue({ $0 }) {
+                round()
+                _ = wakeups.wait(timeout: .now() + interval)
+            }
+            finished.signal()
+        }
+        thread.name = "patents.feed-follower"
+        thread.start()
+    }
+
+    /// Stops after the round under way (if any).
+    public func stop() {
+        stopping.withLockedValue { $0 = true }
+        listener.withLockedValue { $0?.cancel() }
+        wakeups.signal()
+        finished.wait()
+    }
+
+    /// Listens for publications until stopped; a dropped connection is listened on again
+    /// after a pause (polling covers the gap).
+    private func listen() async throws {
+        while !stopping.withLockedValue({ $0 }) {
+            do {
+                try await feed.listen { [wakeups] in wakeups.signal() }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("listening for the patents' feed failed; polling meanwhile", metadata: ["error": "\(error)"])
+            }
+            try await Task.sleep(for: .seconds(interval))
+        }
+    }
+
+    /// One round: nothing when the store follows the feed's head already.
+    func round() {
+        do {
+            let feed = self.feed
+            let head = try BlockingBridge.shared.wait { try await feed.head() }
+            guard head > (try store.followedRevision()) else { return }
+            let lock: DataFolderLock
+            do {
+                lock = try DataFolderLock(directory: dataDirectory, command: "serve (following the feed)", wait: false)
+            } catch DataFolderLock.Failure.held {
+                return
+            }
+            defer { withExtendedLifetime(lock) {} }
+            let store = self.store
+            let applied = try BlockingBridge.shared.wait { try await feed.catchUp(store) }
+            try refresh()
+            logger.info("followed the patents' feed", metadata: ["rows": "\(applied)", "revision": "\(head)"])
+        } catch {
+            logger.error("following the patents' feed failed; trying again", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import PatentModel
+import PatentStore
+import PatentTestSupport
+import Testing
+@testable import PatentPostgres
+
+/// The patents' feed: batches published through different nodes reach every node's store
+/// as the same rows, with the same family ids, as one store importing them in turn.
+@Suite("Patents' feed on PostgreSQL")
+struct PatentFeedTests {
+    static func patent(_ pn: String, family: String? = nil, priorities: [String] = [], title: String = "A device") -> PreparedRecord {
+        var patent = Patent(publication: PublicationNumber(parsing: pn)!)
+        patent.docdbFamilyID = family
+        patent.priorities = priorities.map { DocumentReference(office: String($0.prefix(2)), number: String($0.dropFirst(2))) }
+        patent.titles = [LocalizedText(language: "en", text: title)]
+        return PreparedRecord(patent: patent, encoded: nil)
+    }
+
+    /// Every stored row by PN, without the store's own revision numbers.
+    static func rows(_ store: PatentStore) throws -> [String: StoredRecord] {
+        let rows = try store.changedRecords(after: 0, limit: 10_000)
+        return Dictionary(uniqueKeysWithValues: rows.map {
+            ($0.pn, StoredRecord(pn: $0.pn, revision: 0, record: $0.record, text: $0.text, families: $0.families))
+        })
+    }
+
+    /// Four batches: two families, a patent joining them, a DOCDB family, a re-import
+    /// splitting the joined family again, and one changing nothing.
+    static let batches: [[PreparedRecord]] = [
+        [patent("EP1A1", priorities: ["US1"]), patent("EP2A1", priorities: ["US2"]), patent("CN5A", priorities: ["JP5"])],
+        [patent("WO3A1", priorities: ["US1", "US2"]), patent("JP4A", family: "77", priorities: ["US9"]),
+         patent("US6B2", family: "77", priorities: ["US8"])],
+        [patent("WO3A1", priorities: ["US2"], title: "A device, amended")],
+        [patent("EP1A1", priorities: ["US1"])],
+    ]
+
+    @Test("batches published through two nodes give both, and a node joining late, one store's rows and family ids")
+    func twoNodesAndALateOneAgreeWithOneStore() async throws {
+        let database = try SharedDatabase(url: try PostgresServer.shared.createDatabase("feed"))
+        try await database.migrate()
+        let feed = PatentFeed(database: database)
+        let a = try PatentStore(directory: try temporaryDirectory("feed-a"))
+        let b = try PatentStore(directory: try temporaryDirectory("feed-b"))
+        let reference = try PatentStore(directory: try temporaryDirectory("feed-reference"))
+
+        var summaries: [UpsertSummary] = []
+        for (i, batch) in Self.batches.enumerated() {
+            summaries.append(try await feed.publish(batch, through: i % 2 == 0 ? a : b))
+            try reference.upsert(batch)
+        }
+        #expect(summaries.map(\.inserted) == [3, 3, 0, 0])
+        #expect(summaries.map(\.updated) == [0, 0, 1, 0])
+        #expect(summaries[3].unchanged == 1)
+        #expect(try await feed.head() == 3, "the batch changing nothing published nothing")
+        try await feed.catchUp(a)
+        try await feed.catchUp(b)
+
+        // A node joining late reads the feed in pages that end inside a revision.
+        var paged = feed
+        paged.pageSize = 2
+        let late = try PatentStore(directory: try temporaryDirectory("feed-late"))
+        #expect(try await paged.catchUp(late) == 6)
+
+        let expected = try Self.rows(reference)
+        #expect(expected.count == 6)
+        for store in [a, b, late] {
+            #expect(try Self.rows(store) == expected)
+            #expect(try store.followedRevision() == 3)
+        }
+        // The families are the real ones: WO3A1 left EP1A1's INPADOC family for EP2A1's,
+        // the DOCDB family is named by its source id, the split left local ids.
+        let family = { (pn: String, level: FamilyLevel) in expected[pn]?.families[level] }
+        #expect(family("WO3A1", .inpadoc) == family("EP2A1", .inpadoc))
+        #expect(family("WO3A1", .inpadoc) != family("EP1A1", .inpadoc))
+        #expect(family("JP4A", .docdb) == 77 && family("US6B2", .docdb) == 77)
+        #expect((family("CN5A", .extended) ?? 0) >= FamilyLevel.localIDBase)
+
+        // The late node publishes a new family: its id is new on every node (the counters
+        // came with the feed), and the others take the row.
+        _ = try await feed.publish([Self.patent("KR8A", priorities: ["KR8"])], through: late)
+        try reference.upsert([Self.patent("KR8A", priorities: ["KR8"])])
+        try await feed.catchUp(a)
+        let after = try Self.rows(a)
+        #expect(after == (try Self.rows(reference)))
+        let others = Set(expected.values.compactMap { $0.families[.inpadoc] })
+        #expect(after["KR8A"]?.families[.inpadoc].map { !others.contains($0) } == true)
+        await database.close()
+    }
+}
