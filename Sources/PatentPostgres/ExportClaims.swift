@@ -49,53 +49,58 @@ public struct ExportClaims: Sendable {
     /// Extends the lease and records the rows written; false when the claim no longer holds
     /// (the worker must stop and leave the task to whoever holds it now).
     public func heartbeat(_ claim: TaskClaim, rowsWritten: Int, now: Date = Date()) async throws -> Bool {
-        let rows = try await database.client.query("""
-            UPDATE export_task SET lease_until = now() + make_interval(secs => \(leaseSeconds)),
-                rows_written = \(rowsWritten), updated_at = \(now.timeIntervalSince1970)
-            WHERE id = \(claim.taskID) AND attempt = \(Int32(clamping: claim.attempt)) AND worker = \(worker)
-              AND status = 'PENDING' AND lease_until > now()
-            RETURNING 1
-            """, logger: database.logger)
-        for try await _ in rows { return true }
-        return false
+        try await whileHeld(claim) { connection in
+            try await connection.query("""
+                UPDATE export_task SET lease_until = now() + make_interval(secs => \(leaseSeconds)),
+                    rows_written = \(rowsWritten), updated_at = \(now.timeIntervalSince1970)
+                WHERE id = \(claim.taskID)
+                """, logger: database.logger)
+        }
     }
 
     /// The file of a claimed task is written: SUCCESS and its charge, in one transaction, if
     /// the claim still holds; false (nothing changed) when it does not.
     public func finish(_ claim: TaskClaim, rowsWritten: Int, fileSize: Int, sha256: String, fileExpiresAt: Date,
                        now: Date = Date()) async throws -> Bool {
-        try await database.transaction { connection in
-            let updated = try await connection.query("""
+        try await whileHeld(claim) { connection in
+            try await connection.query("""
                 UPDATE export_task SET status = 'SUCCESS', worker = NULL, lease_until = NULL, rows_written = \(rowsWritten),
                     file_size = \(fileSize), sha256 = \(sha256), file_expires_at = \(fileExpiresAt.timeIntervalSince1970),
                     updated_at = \(now.timeIntervalSince1970)
-                WHERE id = \(claim.taskID) AND attempt = \(Int32(clamping: claim.attempt)) AND worker = \(worker)
-                  AND status = 'PENDING' AND lease_until > now()
-                RETURNING 1
+                WHERE id = \(claim.taskID)
                 """, logger: database.logger)
-            var holds = false
-            for try await _ in updated { holds = true }
-            guard holds else { return false }
             try await Self.settle(connection, taskID: claim.taskID, as: "charge", at: now, logger: database.logger)
-            return true
         }
     }
 
     /// The file of a claimed task could not be written: FAIL and the release of its fee, in
     /// one transaction, if the claim still holds; false (nothing changed) when it does not.
     public func fail(_ claim: TaskClaim, error: String, now: Date = Date()) async throws -> Bool {
-        try await database.transaction { connection in
-            let updated = try await connection.query("""
+        try await whileHeld(claim) { connection in
+            try await connection.query("""
                 UPDATE export_task SET status = 'FAIL', worker = NULL, lease_until = NULL, error = \(error),
                     updated_at = \(now.timeIntervalSince1970)
+                WHERE id = \(claim.taskID)
+                """, logger: database.logger)
+            try await Self.settle(connection, taskID: claim.taskID, as: "release", at: now, logger: database.logger)
+        }
+    }
+
+    /// The fence: runs `body` in one transaction with the task's row locked, only if the
+    /// claim holds then — same worker and attempt, task still waiting, lease not run out;
+    /// false, and nothing done, when it does not.
+    private func whileHeld(_ claim: TaskClaim, _ body: (PostgresConnection) async throws -> Void) async throws -> Bool {
+        try await database.transaction { connection in
+            let held = try await connection.query("""
+                SELECT 1 FROM export_task
                 WHERE id = \(claim.taskID) AND attempt = \(Int32(clamping: claim.attempt)) AND worker = \(worker)
                   AND status = 'PENDING' AND lease_until > now()
-                RETURNING 1
+                FOR UPDATE
                 """, logger: database.logger)
             var holds = false
-            for try await _ in updated { holds = true }
+            for try await _ in held { holds = true }
             guard holds else { return false }
-            try await Self.settle(connection, taskID: claim.taskID, as: "release", at: now, logger: database.logger)
+            try await body(connection)
             return true
         }
     }

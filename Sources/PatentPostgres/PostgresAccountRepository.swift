@@ -200,11 +200,16 @@ public final class PostgresAccountRepository: AccountRepository {
     // MARK: prices and levels
 
     public func prices() throws -> [Int: Int] {
+        try dictionary("SELECT level, unit_price FROM level_price")
+    }
+
+    /// A query's two columns as keys and values.
+    private func dictionary<Key: PostgresDecodable & Hashable & Sendable, Value: PostgresDecodable & Sendable>(
+        _ query: PostgresQuery) throws -> [Key: Value] {
         try run { client, logger in
-            var prices: [Int: Int] = [:]
-            for try await (level, price) in try await client.query("SELECT level, unit_price FROM level_price", logger: logger)
-                .decode((Int, Int).self) { prices[level] = price }
-            return prices
+            var values: [Key: Value] = [:]
+            for try await (key, value) in try await client.query(query, logger: logger).decode((Key, Value).self) { values[key] = value }
+            return values
         }
     }
 
@@ -218,12 +223,7 @@ public final class PostgresAccountRepository: AccountRepository {
     }
 
     public func fieldLevelOverrides() throws -> [String: Int] {
-        try run { client, logger in
-            var levels: [String: Int] = [:]
-            for try await (code, level) in try await client.query("SELECT code, level FROM field_level", logger: logger)
-                .decode((String, Int).self) { levels[code] = level }
-            return levels
-        }
+        try dictionary("SELECT code, level FROM field_level")
     }
 
     public func setFieldLevel(_ code: String, level: Int?) throws {

@@ -6,18 +6,13 @@ import Logging
 /// with nothing to claim it sleeps `pollInterval`, or until a task is created on this node.
 /// Every `lease / 2` one of them reaps: tasks whose writer stopped reporting (a node killed,
 /// paused or cut off) go back to waiting, or fail once they used up their attempts.
-final class ClaimingWorkerPool: ExportScheduler, @unchecked Sendable {
-    private let condition = NSCondition()
+final class ClaimingWorkerPool: WriterThreads, ExportScheduler, @unchecked Sendable {
     private let settings: ClaimSettings
     private let work: @Sendable (TaskClaim) -> Void
     private let logger: Logger
     private let now: @Sendable () -> Date
-    private var threads: [Thread] = []
-    /// Writers claiming or writing (`stop` and `waitUntilIdle` wait for them) …
-    private var running = 0
-    /// … and of those, writing.
+    /// Of the writers running (claiming or writing), those writing.
     private var writing = 0
-    private var stopping = false
     /// Tasks created here since a writer last found nothing to claim.
     private var wakeups = 0
     private var lastReap = Date.distantPast
@@ -28,14 +23,9 @@ final class ClaimingWorkerPool: ExportScheduler, @unchecked Sendable {
         self.work = work
         self.logger = logger
         self.now = now
-        for index in 0..<max(1, workers) {
-            let thread = Thread { [weak self] in self?.loop(worker: "\(settings.node)/\(index)") }
-            thread.name = "export-\(index)"
-            threads.append(thread)
-        }
+        super.init()
+        spawn(workers) { [weak self] index in self?.loop(worker: "\(settings.node)/\(index)") }
     }
-
-    func start() { threads.forEach { $0.start() } }
 
     func enqueue(_ id: String, owner: String?) {
         condition.lock()
@@ -48,20 +38,6 @@ final class ClaimingWorkerPool: ExportScheduler, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return writing
-    }
-
-    var isStopping: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopping
-    }
-
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while running > 0 { condition.wait() }
-        condition.unlock()
     }
 
     func waitUntilIdle() {

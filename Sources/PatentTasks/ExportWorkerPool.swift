@@ -17,34 +17,60 @@ protocol ExportScheduler: AnyObject, Sendable {
     func waitUntilIdle()
 }
 
-/// A fixed number of threads that write export files, so long exports never block the
-/// server's event loops or Swift's cooperative threads. Jobs are task ids queued per
-/// owner and served in turn — one task of each client with work, then the next round —
-/// so one client's many large exports never keep another's small one waiting behind
-/// them all. An id already queued or being written is not queued twice.
-final class ExportWorkerPool: ExportScheduler, @unchecked Sendable {
-    private let condition = NSCondition()
-    /// Queued ids per owner (`""`: the operator), in arrival order.
-    private var queues: [String: [String]] = [:]
-    /// Owners with queued ids, in the order they are served next.
-    private var turn: [String] = []
-    /// Ids queued or being written.
-    private var active: Set<String> = []
-    private var running = 0
-    private var stopping = false
+/// What both schedulers share: writer threads around one condition, how many writers are
+/// at work, and stopping (writers check `isStopping` between pages; `stop` waits for them).
+class WriterThreads: @unchecked Sendable {
+    let condition = NSCondition()
+    /// Writers at work; `stop` waits until none is.
+    var running = 0
+    var stopping = false
     private var threads: [Thread] = []
-    private let work: @Sendable (TaskClaim) -> Void
 
-    init(workers: Int, work: @escaping @Sendable (TaskClaim) -> Void) {
-        self.work = work
-        for index in 0..<max(1, workers) {
-            let thread = Thread { [weak self] in self?.loop() }
+    /// Makes `count` threads (at least one), each running `body` with its index.
+    func spawn(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        for index in 0..<max(1, count) {
+            let thread = Thread { body(index) }
             thread.name = "export-\(index)"
             threads.append(thread)
         }
     }
 
     func start() { threads.forEach { $0.start() } }
+
+    var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+}
+
+/// A fixed number of threads that write export files, so long exports never block the
+/// server's event loops or Swift's cooperative threads. Jobs are task ids queued per
+/// owner and served in turn — one task of each client with work, then the next round —
+/// so one client's many large exports never keep another's small one waiting behind
+/// them all. An id already queued or being written is not queued twice.
+final class ExportWorkerPool: WriterThreads, ExportScheduler, @unchecked Sendable {
+    /// Queued ids per owner (`""`: the operator), in arrival order.
+    private var queues: [String: [String]] = [:]
+    /// Owners with queued ids, in the order they are served next.
+    private var turn: [String] = []
+    /// Ids queued or being written.
+    private var active: Set<String> = []
+    private let work: @Sendable (TaskClaim) -> Void
+
+    init(workers: Int, work: @escaping @Sendable (TaskClaim) -> Void) {
+        self.work = work
+        super.init()
+        spawn(workers) { [weak self] _ in self?.loop() }
+    }
 
     func enqueue(_ id: String, owner: String?) {
         let key = owner ?? ""
@@ -75,20 +101,6 @@ final class ExportWorkerPool: ExportScheduler, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return active.count
-    }
-
-    var isStopping: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopping
-    }
-
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while running > 0 { condition.wait() }
-        condition.unlock()
     }
 
     func waitUntilIdle() {
