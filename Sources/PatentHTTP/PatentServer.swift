@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import HummingbirdCore
 import Logging
 import PatentStore
@@ -28,6 +29,9 @@ public struct ServerConfiguration: Sendable {
     /// Where tasks, accounts, the signing key and export files are kept; nil: the data
     /// folder (``ServiceStorage/local(directory:hashing:)``).
     public var storage: ServiceStorage?
+    /// More services to run beside the server and the export service's own (the node's
+    /// feed follower on many machines); stopped after the server at shutdown.
+    public var services: [any Service] = []
 
     public init() {}
 }
@@ -172,30 +176,20 @@ public enum PatentServer {
         // operator (`patents clients --database …`): no demo client there.
         let demo = configuration.storage?.claims == nil
             ? try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance) : nil
-        tasks.sweep()
-        try tasks.start()
         let services = ServerServices(tasks: tasks, search: search, store: store, limits: configuration.limits, registry: registry)
         let links = DownloadLinks(publicURL: configuration.publicURL, host: configuration.host, port: configuration.port)
         if DownloadLinks.needsPublicURL(host: configuration.host, publicURL: configuration.publicURL) {
             logger.warning("bound to every interface without --public-url: download links name \(links.base), which other machines cannot reach; set --public-url to the address clients use")
         }
-        let app = application(services, links: links, host: configuration.host, port: configuration.port,
+        var app = application(services, links: links, host: configuration.host, port: configuration.port,
                               connections: configuration.connections, logger: logger) { port in
             links.bound(host: configuration.host, port: port)
             logger.info("serving", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
             onRunning(port, demo)
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: .seconds(600))
-                    tasks.sweep()
-                }
-            }
-            try await group.next()
-            group.cancelAll()
-        }
-        tasks.stop()
+        // One service group (Hummingbird's): at SIGTERM or SIGINT the server stops taking
+        // requests first, then the others stop in reverse order.
+        app.addServices([ExportWriters(tasks), TaskSweeper(tasks)] + configuration.services)
+        try await app.runService()
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import PatentStore
+import PatentTasks
+import ServiceLifecycle
 
 /// Keeps a serving node's data folder following the patents' feed (`serve --database`): a
 /// patent published through any node is in this node's store and index within about a
@@ -13,7 +15,7 @@ import PatentStore
 /// up itself; the round is tried again later), applies the new rows (`PatentFeed.catchUp`)
 /// and calls `refresh`, which brings the index up to date; the server reopens the new
 /// index generation at its next search.
-public final class FeedFollower: Sendable {
+public final class FeedFollower: Service, Sendable {
     private let feed: PatentFeed
     private let store: PatentStore
     private let dataDirectory: String
@@ -47,6 +49,14 @@ public final class FeedFollower: Sendable {
         }
         thread.name = "patents.feed-follower"
         thread.start()
+    }
+
+    /// As a service of the server's group: follows until graceful shutdown (or cancellation),
+    /// then stops after the round under way.
+    public func run() async throws {
+        start()
+        try? await gracefulShutdown()
+        await awaitOffThread { self.stop() }
     }
 
     /// Stops after the round under way (if any).

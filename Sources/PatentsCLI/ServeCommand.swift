@@ -77,8 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.taskLimits.maximumPendingPerClient = maxPendingPerClient
         configuration.taskLimits.minimumFreeBytes = minFreeMb << 20
-        let follower = try followTheFeed()
-        defer { follower?.stop() }
+        if let follower = try feedFollower() { configuration.services.append(follower) }
         try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port, demo in
             var text = "listening on http://\(host):\(port)\n"
             if let demo { text += Self.banner(demo, base: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)") }
@@ -88,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// With `--database`, the data folder follows the patents' feed while serving: what any
     /// node imports is searched here too (`FeedFollower`), within a second of its publication.
-    private func followTheFeed() throws -> FeedFollower? {
+    private func feedFollower() throws -> FeedFollower? {
         guard let database = options.database else { return nil }
         let store = try options.data.openStore()
         let data = options.data.data
@@ -96,7 +95,6 @@ struct ServeCommand: AsyncParsableCommand {
                                     dataDirectory: data, logger: Logger(label: "patents.feed")) {
             try updateIndex(store: store, data: data, memoryMB: 512)
         }
-        follower.start()
         return follower
     }
 
