@@ -53,8 +53,16 @@ let package = Package(
         .target(name: "PatentExport", dependencies: [
             "PatentModel", "PatentQuery", "CPangoCairo", "CGzip", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Clients, credentials, prices, the ledger and quotas (what pays for exports).
+        .target(name: "PatentAccounts", dependencies: [
+            "PatentQuery",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "PatentTasks", dependencies: [
-            "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport",
+            "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport", "PatentAccounts",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -65,7 +73,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "PatentHTTP", dependencies: [
-            "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport", "PatentTasks",
+            "PatentModel", "PatentQuery", "PatentStore", "PatentIndex", "PatentSearch", "PatentExport", "PatentAccounts", "PatentTasks",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -80,7 +88,7 @@ let package = Package(
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         // Shared state on PostgreSQL for several `patents serve` nodes (many machines).
         .target(name: "PatentPostgres", dependencies: [
-            "PatentTasks", "PatentStore", "PatentIngest", "PatentModel",
+            "PatentAccounts", "PatentTasks", "PatentStore", "PatentIngest", "PatentModel",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -90,7 +98,7 @@ let package = Package(
         .target(name: "PatentTestSupport", dependencies: ["PatentCorpus", "PatentStore"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch", "PatentCorpus",
-            "PatentExport", "PatentTasks", "PatentHTTP", "PatentIngest", "PatentPostgres", "CMalloc",
+            "PatentExport", "PatentAccounts", "PatentTasks", "PatentHTTP", "PatentIngest", "PatentPostgres", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -111,8 +119,9 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "PatentHTTPTests", dependencies: [
-            "PatentHTTP", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",
+            "PatentHTTP", "PatentAccounts", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",
             "PatentIngest", "PatentModel", "PatentQuery", "PatentTestSupport", "PatentPostgres",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -122,7 +131,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PatentPostgresTests", dependencies: [
-            "PatentPostgres", "PatentTasks", "PatentTestSupport", "PatentStore", "PatentModel",
+            "PatentPostgres", "PatentAccounts", "PatentTasks", "PatentTestSupport", "PatentStore", "PatentModel",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

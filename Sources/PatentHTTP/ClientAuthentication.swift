@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PatentAccounts
 import PatentTasks
 
 /// Guards a business route: who calls (67200003, 67200006), the platform's and the

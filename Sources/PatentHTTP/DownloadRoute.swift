@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PatentAccounts
 import PatentTasks
 
 /// Signed downloads: `GET /patent-search/download/{task}/{file}?expires=…&signature=…`

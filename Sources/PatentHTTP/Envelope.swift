@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PatentAccounts
 import PatentTasks
 
 /// PatSnap's envelope: `{"data": …, "status": true|false, "error_code": 0|code,

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PatentAccounts
 import PatentTasks
 
 /// P055: create an export task by query, and report a task.

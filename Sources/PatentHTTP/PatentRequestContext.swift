@@ -5,6 +5,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import PatentAccounts
 import PatentTasks
 
 /// The request context: Hummingbird's core plus the calling client, which

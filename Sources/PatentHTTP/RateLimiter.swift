@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PatentAccounts
 import PatentTasks
 
 /// Call limits (API.md "Billing, quotas and limits"): the platform's total and each

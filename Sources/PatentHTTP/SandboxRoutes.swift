@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PatentAccounts
 import PatentQuery
 import PatentTasks
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PatentAccounts
 import PatentTasks
 
 /// `POST /oauth/token` exactly as API.md: HTTP Basic `client_id:client_secret` (or the

@@ -65,6 +65,9 @@ public struct Importer {
     /// How a batch is written: into `store` (`upsert`) by default; on many machines,
     /// published on the shared database's feed through it (`PatentFeed.publish`).
     public var write: (@Sendable (PatentStore, [PreparedRecord]) throws -> UpsertSummary) = { try $0.upsert($1) }
+    /// How an original PDF is kept: in `store` by default; on many machines, published on
+    /// the shared database's feed (`PatentFeed.publishOriginal`).
+    public var saveOriginal: (PatentStore, [UInt8], String) throws -> Void = { try $0.saveOriginalPDF($1, pn: $2) }
 
     public init(store: PatentStore?) { self.store = store }
 
@@ -116,7 +119,7 @@ public struct Importer {
                 report.record(origin, .unreadable(reason))
             case .originalPDF(let pn, let origin, let bytes):
                 do {
-                    try store?.saveOriginalPDF(bytes, pn: pn)
+                    if let store { try saveOriginal(store, bytes, pn) }
                     report.originals.append((origin, pn))
                 } catch {
                     report.record(origin, .unreadable("the original PDF could not be stored: \(error)"))

@@ -129,7 +129,7 @@ public struct ExportClaims: Sendable {
         }
     }
 
-    /// Settles a task's reservation (Ledger's rule in PatentTasks): a charge takes it out of
+    /// Settles a task's reservation (Ledger's rule in PatentAccounts): a charge takes it out of
     /// `held`, a release gives it back to `balance`. Nothing when there is no reservation or
     /// it was settled already; the unique index on (task, kind) refuses a second settlement
     /// of the same kind even from another node.

@@ -85,8 +85,9 @@ public final class FeedFollower: Service, Sendable {
     func round() {
         do {
             let feed = self.feed
-            let head = try BlockingBridge.shared.wait { try await feed.head() }
-            guard head > (try store.followedRevision()) else { return }
+            let heads = try BlockingBridge.shared.wait { try await feed.heads() }
+            let behind = try heads.records > store.followedRevision() || heads.originals > store.followedOriginalsRevision()
+            guard behind else { return }
             let lock: DataFolderLock
             do {
                 lock = try DataFolderLock(directory: dataDirectory, command: "serve (following the feed)", wait: false)
@@ -97,7 +98,7 @@ public final class FeedFollower: Service, Sendable {
             let store = self.store
             let applied = try BlockingBridge.shared.wait { try await feed.catchUp(store) }
             try refresh()
-            logger.info("followed the patents' feed", metadata: ["rows": "\(applied)", "revision": "\(head)"])
+            logger.info("followed the patents' feed", metadata: ["rows": "\(applied)", "revision": "\(heads.records)"])
         } catch {
             logger.error("following the patents' feed failed; trying again", metadata: ["error": "\(error)"])
         }

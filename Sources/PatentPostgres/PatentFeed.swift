@@ -27,9 +27,15 @@ public struct PatentFeed: Sendable {
 
     /// The highest revision published (0: none).
     public func head() async throws -> Int {
-        let rows = try await database.client.query("SELECT head FROM patent_feed WHERE id = 1", logger: database.logger)
-        for try await head in rows.decode(Int64.self) { return Int(head) }
-        return 0
+        try await heads().records
+    }
+
+    /// The highest revisions published of records and of original PDFs.
+    public func heads() async throws -> (records: Int, originals: Int) {
+        let rows = try await database.client.query("SELECT head, originals_head FROM patent_feed WHERE id = 1",
+                                                   logger: database.logger)
+        for try await (records, originals) in rows.decode((Int64, Int64).self) { return (Int(records), Int(originals)) }
+        return (0, 0)
     }
 
     /// Applies to `store` every row published after the revision it follows, a page at a
@@ -41,20 +47,34 @@ public struct PatentFeed: Sendable {
     }
 
     private func catchUp(_ store: PatentStore, on connection: PostgresConnection?) async throws -> Int {
-        var followed = try store.followedRevision()
+        var counters: [String: Int] = [:]
+        let records = try await walk(after: try store.followedRevision(), pageSize: pageSize) { cursor in
+            let (rows, published) = try await page(after: cursor, on: connection)
+            counters = published
+            return rows
+        } key: { ($0.revision, $0.pn) } apply: { rows, followed in
+            try store.applyReplicated(rows, counters: counters, followed: followed)
+        }
+        return try await records + catchUpOriginals(store, on: connection)
+    }
+
+    /// Walks rows after revision `followed` in (revision, PN) order, a page at a time;
+    /// `apply` gets each page with the revision it completes — a full page may end inside a
+    /// revision, so only what it surely holds is followed (rows applied twice are written
+    /// the same way twice); an empty page completes the cursor's revision. The rows applied.
+    func walk<Row>(after followed: Int, pageSize: Int, page: ((revision: Int, pn: String?)) async throws -> [Row],
+                   key: (Row) -> (revision: Int, pn: String), apply: ([Row], Int) throws -> Void) async throws -> Int {
+        var followed = followed
         var cursor: (revision: Int, pn: String?) = (followed, nil)
         var applied = 0
         while true {
-            let (rows, counters) = try await page(after: cursor, on: connection)
-            guard let last = rows.last else {
-                // Nothing after the cursor: its whole revision has been applied.
-                if cursor.revision > followed { try store.applyReplicated([], counters: counters, followed: cursor.revision) }
+            let rows = try await page(cursor)
+            guard let last = rows.last.map(key) else {
+                if cursor.revision > followed { try apply([], cursor.revision) }
                 return applied
             }
-            // A full page may end inside a revision: only what it surely holds is followed
-            // (rows applied twice are written the same way twice).
             followed = max(followed, rows.count < pageSize ? last.revision : last.revision - 1)
-            try store.applyReplicated(rows, counters: counters, followed: followed)
+            try apply(rows, followed)
             applied += rows.count
             cursor = (last.revision, last.pn)
         }
@@ -155,6 +175,11 @@ public struct PatentFeed: Sendable {
     @discardableResult
     public func catchUpBlocking(_ store: PatentStore) throws -> Int {
         try BlockingBridge.shared.wait { try await catchUp(store) }
+    }
+
+    /// `publishOriginal`, waited for (the importer).
+    public func publishOriginalBlocking(_ pdf: [UInt8], pn: String, through store: PatentStore) throws {
+        try BlockingBridge.shared.wait { try await publishOriginal(pdf, pn: pn, through: store) }
     }
 
     /// `publish`, waited for (the importer's writer thread).

@@ -4,7 +4,7 @@ import PostgresNIO
 /// The shared database's schema, as versioned migrations applied in order (`patents
 /// migrate`, and every node at start). Each runs in a transaction holding an advisory lock,
 /// so nodes starting together apply each migration once; `schema_migration` records what
-/// was applied. The tables mirror `tasks.sqlite` (PatentTasks' `ServiceDatabase`), plus what
+/// was applied. The tables mirror `tasks.sqlite` (PatentAccounts' `ServiceDatabase`), plus what
 /// many machines need: an export task's claim (`worker`, `attempt` — the fencing token —
 /// and `lease_until`), signing keys with their ids, the nodes, and the patents' feed.
 extension SharedDatabase {
@@ -136,6 +136,12 @@ extension SharedDatabase {
             )
             """,
             "CREATE INDEX patent_record_revision ON patent_record(revision, pn)",
+        ]),
+        // The offices' original PDFs on the feed, numbered apart from the records.
+        ("v3-original-pdfs", [
+            "ALTER TABLE patent_feed ADD COLUMN originals_head BIGINT NOT NULL DEFAULT 0",
+            "CREATE TABLE patent_original (pn TEXT PRIMARY KEY, revision BIGINT NOT NULL, pdf BYTEA NOT NULL)",
+            "CREATE INDEX patent_original_revision ON patent_original(revision, pn)",
         ]),
     ]
 

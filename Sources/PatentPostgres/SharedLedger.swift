@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PatentAccounts
 import PatentTasks
 import PostgresNIO
 

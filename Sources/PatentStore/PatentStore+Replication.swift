@@ -79,6 +79,18 @@ extension PatentStore {
         }
     }
 
+    /// The originals' feed revision this store has applied (0: none).
+    public func followedOriginalsRevision() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'feed-originals'") ?? 0 }
+    }
+
+    /// Saves original PDFs published on the feed (each durably), then records `followed`
+    /// as the originals' revision applied: a crash in between saves them again.
+    public func applyReplicatedOriginals(_ originals: [(pn: String, pdf: [UInt8])], followed: Int) throws {
+        for original in originals { try saveOriginalPDF(original.pdf, pn: original.pn) }
+        try pool.write { db in try Self.raise(db, counter: "feed-originals", to: followed, exactly: false) }
+    }
+
     /// Sets a counter to `value` (`exactly`), or to the larger of it and its value.
     private static func raise(_ db: Database, counter: String, to value: Int, exactly: Bool) throws {
         try db.execute(sql: """

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PatentAccounts
 import PatentStore
 
 /// Signs download links like a presigned object-store URL: the path and an expiry time
@@ -69,35 +70,4 @@ public struct DownloadSigner: Sendable {
     private static func message(_ taskID: String, _ fileName: String, _ expires: Int) -> [UInt8] {
         Array("\(taskID)/\(fileName)/\(expires)".utf8)
     }
-}
-
-extension Sequence where Element == UInt8 {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
-}
-
-extension Array where Element == UInt8 {
-    init?(hex: String) {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        self = bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-}
-
-extension HashedAuthenticationCode {
-    var hexString: String { Array(self).hexString }
 }

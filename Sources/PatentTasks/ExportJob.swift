@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PatentAccounts
 import PatentExport
 import PatentModel
 import PatentStore

@@ -1,3 +1,4 @@
+import PatentAccounts
 import PatentExport
 import PatentQuery
 
@@ -68,14 +69,4 @@ public struct ExportSpecification: Codable, Sendable, Equatable {
 
     public var exportFields: [ExportField] { fields.compactMap(FieldCatalogue.exportField) }
     public var languages: ExportLanguages { ExportLanguages(lang: lang, transLang: transLang) }
-}
-
-/// The fee level of each export field: the operator's (`patents fields level`), else the
-/// catalogue's.
-public struct FieldLevels: Sendable, Equatable {
-    public var overrides: [String: Int]
-
-    public init(overrides: [String: Int] = [:]) { self.overrides = overrides }
-
-    public func level(of field: ExportField) -> Int { overrides[field.code] ?? field.level }
 }

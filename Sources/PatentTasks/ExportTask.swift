@@ -1,4 +1,5 @@
 import Foundation
+import PatentAccounts
 
 /// The state of an export task as P055 reports it.
 public enum ExportStatus: String, Sendable, Codable {

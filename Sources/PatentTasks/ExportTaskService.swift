@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PatentAccounts
 import PatentExport
 import PatentStore
 

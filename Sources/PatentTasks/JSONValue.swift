@@ -1,3 +1,4 @@
+import PatentAccounts
 /// PatentTasks: export tasks from request to file — the API's parameter rules, the
 /// durable task table, the background writers, signed downloads and PatSnap's error
 /// codes. HTTP is a thin layer over it; so is `patents export`.

@@ -1,3 +1,4 @@
+import PatentAccounts
 import PatentSearch
 
 /// P001 "query search count": the query parameters alone.

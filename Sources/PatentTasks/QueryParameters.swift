@@ -1,3 +1,4 @@
+import PatentAccounts
 import PatentQuery
 import PatentSearch
 

@@ -1,4 +1,5 @@
 import Foundation
+import PatentAccounts
 import PatentModel
 
 /// The parameters of one JSON request body with typed readers whose errors name the

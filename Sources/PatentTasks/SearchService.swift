@@ -1,4 +1,5 @@
 import Foundation
+import PatentAccounts
 import PatentIndex
 import PatentSearch
 import PatentQuery

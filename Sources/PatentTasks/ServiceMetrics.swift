@@ -1,4 +1,5 @@
 import CoreMetrics
+import PatentAccounts
 import PatentQuery
 import Foundation
 

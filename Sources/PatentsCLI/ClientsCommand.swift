@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatentAccounts
 import PatentTasks
 
 /// `patents clients …`: the operator's desk for API clients. Every subcommand works on

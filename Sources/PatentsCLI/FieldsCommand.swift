@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatentAccounts
 import PatentQuery
 import PatentTasks
 

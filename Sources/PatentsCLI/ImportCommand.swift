@@ -36,6 +36,7 @@ struct ImportCommand: ParsableCommand {
             // under the feed's lock; then each batch is published and applied here.
             try feed.catchUp(store, on: shared)
             importer.write = { try shared.publishBlocking($1, through: $0) }
+            importer.saveOriginal = { try shared.publishOriginalBlocking($1, pn: $2, through: $0) }
         }
         TestHooks.apply(to: &importer)
         let isTerminal = isatty(STDERR_FILENO) != 0

@@ -38,10 +38,12 @@ struct IndexCommand: ParsableCommand {
 func indexDirectory(_ data: String) -> String { (data as NSString).appendingPathComponent("index") }
 
 /// Brings the index up to date (rebuilt from nothing with `rebuild`, or when it was
-/// written in an earlier format); `progress` hears the patents indexed so far at each commit.
+/// written in an earlier format); `progress` hears the patents indexed so far at each commit,
+/// `say` the summary (standard output by default).
 @discardableResult
 func updateIndex(store: PatentStore, data: String, memoryMB: Int, rebuild: Bool = false,
-                 progress: @escaping (Int) -> Void = { _ in }) throws -> IndexUpdater.Report {
+                 progress: @escaping (Int) -> Void = { _ in },
+                 say: (String) -> Void = { print($0) }) throws -> IndexUpdater.Report {
     var updater = IndexUpdater(store: store, directory: indexDirectory(data))
     updater.memoryBudget = memoryMB << 20
     // glibc gives each thread that allocates its own arena, and memory freed in one is
@@ -58,7 +60,7 @@ func updateIndex(store: PatentStore, data: String, memoryMB: Int, rebuild: Bool 
         progress($0)
         TestHooks.pause?()
     }
-    print((report.rebuilt ? "rebuilt the index: " : "") + String(format: "indexed %d patents in %.1f s; generation %d, %d segment(s)",
+    say((report.rebuilt ? "rebuilt the index: " : "") + String(format: "indexed %d patents in %.1f s; generation %d, %d segment(s)",
                                                                   report.indexed, report.seconds, report.generation, report.segments))
     return report
 }

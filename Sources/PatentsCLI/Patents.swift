@@ -3,6 +3,7 @@
 /// library module; the work happens there.
 import ArgumentParser
 import Logging
+import PatentAccounts
 import PatentPostgres
 import PatentTasks
 import Foundation

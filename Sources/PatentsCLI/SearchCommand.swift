@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatentAccounts
 import PatentIndex
 import PatentQuery
 import PatentSearch

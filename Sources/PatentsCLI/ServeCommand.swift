@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PatentAccounts
 import PatentHTTP
 import PatentIndex
 import PatentPostgres
@@ -91,9 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard let database = options.database else { return nil }
         let store = try options.data.openStore()
         let data = options.data.data
+        let logger = Logger(label: "patents.feed")
         let follower = FeedFollower(feed: try openSharedDatabase(database).patentFeed(), store: store,
-                                    dataDirectory: data, logger: Logger(label: "patents.feed")) {
-            try updateIndex(store: store, data: data, memoryMB: 512)
+                                    dataDirectory: data, logger: logger) {
+            try updateIndex(store: store, data: data, memoryMB: 512, say: { logger.info("\($0)") })
         }
         return follower
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatentAccounts
 import PatentStore
 import PatentTasks
 

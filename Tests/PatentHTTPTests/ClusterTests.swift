@@ -165,7 +165,15 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw E2EError("no task of \(worker) was mid-file within 60 s")
+        // What the tasks were doing instead, for the failure's message.
+        var states: [String] = []
+        let rows = try await database.client.query("""
+            SELECT status, coalesce(worker, '-'), attempt, rows_written, count, coalesce(revision, 0) FROM export_task ORDER BY created_at
+            """)
+        for try await (status, name, attempt, written, count, revision) in rows.decode((String, String, Int, Int, Int, Int).self) {
+            states.append("\(status) \(name) attempt \(attempt) rows \(written)/\(count) revision \(revision)")
+        }
+        throw E2EError("no task of \(worker) was mid-file within 60 s; the tasks: \(states.joined(separator: "; "))")
     }
 
     static func attempts(_ database: SharedDatabase, _ id: String) async throws -> Int {

@@ -9,6 +9,7 @@ import PatentModel
 import PatentStore
 import PatentTestSupport
 import PatentSearch
+@testable import PatentAccounts
 @testable import PatentTasks
 import Testing
 @testable import PatentHTTP

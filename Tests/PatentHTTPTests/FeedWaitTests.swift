@@ -21,14 +21,18 @@ import Testing
         let ahead = ExportTask(id: task.id, owner: task.owner, specification: task.specification, generation: task.generation,
                                total: task.total, count: task.count, status: task.status, rowsWritten: 0, fileName: task.fileName,
                                createdAt: task.createdAt, updatedAt: task.updatedAt, expiresAt: task.expiresAt, revision: 5)
+        // The follower is a thread of its own: the waiting writer blocks this one, and on a
+        // loaded machine Swift's few cooperative threads may all be busy.
         let started = Date()
-        let follower = Task.detached {
-            try await Task.sleep(for: .milliseconds(400))
-            try store.applyReplicated([], counters: [:], followed: 5)
+        let followed = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            usleep(400_000)
+            try? store.applyReplicated([], counters: [:], followed: 5)
+            followed.signal()
         }
         try server.tasks.awaitFeed(ahead)
         let waited = Date().timeIntervalSince(started)
-        try await follower.value
+        followed.wait()
         #expect(waited >= 0.35 && waited < ExportTaskService.feedWait, "waited \(waited) s for the store to follow")
         #expect(try store.followedRevision() == 5)
 

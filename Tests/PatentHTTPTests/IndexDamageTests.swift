@@ -1,4 +1,5 @@
 import Foundation
+import PatentAccounts
 import PatentAnalysis
 import PatentIndex
 import PatentTasks

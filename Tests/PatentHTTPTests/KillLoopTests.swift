@@ -10,6 +10,7 @@ import PatentModel
 import PatentSearch
 import PatentTestSupport
 import Testing
+@testable import PatentAccounts
 @testable import PatentStore
 @testable import PatentTasks
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PatentAccounts
 @testable import PatentTasks
 import Testing
 @testable import PatentHTTP

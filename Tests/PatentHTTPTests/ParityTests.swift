@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import PatentAccounts
 import PatentIngest
 import PatentModel
 import PatentStore

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+@testable import PatentAccounts
 @testable import PatentTasks
 import PatentTestSupport
 import GRDB

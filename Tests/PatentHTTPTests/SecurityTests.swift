@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import PatentTestSupport
 import Testing
+@testable import PatentAccounts
 @testable import PatentHTTP
 @testable import PatentTasks
 

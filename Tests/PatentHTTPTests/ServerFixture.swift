@@ -3,6 +3,7 @@ import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import PatentAccounts
 import PatentImport
 import PatentIndex
 import PatentIngest

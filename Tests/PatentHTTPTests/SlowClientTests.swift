@@ -1,7 +1,7 @@
 import Foundation
-import HummingbirdTesting
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Testing
 @testable import PatentHTTP
 
@@ -38,24 +38,47 @@ import Testing
             }
         }
 
+        /// A signal (the test process's children ending: SIGCHLD) interrupts a `recv` with a
+        /// timeout instead of restarting it: it is called again for the time left.
         private func blockingReceive(within seconds: Double) -> (text: String, closed: Bool) {
-            var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
-            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let deadline = Date().addingTimeInterval(seconds)
             var buffer = [UInt8](repeating: 0, count: 65_536)
-            let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count == 0 { return ("", true) }
-            if count < 0 { return ("", errno == ECONNRESET) }
-            return (String(decoding: buffer[..<count], as: UTF8.self), false)
+            while true {
+                let left = max(0.001, deadline.timeIntervalSinceNow)
+                var timeout = timeval(tv_sec: Int(left), tv_usec: Int((left - Double(Int(left))) * 1_000_000))
+                setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                let count = recv(descriptor, &buffer, buffer.count, 0)
+                if count == 0 { return ("", true) }
+                if count > 0 { return (String(decoding: buffer[..<count], as: UTF8.self), false) }
+                if errno == EINTR, deadline.timeIntervalSinceNow > 0 { continue }
+                return ("", errno == ECONNRESET)
+            }
         }
     }
 
+    /// Runs the server on a free port for `body`, with no other client connected: the
+    /// sockets `body` opens are the only connections counted.
     static func live(_ limits: ConnectionLimits, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
         let server = try TestServer()
         var logger = Logger(label: "patents.test")
         logger.logLevel = .warning
+        let (ports, announce) = AsyncStream<Int>.makeStream()
         let app = PatentServer.application(server.services, links: DownloadLinks(publicURL: "http://patents.test"),
-                                           host: "127.0.0.1", port: 0, connections: limits, logger: logger)
-        try await app.test(.live) { client in try await body(try #require(client.port)) }
+                                           host: "127.0.0.1", port: 0, connections: limits, logger: logger) { announce.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { running in
+            running.addTask { try await group.run() }
+            var next = ports.makeAsyncIterator()
+            let port = try #require(await next.next())
+            do {
+                try await body(port)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await running.waitForAll()
+        }
     }
 
     @Test func aHeadTrickledByteByByteIsCutOffAtTheHeaderDeadline() async throws {

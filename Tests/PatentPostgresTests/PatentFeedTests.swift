@@ -87,4 +87,27 @@ struct PatentFeedTests {
         #expect(after["KR8A"]?.families[.inpadoc].map { !others.contains($0) } == true)
         await database.close()
     }
+
+    @Test("an original PDF published through one node is saved on the others, the newer one replacing the older")
+    func originalPDFsReachEveryNode() async throws {
+        let database = try SharedDatabase(url: try PostgresServer.shared.createDatabase("originals"))
+        try await database.migrate()
+        let feed = PatentFeed(database: database)
+        let a = try PatentStore(directory: try temporaryDirectory("originals-a"))
+        let b = try PatentStore(directory: try temporaryDirectory("originals-b"))
+        let first = Array(minimalPDF(text: "first")), second = Array(minimalPDF(text: "second"))
+        try await feed.publishOriginal(first, pn: "EP1A1", through: a)
+        try await feed.publishOriginal(Array(minimalPDF(text: "other")), pn: "US2B2", through: b)
+        try await feed.publishOriginal(second, pn: "EP1A1", through: b)
+        let heads = try await feed.heads()
+        #expect(heads.originals == 3 && heads.records == 0)
+        #expect(try await feed.catchUp(a) == 2, "the two published through B")
+        for store in [a, b] {
+            let saved = try #require(store.originalPDF("EP1A1"))
+            #expect(FileManager.default.contents(atPath: saved) == Data(second))
+            #expect(store.originalPDF("US2B2") != nil)
+            #expect(try store.followedOriginalsRevision() == 3)
+        }
+        await database.close()
+    }
 }

@@ -57,7 +57,7 @@ struct SharedDatabaseTests {
             tables.append(name)
         }
         #expect(tables == ["access_token", "api_key", "client", "export_task", "export_task_result", "field_level", "ledger",
-                           "level_price", "node", "patent_feed", "patent_record", "schema_migration", "signing_key"])
+                           "level_price", "node", "patent_feed", "patent_original", "patent_record", "schema_migration", "signing_key"])
         for node in nodes { await node.close() }
     }
 }

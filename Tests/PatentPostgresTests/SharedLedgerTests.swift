@@ -1,4 +1,5 @@
 import Foundation
+import PatentAccounts
 import PatentTasks
 import PatentTestSupport
 import PostgresNIO

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PatentAccounts
 
 /// ``TaskRepository`` on `tasks.sqlite` (``ServiceDatabase``), for one machine. SQLite runs
 /// one writer at a time and the data folder's lock keeps other servers out, so a claim is

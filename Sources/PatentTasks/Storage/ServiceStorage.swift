@@ -1,4 +1,5 @@
 import Foundation
+import PatentAccounts
 
 /// Where the export service keeps what outlives a request: tasks, accounts, the key that
 /// signs download links and the export files — and how tasks reach a writer.

@@ -1,4 +1,5 @@
 import Foundation
+import PatentAccounts
 
 /// A writer's hold on one export task: the task and the attempt it is, the fencing token.
 /// On one machine the data folder's lock already makes this process the only writer and

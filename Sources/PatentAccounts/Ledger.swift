@@ -42,11 +42,11 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
 ///
 /// Every movement is a ledger line, so at all times
 /// `balance = topups − reserves + releases` and `held = reserves − charges − releases`.
-enum Ledger {
+public enum Ledger {
     /// Sets a task's fee aside: count × the unit price of `level`. Refuses an unknown,
     /// disabled or expired client, a quota the task would exceed (67200002) and a short
     /// balance (67200005).
-    static func reserve(_ db: Database, clientID: String, taskID: String, patents: Int, level: Int, at date: Date) throws {
+    public static func reserve(_ db: Database, clientID: String, taskID: String, patents: Int, level: Int, at date: Date) throws {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT balance, expires_at, disabled_at, daily_quota, monthly_quota, package_patents, package_period FROM client WHERE id = ?
             """, arguments: [clientID]) else {
@@ -66,12 +66,12 @@ enum Ledger {
 
     /// Charges a task's reservation (its file is written). No reservation (a task of the
     /// operator's CLI) or one already settled: nothing happens.
-    static func charge(_ db: Database, taskID: String, at date: Date) throws {
+    public static func charge(_ db: Database, taskID: String, at date: Date) throws {
         try settle(db, taskID: taskID, as: .charge, balanceChange: 0, at: date)
     }
 
     /// Gives a failed task's reservation back.
-    static func release(_ db: Database, taskID: String, at date: Date) throws {
+    public static func release(_ db: Database, taskID: String, at date: Date) throws {
         try settle(db, taskID: taskID, as: .release, balanceChange: 1, at: date)
     }
 

@@ -1,3 +1,6 @@
+/// PatentAccounts: who may call and what it costs — clients, credentials, prices, field
+/// levels, the ledger, quotas — and the PatSnap error codes business calls answer with;
+/// below the export service, which reserves and charges through it.
 import Foundation
 import PatentQuery
 

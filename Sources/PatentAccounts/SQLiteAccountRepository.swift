@@ -6,7 +6,7 @@ import GRDB
 public final class SQLiteAccountRepository: AccountRepository {
     let pool: DatabasePool
 
-    init(pool: DatabasePool) {
+    public init(pool: DatabasePool) {
         self.pool = pool
     }
 

@@ -6,8 +6,8 @@ import GRDB
 /// reserving its fee, or writing its file and charging for it, are each one transaction.
 /// WAL with `synchronous = FULL`: what the API confirmed survives `kill -9` and power loss.
 /// The CLI (`patents clients …`) opens the same file while the server runs.
-enum ServiceDatabase {
-    static func open(directory: String) throws -> DatabasePool {
+public enum ServiceDatabase {
+    public static func open(directory: String) throws -> DatabasePool {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)

@@ -29,7 +29,7 @@ public enum Credentials {
     static func newAPIKey() -> String { "sk-" + base64URL(randomBytes(32)) }
     static func newToken() -> String { base64URL(randomBytes(32)) }
 
-    static func digest(_ value: String) -> String { Array(SHA256.hash(data: Array(value.utf8))).hexString }
+    public static func digest(_ value: String) -> String { Array(SHA256.hash(data: Array(value.utf8))).hexString }
 
     /// `pbkdf2-sha256$ROUNDS$SALT$HASH` with a 16-byte random salt (hex).
     static func hashSecret(_ secret: String, rounds: Int) -> String {
