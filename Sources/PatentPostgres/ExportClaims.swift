@@ -89,12 +89,17 @@ public struct ExportClaims: Sendable {
     /// The fence: runs `body` in one transaction with the task's row locked, only if the
     /// claim holds then — same worker and attempt, task still waiting, lease not run out;
     /// false, and nothing done, when it does not.
+    ///
+    /// The lease is compared with the clock (`clock_timestamp()`), not the transaction's
+    /// start. Left open: a worker paused between this check and its commit (milliseconds)
+    /// still commits when it wakes; closing that needs the commit itself conditioned (a
+    /// deferred constraint trigger comparing the lease with the clock at COMMIT).
     private func whileHeld(_ claim: TaskClaim, _ body: (PostgresConnection) async throws -> Void) async throws -> Bool {
         try await database.transaction { connection in
             let held = try await connection.query("""
                 SELECT 1 FROM export_task
                 WHERE id = \(claim.taskID) AND attempt = \(Int32(clamping: claim.attempt)) AND worker = \(worker)
-                  AND status = 'PENDING' AND lease_until > now()
+                  AND status = 'PENDING' AND lease_until > clock_timestamp()
                 FOR UPDATE
                 """, logger: database.logger)
             var holds = false

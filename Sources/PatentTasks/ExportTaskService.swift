@@ -320,8 +320,9 @@ public final class ExportTaskService: Sendable {
             logger.warning("export claim lost; the task is left to its new writer", metadata: ["task": "\(id)", "attempt": "\(claim.attempt)"])
         } catch {
             // What was written is of no use and may be what filled the disk: it goes
-            // first, so that the FAIL (and the release of the fee) can be written.
-            try? FileManager.default.removeItem(atPath: taskDirectory(id))
+            // first, so that the FAIL (and the release of the fee) can be written. A claimed
+            // attempt removes only its own folder: another may hold the task by now.
+            try? FileManager.default.removeItem(atPath: claim.attempt > 0 ? attemptDirectory(id, claim.attempt) : taskDirectory(id))
             if let partial { try? FileManager.default.removeItem(atPath: partial) }
             logger.error("export task failed", metadata: ["task": "\(id)", "error": "\(error)"])
             do {
