@@ -98,7 +98,8 @@ struct ExportClaimTests {
     func fencedFinish() async throws {
         let database = try await SharedDatabaseTests.migrated()
         let ids = try await Self.seed(database, tasks: 2)
-        let paused = ExportClaims(database: database, worker: "node-a", lease: .milliseconds(300))
+        // A lease long enough that a loaded machine still heartbeats within it at once.
+        let paused = ExportClaims(database: database, worker: "node-a", lease: .seconds(2))
         let other = ExportClaims(database: database, worker: "node-c", lease: .seconds(60))
         let expires = Date().addingTimeInterval(7 * 86_400)
 
@@ -106,7 +107,7 @@ struct ExportClaimTests {
         let first = try #require(try await paused.claim())
         #expect(first == TaskClaim(taskID: ids[0], attempt: 1, worker: "node-a"))
         #expect(try await paused.heartbeat(first, rowsWritten: 1))
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(2_500))
         #expect(try await paused.heartbeat(first, rowsWritten: 2) == false)
         #expect(try await paused.finish(first, rowsWritten: 5, fileSize: 1, sha256: "late", fileExpiresAt: expires) == false)
 
