@@ -321,8 +321,14 @@ public final class ExportTaskService: Sendable {
         } catch {
             // What was written is of no use and may be what filled the disk: it goes
             // first, so that the FAIL (and the release of the fee) can be written. A claimed
-            // attempt removes only its own folder: another may hold the task by now.
-            try? FileManager.default.removeItem(atPath: claim.attempt > 0 ? attemptDirectory(id, claim.attempt) : taskDirectory(id))
+            // attempt removes only its own folder, and the task's when nothing else is in it:
+            // another node may hold the task by now and be writing beside it.
+            if claim.attempt > 0 {
+                try? FileManager.default.removeItem(atPath: attemptDirectory(id, claim.attempt))
+                rmdir(taskDirectory(id))
+            } else {
+                try? FileManager.default.removeItem(atPath: taskDirectory(id))
+            }
             if let partial { try? FileManager.default.removeItem(atPath: partial) }
             logger.error("export task failed", metadata: ["task": "\(id)", "error": "\(error)"])
             do {
