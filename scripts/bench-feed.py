@@ -29,7 +29,7 @@ def timed(command):
 
 def health(base):
     with urllib.request.urlopen(base + "/health") as response:
-        return json.loads(response.read())
+        return json.loads(response.read())["data"]
 
 
 def main():
