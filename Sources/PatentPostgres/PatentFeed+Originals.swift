@@ -41,11 +41,7 @@ extension PatentFeed {
                 WHERE revision > \(cursor.revision) OR (revision = \(cursor.revision) AND pn > \(cursor.pn))
                 ORDER BY revision, pn LIMIT \(Self.originalsPageSize)
                 """
-            let rows = if let connection {
-                try await connection.query(query, logger: database.logger)
-            } else {
-                try await database.client.query(query, logger: database.logger)
-            }
+            let rows = try await run(query, on: connection)
             var originals: [(pn: String, revision: Int, pdf: [UInt8])] = []
             for try await (pn, revision, pdf) in rows.decode((String, Int64, ByteBuffer).self) {
                 originals.append((pn, Int(revision), Array(buffer: pdf)))

@@ -90,11 +90,7 @@ public struct PatentFeed: Sendable {
             FROM patent_record WHERE revision > \(cursor.revision) OR (revision = \(cursor.revision) AND pn > \(cursor.pn))
             ORDER BY revision, pn LIMIT \(pageSize)
             """
-        let rows = if let connection {
-            try await connection.query(query, logger: database.logger)
-        } else {
-            try await database.client.query(query, logger: database.logger)
-        }
+        let rows = try await run(query, on: connection)
         var records: [StoredRecord] = []
         var counters = ""
         for try await (pn, revision, record, text, docdb, inpadoc, extended, published)
@@ -108,6 +104,12 @@ public struct PatentFeed: Sendable {
             counters = published
         }
         return (records, Self.decodeCounters(counters))
+    }
+
+    /// Runs `query` on `connection` (inside the publisher's transaction) or on the pool.
+    func run(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> PostgresRowSequence {
+        if let connection { return try await connection.query(query, logger: database.logger) }
+        return try await database.client.query(query, logger: database.logger)
     }
 
     /// Publishes a batch through `store` (`patents import --database`). Under the feed's
