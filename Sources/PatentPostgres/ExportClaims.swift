@@ -91,10 +91,11 @@ public struct ExportClaims: Sendable {
     /// false, and nothing done, when it does not.
     ///
     /// The lease is compared with the clock (`clock_timestamp()`), not the transaction's
-    /// start. Left open: a worker paused between this check and its commit (milliseconds)
-    /// still commits when it wakes; closing that needs the commit itself conditioned (a
-    /// deferred constraint trigger comparing the lease with the clock at COMMIT).
-    private func whileHeld(_ claim: TaskClaim, _ body: (PostgresConnection) async throws -> Void) async throws -> Bool {
+    /// start. A worker paused between this check and its COMMIT holds the row's lock all
+    /// the while: `claim` skips a locked row and `reap` waits for the lock, then finds the
+    /// task no longer PENDING, so no other attempt can begin before that COMMIT — the late
+    /// worker only commits late, and the task is still written and charged exactly once.
+    func whileHeld(_ claim: TaskClaim, _ body: (PostgresConnection) async throws -> Void) async throws -> Bool {
         try await database.transaction { connection in
             let held = try await connection.query("""
                 SELECT 1 FROM export_task

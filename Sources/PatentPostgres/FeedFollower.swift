@@ -41,9 +41,12 @@ public final class FeedFollower: Service, Sendable {
     public func start() {
         listener.withLockedValue { $0 = BlockingBridge.shared.start { [self] in try await listen() } }
         let thread = Thread { [self] in
+            round()
+            reportLocalPatents()
             while !stopping.withLockedValue({ $0 }) {
-                round()
                 _ = wakeups.wait(timeout: .now() + interval)
+                guard !stopping.withLockedValue({ $0 }) else { break }
+                round()
             }
             finished.signal()
         }
@@ -79,6 +82,30 @@ public final class FeedFollower: Service, Sendable {
             }
             try await Task.sleep(for: .seconds(interval))
         }
+    }
+
+    /// Patents this folder holds that the feed does not — imported here without `--database`
+    /// — are searched on this node only: said once at start, as a warning with the remedy.
+    /// Once the folder followed the feed it holds every published patent, so the difference
+    /// of the two counts is exactly those patents (fewer if a publication lands meanwhile).
+    private func reportLocalPatents() {
+        do {
+            let local = try localPatents()
+            guard local > 0 else { return }
+            logger.warning("""
+                \(local) patents in this data folder were imported without --database: other nodes do not have them; \
+                import them again with --database to publish them
+                """, metadata: ["folder": "\(dataDirectory)"])
+        } catch {
+            logger.error("comparing the data folder with the patents' feed failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The patents this folder holds beyond the feed's (after a round).
+    func localPatents() throws -> Int {
+        let feed = self.feed
+        let published = try BlockingBridge.shared.wait { try await feed.recordCount() }
+        return try store.count() - published
     }
 
     /// One round: nothing when the store follows the feed's head already.

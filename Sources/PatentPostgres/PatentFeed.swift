@@ -38,6 +38,13 @@ public struct PatentFeed: Sendable {
         return (0, 0)
     }
 
+    /// How many patents the feed holds.
+    public func recordCount() async throws -> Int {
+        let rows = try await database.client.query("SELECT count(*) FROM patent_record", logger: database.logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     /// Applies to `store` every row published after the revision it follows, a page at a
     /// time (each page one store transaction); the rows applied. A row the feed rewrote
     /// meanwhile arrives with its newer revision, later in the same walk or the next.

@@ -74,7 +74,12 @@ struct ServiceOptions: ParsableArguments {
             storage.exportsDirectory = exports
             return storage
         }
-        let shared = try openSharedDatabase(database)
+        return try serviceStorage(on: openSharedDatabase(database), node: node, lease: lease)
+    }
+
+    /// The export service's storage on an open shared database (its schema migrated first).
+    func serviceStorage(on shared: SharedDatabase, node: String, lease: TimeInterval) throws -> ServiceStorage {
+        let exports = exports ?? (data.data as NSString).appendingPathComponent("exports")
         do {
             return try shared.serviceStorage(exportsDirectory: exports, node: node, lease: lease)
         } catch {

@@ -64,8 +64,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.dataDirectory = options.data.data
-        if options.database != nil {
-            configuration.storage = try options.serviceStorage(node: node ?? Self.defaultNode(port: port), lease: TimeInterval(lease))
+        // One pool on the shared database serves the export service and the feed's follower;
+        // its schema is migrated once, by `serviceStorage`.
+        let shared = try options.database.map(openSharedDatabase)
+        if let shared {
+            configuration.storage = try options.serviceStorage(on: shared, node: node ?? Self.defaultNode(port: port),
+                                                               lease: TimeInterval(lease))
+            configuration.services.append(try feedFollower(PatentFeed(database: shared)))
         }
         configuration.publicURL = publicURL
         configuration.workers = workers
@@ -78,7 +83,6 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.taskLimits.maximumPendingPerClient = maxPendingPerClient
         configuration.taskLimits.minimumFreeBytes = minFreeMb << 20
-        if let follower = try feedFollower() { configuration.services.append(follower) }
         try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port, demo in
             var text = "listening on http://\(host):\(port)\n"
             if let demo { text += Self.banner(demo, base: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)") }
@@ -88,12 +92,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// With `--database`, the data folder follows the patents' feed while serving: what any
     /// node imports is searched here too (`FeedFollower`), within a second of its publication.
-    private func feedFollower() throws -> FeedFollower? {
-        guard let database = options.database else { return nil }
+    private func feedFollower(_ feed: PatentFeed) throws -> FeedFollower {
         let store = try options.data.openStore()
         let data = options.data.data
         let logger = Logger(label: "patents.feed")
-        let follower = FeedFollower(feed: try openSharedDatabase(database).patentFeed(), store: store,
+        let follower = FeedFollower(feed: feed, store: store,
                                     dataDirectory: data, logger: logger) {
             try updateIndex(store: store, data: data, memoryMB: 512, say: { logger.info("\($0)") })
         }

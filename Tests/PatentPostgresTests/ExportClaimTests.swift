@@ -127,6 +127,34 @@ struct ExportClaimTests {
         await database.close()
     }
 
+    @Test("a worker paused inside the fence, past its lease, still holds the task: nobody claims or reaps it meanwhile")
+    func pausedInsideTheFence() async throws {
+        let database = try await SharedDatabaseTests.migrated()
+        let ids = try await Self.seed(database, tasks: 1)
+        let paused = ExportClaims(database: database, worker: "node-a", lease: .seconds(1))
+        let other = ExportClaims(database: database, worker: "node-c", lease: .seconds(60))
+        let claim = try #require(try await paused.claim())
+        let (held, holding) = AsyncStream<Void>.makeStream()
+        let fence = Task {
+            try await paused.whileHeld(claim) { connection in
+                try await Task.sleep(for: .milliseconds(1_500))  // the lease runs out, the row still locked
+                holding.yield()
+                try await Task.sleep(for: .milliseconds(500))    // `reap` waits on the lock meanwhile
+                try await connection.query("""
+                    UPDATE export_task SET status = 'SUCCESS', worker = NULL, lease_until = NULL WHERE id = \(claim.taskID)
+                    """, logger: database.logger)
+            }
+        }
+        for await _ in held { break }
+        #expect(try await other.claim() == nil, "the held row is skipped")
+        let reaped = try await other.reap(maxAttempts: 3)
+        #expect(try await fence.value, "the fence checked the claim before the lease ran out")
+        #expect(reaped == (requeued: 0, failed: 0), "the reaper waited for the COMMIT and found the task written")
+        #expect(try await Self.status(database, ids[0]).status == "SUCCESS")
+        #expect(try await other.claim() == nil)
+        await database.close()
+    }
+
     @Test("a task interrupted as often as it may be fails, and its reservation is released")
     func attemptsUsedUp() async throws {
         let database = try await SharedDatabaseTests.migrated()

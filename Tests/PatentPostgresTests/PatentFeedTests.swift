@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PatentModel
 import PatentStore
 import PatentTestSupport
@@ -86,6 +87,24 @@ struct PatentFeedTests {
         let others = Set(expected.values.compactMap { $0.families[.inpadoc] })
         #expect(after["KR8A"]?.families[.inpadoc].map { !others.contains($0) } == true)
         await database.close()
+    }
+
+    @Test("a folder holding patents imported without the feed is told apart: exactly those are counted")
+    func patentsImportedWithoutTheFeedAreCounted() async throws {
+        let database = try SharedDatabase(url: try PostgresServer.shared.createDatabase("feed-local"))
+        try await database.migrate()
+        let feed = PatentFeed(database: database)
+        let publisher = try PatentStore(directory: try temporaryDirectory("feed-publisher"))
+        try await feed.publish(Self.batches[0] + Self.batches[1], through: publisher)
+        let directory = try temporaryDirectory("feed-local")
+        let node = try PatentStore(directory: directory)
+        try node.upsert([Self.patent("KR7A"), Self.patent("EP1A1", priorities: ["US1"])])
+        let follower = FeedFollower(feed: feed, store: node, dataDirectory: directory, logger: Logger(label: "test")) {}
+        follower.round()
+        #expect(try node.count() == 7, "the six published and KR7A")
+        #expect(try follower.localPatents() == 1, "EP1A1 is published too; only KR7A is this folder's own")
+        #expect(try FeedFollower(feed: feed, store: publisher, dataDirectory: directory, logger: Logger(label: "test")) {}
+            .localPatents() == 0)
     }
 
     @Test("an original PDF published through one node is saved on the others, the newer one replacing the older")
