@@ -5,6 +5,7 @@
 # make test-postgres — every in-process HTTP suite on PostgreSQL (make test runs those that store tasks and money)
 # make bench-cluster — create latency and exports/s with 1 and 3 nodes on PostgreSQL beside SQLite
 # make bench-feed    — import through the patents' feed, a new node's catch-up, propagation to a serving node
+# make bench-ratelimit — what exact rate limits through PostgreSQL would cost each call (pgbench)
 # make fuzz-api — schemathesis against /openapi.json, over 10,000 generated requests (make test runs a short one)
 SWIFT ?= swift
 DATA ?= ./patents-data
@@ -21,7 +22,7 @@ VENV := .build/venv
 PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1 selenium==4.51.0 schemathesis==4.32.5
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-postgres test-long bench-load bench-cluster bench-feed fuzz-api build deps venv clean
+.PHONY: run test test-postgres test-long bench-load bench-cluster bench-feed bench-ratelimit fuzz-api build deps venv clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -84,6 +85,9 @@ bench-load: build
 bench-cluster: build
 	@[ -f .build/bench-cluster-data/patents.sqlite ] || .build/release/patents import --data .build/bench-cluster-data Tests/Fixtures
 	python3 scripts/bench-cluster.py --data .build/bench-cluster-data --binary .build/release/patents
+
+bench-ratelimit: deps
+	python3 scripts/bench-ratelimit.py
 
 bench-feed: build
 	@[ -f .build/bench-cluster-data/patents.sqlite ] || .build/release/patents import --data .build/bench-cluster-data Tests/Fixtures

@@ -21,8 +21,9 @@ public struct PlatformLimits: Sendable {
     /// Nodes serving the same clients (`serve --nodes`). Buckets stay in each node's memory,
     /// so each node allows its share of the platform's and every client's rate — the limit
     /// divided by the nodes, rounded up. Approximate by design: a client whose calls reach
-    /// the nodes unevenly is refused a little before its full rate; exact counting would
-    /// cost a database write per call (BENCHMARKS.md "Several nodes").
+    /// the nodes unevenly is refused a little before its full rate. Exact counting through
+    /// PostgreSQL was measured and not chosen: a round trip on every business call (0.5–2.7
+    /// ms) and one platform row every call updates (BENCHMARKS.md "Exact rate limits").
     public var nodes = 1
 
     public init() {}
