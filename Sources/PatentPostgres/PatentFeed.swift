@@ -20,6 +20,8 @@ public struct PatentFeed: Sendable {
     public static let channel = "patents_changed"
     /// Rows read and applied at a time while catching up.
     public var pageSize = 500
+    /// Bytes of records and texts published in one statement, at most (a larger row goes alone).
+    public var chunkBytes = 16 << 20
 
     public init(database: SharedDatabase) {
         self.database = database
@@ -140,12 +142,10 @@ public struct PatentFeed: Sendable {
             let trial = try store.trialUpsert(batch)
             guard !trial.rows.isEmpty else { return (trial.summary, (rows: [StoredRecord](), counters: counters, revision: head)) }
             let revision = head + 1
-            var rows: [StoredRecord] = []
-            for row in trial.rows {
-                let published = StoredRecord(pn: row.pn, revision: revision, record: row.record, text: row.text, families: row.families)
-                try await write(published, on: connection)
-                rows.append(published)
+            let rows = trial.rows.map {
+                StoredRecord(pn: $0.pn, revision: revision, record: $0.record, text: $0.text, families: $0.families)
             }
+            try await write(rows, revision: revision, on: connection)
             counters.merge(trial.counters) { max($0, $1) }
             try await connection.query("""
                 UPDATE patent_feed SET head = \(Int64(revision)), family_counters = \(Self.encodeCounters(counters)) WHERE id = 1
@@ -159,16 +159,38 @@ public struct PatentFeed: Sendable {
         return summary
     }
 
-    private func write(_ row: StoredRecord, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            INSERT INTO patent_record (pn, revision, record, text, docdb_family, inpadoc_family, extended_family)
-            VALUES (\(row.pn), \(Int64(row.revision)), \(ByteBuffer(bytes: row.record)), \(row.text.map { ByteBuffer(bytes: $0) }),
-                    \(row.families[.docdb].map(Int64.init)), \(row.families[.inpadoc].map(Int64.init)),
-                    \(row.families[.extended].map(Int64.init)))
-            ON CONFLICT (pn) DO UPDATE SET revision = excluded.revision, record = excluded.record, text = excluded.text,
-                docdb_family = excluded.docdb_family, inpadoc_family = excluded.inpadoc_family,
-                extended_family = excluded.extended_family
-            """, logger: database.logger)
+    /// Writes `rows` under `revision`: one statement per chunk of rows (up to `chunkBytes` of
+    /// records and texts, and 1,000 rows), their columns sent as arrays and unnested — a
+    /// statement per row made publishing cost a round trip per patent. Arrays cannot hold
+    /// NULL here, so a missing text travels as an empty value with a flag, and a missing
+    /// family id as `Int64.min` (no family id is negative).
+    private func write(_ rows: [StoredRecord], revision: Int, on connection: PostgresConnection) async throws {
+        var start = 0
+        while start < rows.count {
+            var end = start
+            var bytes = 0
+            while end < rows.count, end - start < 1_000, end == start || bytes < chunkBytes {
+                bytes += rows[end].record.count + (rows[end].text?.count ?? 0)
+                end += 1
+            }
+            let chunk = rows[start..<end]
+            let absent = Int64.min
+            let family = { (row: StoredRecord, level: FamilyLevel) in row.families[level].map(Int64.init) ?? absent }
+            try await connection.query("""
+                INSERT INTO patent_record (pn, revision, record, text, docdb_family, inpadoc_family, extended_family)
+                SELECT pn, \(Int64(revision)), record, CASE WHEN has_text THEN text END,
+                       NULLIF(docdb, \(absent)), NULLIF(inpadoc, \(absent)), NULLIF(extended, \(absent))
+                FROM unnest(\(chunk.map(\.pn)), \(chunk.map { ByteBuffer(bytes: $0.record) }),
+                            \(chunk.map { ByteBuffer(bytes: $0.text ?? Data()) }), \(chunk.map { $0.text != nil }),
+                            \(chunk.map { family($0, .docdb) }), \(chunk.map { family($0, .inpadoc) }),
+                            \(chunk.map { family($0, .extended) }))
+                    AS row(pn, record, text, has_text, docdb, inpadoc, extended)
+                ON CONFLICT (pn) DO UPDATE SET revision = excluded.revision, record = excluded.record, text = excluded.text,
+                    docdb_family = excluded.docdb_family, inpadoc_family = excluded.inpadoc_family,
+                    extended_family = excluded.extended_family
+                """, logger: database.logger)
+            start = end
+        }
     }
 
     /// Runs until cancelled, calling `wake` at each publication announced (LISTEN on a
