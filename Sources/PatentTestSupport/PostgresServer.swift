@@ -107,7 +107,7 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     /// A loopback port nothing listens on now.
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Unavailable(description: "cannot open a socket") }
         defer { close(socket) }
