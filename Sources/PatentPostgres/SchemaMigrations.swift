@@ -143,6 +143,22 @@ extension SharedDatabase {
             "CREATE TABLE patent_original (pn TEXT PRIMARY KEY, revision BIGINT NOT NULL, pdf BYTEA NOT NULL)",
             "CREATE INDEX patent_original_revision ON patent_original(revision, pn)",
         ]),
+        // Index generations published to object storage (IndexPublication): every object's
+        // key, content hash and state (staged → published → marked → deleting), and each
+        // shard's generations with their manifest and the object holding each file.
+        ("v4-index-generations", [
+            """
+            CREATE TABLE index_object (key TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size BIGINT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('staged', 'published', 'marked', 'deleting')),
+                created_at TIMESTAMPTZ NOT NULL DEFAULT now(), marked_at TIMESTAMPTZ)
+            """,
+            "CREATE INDEX index_object_sha256 ON index_object(sha256) WHERE state = 'published'",
+            """
+            CREATE TABLE index_generation (id BIGSERIAL PRIMARY KEY, shard INT NOT NULL, manifest BYTEA NOT NULL,
+                files JSONB NOT NULL, published_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX index_generation_shard ON index_generation(shard, id)",
+        ]),
     ]
 
     /// An advisory lock key only migrations take ("patents" in ASCII).

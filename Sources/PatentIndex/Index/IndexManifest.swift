@@ -74,7 +74,7 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     }
 
     /// Every file this generation needs.
-    var files: Set<String> {
+    public var files: Set<String> {
         var names: Set<String> = [Self.fileName]
         for segment in segments {
             names.insert(Self.segmentFile(segment.id))
