@@ -16,7 +16,7 @@ struct Patents: AsyncParsableCommand {
         abstract: "A self-hostable patent search and bulk-export server (PatSnap Connect export API).",
         subcommands: [ServeCommand.self, ImportCommand.self, IndexCommand.self, SearchCommand.self, ExportCommand.self,
                       ShowCommand.self, StatsCommand.self, ClientsCommand.self, TasksCommand.self, FieldsCommand.self,
-                      GenerateCommand.self, MigrateCommand.self,
+                      GenerateCommand.self, MigrateCommand.self, SegmentsCommand.self,
                       ParseCommand.self, BenchCommand.self]
     )
 

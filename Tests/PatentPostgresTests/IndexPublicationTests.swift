@@ -148,3 +148,42 @@ struct IndexPublicationTests {
         #expect(try Self.contents(node) == Self.contents(publisher.index))
     }
 }
+
+/// `patents segments …` end to end, with a shared folder as the object store.
+@Suite("patents segments")
+struct SegmentsCommandTests {
+    private func patents(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        try runCapturing(builtPatentsBinary, arguments)
+    }
+
+    @Test("publish, list, pull and clean from the command line; a bad location is refused precisely")
+    func commands() throws {
+        let url = try PostgresServer.shared.createDatabase("segments_cli")
+        let objects = try temporaryDirectory("segments-folder")
+        let data = try temporaryDirectory("segments-data")
+        let imported = try patents(["import", "--data", data, IndexPublicationTests.fixtures + "/uspto-ice"])
+        #expect(imported.status == 0, "\(imported)")
+        let location = ["--database", url, "--segments", objects]
+
+        let published = try patents(["segments", "publish", "--data", data] + location)
+        let files = try IndexPublicationTests.files(data + "/index")
+        #expect(published.status == 0 && published.output == "published generation 1 of shard 0: \(files.count) file(s) uploaded\n",
+                "\(published)")
+        let listed = try patents(["segments", "list"] + location)
+        #expect(listed.output.hasPrefix("generation 1 of shard 0\n") && listed.output.split(separator: "\n").count == files.count + 1)
+
+        let node = try temporaryDirectory("segments-node") + "/index"
+        let pulled = try patents(["segments", "pull", "--into", node] + location)
+        #expect(pulled.status == 0 && pulled.output == "installed generation 1 of shard 0: \(files.count) file(s) downloaded\n", "\(pulled)")
+        #expect(try IndexPublicationTests.contents(node) == IndexPublicationTests.contents(data + "/index"))
+        let again = try patents(["segments", "pull", "--into", node] + location)
+        #expect(again.output == "installed generation 1 of shard 0: 0 file(s) downloaded\n", "files already right are kept")
+        let cleaned = try patents(["segments", "clean", "--grace", "0"] + location)
+        #expect(cleaned.status == 0 && cleaned.output == "deleted 0 stored file(s)\n", "\(cleaned)")
+
+        let missing = try patents(["segments", "pull", "--into", node, "--shard", "3"] + location)
+        #expect(missing.status != 0 && missing.errors.contains("no generation of shard 3 is published"), "\(missing)")
+        let bad = try patents(["segments", "list", "--database", url, "--segments", "s3://patents-index"])
+        #expect(bad.status != 0 && bad.errors.contains("needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), "\(bad)")
+    }
+}
