@@ -32,6 +32,10 @@ public struct IndexUpdater {
     /// Start from nothing: every patent of the store is indexed again (`--rebuild`, after
     /// a damaged segment). An index in an earlier format is always rebuilt.
     public var rebuild = false
+    /// Index only the patents of this shard (`ShardRouting`, by extended family); the others
+    /// are removed should an earlier revision have held them here (a family that merged
+    /// into one of another shard moves with it). Nil: every patent.
+    public var shard: ShardRouting?
 
     /// Updates the index in the folder `directory` (created if missing).
     public init(store: PatentStore, directory: String) {
@@ -72,7 +76,7 @@ public struct IndexUpdater {
             let store = self.store, next = BackgroundWork { [limit] in
                 try store.changedRecords(afterRevision: last.revision, pn: last.pn, limit: limit)
             }
-            try Self.invert(page, into: writer)
+            try Self.invert(page, into: writer, shard: shard)
             report.indexed += page.count
             cursor = (last.revision, last.pn)
             page = try next.value()
@@ -81,7 +85,7 @@ public struct IndexUpdater {
             // complete), however many pages it takes, then the commit.
             while let first = page.first, first.revision == cursor.revision {
                 let end = page.firstIndex { $0.revision != cursor.revision } ?? page.count
-                try Self.invert(Array(page[..<end]), into: writer)
+                try Self.invert(Array(page[..<end]), into: writer, shard: shard)
                 report.indexed += end
                 cursor = (page[end - 1].revision, page[end - 1].pn)
                 page = end < page.count ? Array(page[end...])
@@ -107,7 +111,19 @@ public struct IndexUpdater {
     /// Decodes, analyses and inverts a page on all of the writer's threads, each taking a
     /// contiguous share. A record that cannot be decoded stops the update (nothing of the
     /// page is committed).
-    static func invert(_ page: [StoredRecord], into writer: IndexWriter) throws {
+    static func invert(_ records: [StoredRecord], into writer: IndexWriter, shard: ShardRouting? = nil) throws {
+        var held = records
+        if let shard {
+            held = []
+            for record in records {
+                if shard.holds(pn: record.pn, extendedFamily: record.families[.extended]) {
+                    held.append(record)
+                } else {
+                    writer.remove(record.pn)
+                }
+            }
+        }
+        let page = held
         let threads = writer.threads
         let share = (page.count + threads - 1) / threads
         let failure = Mutex<Error?>(nil)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PatentIndex
 import PatentQuery
 
@@ -30,6 +31,9 @@ public struct SearchHit: Equatable, Sendable {
     public let pn: String
     public let score: Double
     public let publicationDate: Int
+    /// Read only when a sort key names them (0 otherwise, as for a patent without one).
+    public let applicationDate: Int
+    public let grantDate: Int
 }
 
 public struct SearchResult: Equatable, Sendable {
@@ -47,33 +51,20 @@ public final class Searcher: Sendable {
     public let b = 0.75
     /// Field weights (QUERY.md §5: TTL 3, ABST 2, CLMS 1.5, DESC 1).
     public let weights: [IndexField: Double]
-    private let averageLengths: [IndexField: Double]
+    /// Each text field's norm sum over the live documents (BM25's field lengths).
+    let normSums: [IndexField: Int]
+    /// BM25's collection figures from this snapshot alone.
+    let scoring: Scoring
     private let groupIDs = GroupIDCache()
+    /// A sharded index's figures last searched with (`ShardedSearch`).
+    let shardScoringCache = Mutex<(key: ShardScoringKey, scoring: Scoring)?>(nil)
 
     public init(snapshot: IndexSnapshot,
                 weights: [IndexField: Double] = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { ($0, $0.weight) })) {
         self.snapshot = snapshot
         self.weights = weights
-        averageLengths = Self.averageLengths(snapshot)
-        let averages = averageLengths
-        let (k1, b) = (k1, b)
-        lengthFactors = Dictionary(uniqueKeysWithValues: IndexField.textFields.map { field in
-            let average = averages[field] ?? 1
-            return (field, (0..<Self.tabulatedLengths).map { Self.lengthFactor($0, average: average, k1: k1, b: b) })
-        })
-    }
-
-    /// BM25's length part of the saturation, `lengthFactor`, per text field for lengths
-    /// below `tabulatedLengths` (titles, abstracts and most claims): evaluated once per
-    /// snapshot instead of once per scored term.
-    let lengthFactors: [IndexField: [Double]]
-    static let tabulatedLengths = 16_384
-
-    /// `k1 · (1 − b + b · length / avgdl)`: the one expression the table and longer
-    /// lengths are computed by, so a score does not depend on which was used.
-    @inline(__always)
-    static func lengthFactor(_ length: Int, average: Double, k1: Double, b: Double) -> Double {
-        k1 * (1 - b + b * Double(length) / average)
+        normSums = Self.normSums(snapshot)
+        scoring = Scoring(documents: snapshot.liveDocuments, normSums: normSums, k1: k1, b: b)
     }
 
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
@@ -82,11 +73,16 @@ public final class Searcher: Sendable {
 
     /// The search and how many postings blocks block-max jumped (for tests).
     func searchCountingSkips(_ request: SearchRequest) throws(QueryError) -> (result: SearchResult, skippedBlocks: Int) {
+        let plans = try plan(request)
+        return search(request: request, plans: plans, scoring: scoring, frequencies: documentFrequencies(plans))
+    }
+
+    /// The request's query planned on every segment, the date bounds applied.
+    func plan(_ request: SearchRequest) throws(QueryError) -> [SegmentPlan] {
         let tree = if let parsed = request.parsed { parsed } else { try parse(request) }
-        let plans = try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).plan(tree) { segment in
+        return try QueryEvaluator(snapshot: snapshot, stemming: request.stemming).plan(tree) { segment in
             Self.dateChecks(segment, request: request)
         }
-        return search(request: request, plans: plans)
     }
 
     private func parse(_ request: SearchRequest) throws(QueryError) -> QueryNode {
@@ -105,7 +101,10 @@ public final class Searcher: Sendable {
         return out
     }
 
-    private func search(request: SearchRequest, plans: [SegmentPlan]) -> (result: SearchResult, skippedBlocks: Int) {
+    /// Searches with BM25's collection figures `scoring` and the document frequencies of
+    /// the query's terms `frequencies` — this snapshot's own, or a whole sharded index's.
+    func search(request: SearchRequest, plans: [SegmentPlan], scoring: Scoring,
+                frequencies: [Int: [IndexField: Int]]) -> (result: SearchResult, skippedBlocks: Int) {
         // Saturating: a caller's far-out offset or rows must not trap (the API checks its
         // window before; `patents search` passes its options as given).
         let (sum, overflow) = max(0, request.offset).addingReportingOverflow(max(0, request.rows))
@@ -116,7 +115,6 @@ public final class Searcher: Sendable {
             let total = request.collapse.map { groupCount(plans, collapse: $0) } ?? count(plans)
             return (SearchResult(total: total, hits: []), 0)
         }
-        let frequencies = documentFrequencies(plans)
         let order = ResultOrder(keys: request.sort)
         let segments = snapshot.segments
         let pns = SegmentPNs(segments: segments)
@@ -124,13 +122,14 @@ public final class Searcher: Sendable {
         var total = 0
         var skippedBlocks = 0
         if let collapse = request.collapse {
-            let representatives = self.representatives(plans, frequencies: frequencies, collapse: collapse, order: order)
+            let representatives = self.representatives(plans, scoring: scoring, frequencies: frequencies, collapse: collapse,
+                                                       order: order)
             total = representatives.count
             for ranked in representatives { top.offer(ranked.candidate) }
         } else {
             for (index, plan) in plans.enumerated() {
                 let segment = segments[index]
-                let scorer = SegmentScorer(plan.leaves, searcher: self, segment: segment, frequencies: frequencies)
+                let scorer = SegmentScorer(plan.leaves, searcher: self, scoring: scoring, segment: segment, frequencies: frequencies)
                 func collect(_ doc: Int32) {
                     let score = scorer.score(doc)
                     if top.mayAdmit(score: score) { top.offer(order.candidate(score: score, segment: segment, index: index, doc: doc)) }
@@ -157,7 +156,8 @@ public final class Searcher: Sendable {
         }
         // PNs are read for the window returned only.
         let hits = top.sorted().dropFirst(max(0, request.offset)).map { hit in
-            SearchHit(pn: pns.pn(hit), score: hit.score, publicationDate: Int(hit.date))
+            SearchHit(pn: pns.pn(hit), score: hit.score, publicationDate: Int(hit.date),
+                      applicationDate: Int(hit.applicationDate), grantDate: Int(hit.grantDate))
         }
         return (SearchResult(total: total, hits: Array(hits)), skippedBlocks)
     }
@@ -196,14 +196,14 @@ public final class Searcher: Sendable {
     /// One representative per collapse group among the matches; documents without a
     /// group stand alone. Groups are dense integers (`GroupIDCache`), so the best of each
     /// is found through a flat array; PNs are read only to break exact ties.
-    private func representatives(_ plans: [SegmentPlan], frequencies: [Int: [IndexField: Int]], collapse: Collapse,
-                                 order: ResultOrder) -> [Ranked] {
+    private func representatives(_ plans: [SegmentPlan], scoring: Scoring, frequencies: [Int: [IndexField: Int]],
+                                 collapse: Collapse, order: ResultOrder) -> [Ranked] {
         var kept: [Ranked] = []
         var slots = GroupSlots(matches: plans.reduce(0) { $0 &+ $1.root.cost })
         let ranks = Dictionary(collapse.authorities.enumerated().map { (Column.pack($1), $0) }, uniquingKeysWith: { first, _ in first })
         for (index, plan) in plans.enumerated() {
             let segment = snapshot.segments[index]
-            let scorer = SegmentScorer(plan.leaves, searcher: self, segment: segment, frequencies: frequencies)
+            let scorer = SegmentScorer(plan.leaves, searcher: self, scoring: scoring, segment: segment, frequencies: frequencies)
             let (ids, groups) = groupIDs.ids(segment, kind: collapse.kind)
             slots.reserve(groups: groups)
             let applicationDates = segment.columns.values(.applicationDate)
@@ -267,7 +267,7 @@ public final class Searcher: Sendable {
     // MARK: scoring
 
     /// Per leaf and field: how many documents (over all segments) hold the term.
-    private func documentFrequencies(_ plans: [SegmentPlan]) -> [Int: [IndexField: Int]] {
+    func documentFrequencies(_ plans: [SegmentPlan]) -> [Int: [IndexField: Int]] {
         var out: [Int: [IndexField: Int]] = [:]
         for plan in plans {
             for leaf in plan.leaves {
@@ -277,26 +277,23 @@ public final class Searcher: Sendable {
         return out
     }
 
-    /// The average length of each text field over the live documents (BM25's `avgdl`), at least 1.
-    func averageLength(_ field: IndexField) -> Double { averageLengths[field] ?? 1 }
-
-    private static func averageLengths(_ snapshot: IndexSnapshot) -> [IndexField: Double] {
-        let count = Double(snapshot.liveDocuments)
-        var averages: [IndexField: Double] = [:]
+    /// Each text field's norm sum over the live documents.
+    private static func normSums(_ snapshot: IndexSnapshot) -> [IndexField: Int] {
+        var sums: [IndexField: Int] = [:]
         let entries = snapshot.manifest.segments
         for (slot, field) in IndexField.textFields.enumerated() {
             var sum = 0
             for (index, segment) in snapshot.segments.enumerated() {
                 let deleted = snapshot.deletions[index]
                 // The sum stored with the segment, less its deleted documents: no pass over the norms.
-                if index < entries.count, entries[index].id == segment.id, let sums = entries[index].normSums, slot < sums.count {
-                    sum += sums[slot] - segment.columns.normSum(field, of: deleted)
+                if index < entries.count, entries[index].id == segment.id, let stored = entries[index].normSums, slot < stored.count {
+                    sum += stored[slot] - segment.columns.normSum(field, of: deleted)
                 } else {
                     sum += segment.columns.normSum(field, excluding: deleted)
                 }
             }
-            averages[field] = max(count > 0 ? Double(sum) / count : 1, 1)
+            sums[field] = sum
         }
-        return averages
+        return sums
     }
 }

@@ -12,8 +12,8 @@ final class SegmentScorer {
     /// release per term and document.
     private var terms: ContiguousArray<TermScorer>
 
-    init(_ leaves: [LeafStatistics], searcher: Searcher, segment: Segment, frequencies: [Int: [IndexField: Int]]) {
-        let n = Double(max(1, searcher.snapshot.liveDocuments))
+    init(_ leaves: [LeafStatistics], searcher: Searcher, scoring: Scoring, segment: Segment, frequencies: [Int: [IndexField: Int]]) {
+        let n = Double(max(1, scoring.documents))
         var terms: ContiguousArray<TermScorer> = []
         for leaf in leaves {
             for source in leaf.fields {
@@ -21,9 +21,9 @@ final class SegmentScorer {
                 let idf = log(1 + (n - df + 0.5) / (df + 0.5))
                 let weight = (searcher.weights[source.field] ?? 0) * idf
                 guard weight != 0 else { continue }
-                terms.append(TermScorer(source, weight: weight, average: searcher.averageLength(source.field),
+                terms.append(TermScorer(source, weight: weight, average: scoring.averageLength(source.field),
                                         k1: searcher.k1, b: searcher.b, columns: segment.columns,
-                                        lengthFactors: searcher.lengthFactors[source.field] ?? []))
+                                        lengthFactors: scoring.lengthFactors[source.field] ?? []))
             }
         }
         self.terms = terms
@@ -75,7 +75,7 @@ private struct TermScorer {
     private let k1: Double
     private let b: Double
     private let norms: NormColumn
-    /// `Searcher.lengthFactors` of the field.
+    /// `Scoring.lengthFactors` of the field.
     private let lengthFactors: [Double]
 
     init(_ source: FieldSource, weight: Double, average: Double, k1: Double, b: Double, columns: Columns,
