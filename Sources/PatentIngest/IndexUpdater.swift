@@ -34,7 +34,9 @@ public struct IndexUpdater {
     public var rebuild = false
     /// Index only the patents of this shard (`ShardRouting`, by extended family); the others
     /// are removed should an earlier revision have held them here (a family that merged
-    /// into one of another shard moves with it). Nil: every patent.
+    /// into one of another shard moves with it). The index records its shard: nil keeps
+    /// what it holds; another shard than it holds is refused (`IndexError.otherShard`)
+    /// unless it is rebuilt.
     public var shard: ShardRouting?
 
     /// Updates the index in the folder `directory` (created if missing).
@@ -65,6 +67,7 @@ public struct IndexUpdater {
             report.rebuilt = true
         }
         let writer = try IndexWriter(directory, threads: threads)
+        let shard = try shardHeld(by: writer.manifest)
         var cursor = (revision: writer.manifest.storeRevision, pn: "")
         // The index holds every revision up to its manifest's: start after all of it.
         var limit = pageSize
@@ -91,17 +94,25 @@ public struct IndexUpdater {
                 page = end < page.count ? Array(page[end...])
                     : try store.changedRecords(afterRevision: cursor.revision, pn: cursor.pn, limit: limit)
             }
-            try writer.commit(storeRevision: cursor.revision)
+            try writer.commit(storeRevision: cursor.revision, shard: shard)
             try writer.finishMerge(wait: false)
             try writer.startMerge(mergePolicy)
             progress?(report.indexed)
         }
-        if writer.pendingCount > 0 { try writer.commit(storeRevision: cursor.revision) }
+        if writer.pendingCount > 0 || writer.manifest.shard != shard { try writer.commit(storeRevision: cursor.revision, shard: shard) }
         try writer.mergeTiers(mergePolicy)
         report.generation = writer.manifest.generation
         report.segments = writer.manifest.segments.count
         report.seconds = Date().timeIntervalSince(start)
         return report
+    }
+
+    /// The shard this update indexes: the one asked for, else the one the index holds.
+    private func shardHeld(by manifest: IndexManifest) throws -> ShardRouting? {
+        guard let shard else { return manifest.shard }
+        guard manifest.shard != shard, !manifest.segments.isEmpty else { return shard }
+        let holds = manifest.shard.map { "shard \($0.index) of \($0.count)" } ?? "every patent"
+        throw IndexError.otherShard(holds: holds, asked: "shard \(shard.index) of \(shard.count)")
     }
 
     public static func familyIDs(_ families: [FamilyLevel: Int]) -> FamilyIDs {

@@ -1,6 +1,8 @@
 import Foundation
 import PatentIndex
 import PatentIngest
+import PatentModel
+import PatentStore
 import PatentQuery
 import PatentTestSupport
 import Testing
@@ -75,6 +77,36 @@ struct ShardedSearchTests {
         }
         #expect(failures == 0)
         #expect(nonEmpty * 3 >= compared, "too few requests match anything to prove much: \(nonEmpty) of \(compared)")
+    }
+
+    @Test("an index remembers its shard: later updates keep it, another shard is refused unless rebuilt")
+    func indexRemembersItsShard() throws {
+        // A store of its own: the shared fixture store is read by suites running alongside.
+        let store = try PatentStore(directory: try temporaryDirectory("remembered-shard-store"))
+        try store.upsert(try FixtureIndex.shared.store.changes(after: 0, limit: 100_000).map(\.patent))
+        let directory = try temporaryDirectory("remembered-shard")
+        var updater = IndexUpdater(store: store, directory: directory)
+        updater.shard = try ShardRouting(count: 2, index: 1)
+        try updater.update()
+        let held = try IndexSnapshot.open(directory: directory)
+        #expect(held.manifest.shard == (try ShardRouting(count: 2, index: 1)))
+        let total = try store.count()
+        #expect(held.liveDocuments > 0 && held.liveDocuments < total)
+
+        // A later update naming no shard keeps it (`serve`, the feed's follower).
+        var changed = try #require(try store.patent("US11147202B2"))
+        changed.titles.append(LocalizedText(language: "fr", text: "Diable à roues"))
+        try store.upsert([changed])
+        try IndexUpdater(store: store, directory: directory).update()
+        let after = try IndexSnapshot.open(directory: directory)
+        #expect(after.manifest.shard == held.manifest.shard && after.liveDocuments == held.liveDocuments)
+
+        var other = IndexUpdater(store: store, directory: directory)
+        other.shard = try ShardRouting(count: 2, index: 0)
+        #expect(throws: IndexError.otherShard(holds: "shard 1 of 2", asked: "shard 0 of 2")) { try other.update() }
+        other.rebuild = true
+        try other.update()
+        #expect(try IndexSnapshot.open(directory: directory).liveDocuments == total - held.liveDocuments)
     }
 
     @Test("routing: a family's patents share one shard; the route is the same on every machine")

@@ -158,9 +158,13 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     /// The index was written by an earlier version of this program: it is rebuilt from
     /// the store (`patents index`, or `serve` at start), never read.
     case oldFormat
+    /// The index holds another shard's patents (or every patent) than the one asked for.
+    case otherShard(holds: String, asked: String)
 
     public var description: String {
         switch self {
+        case .otherShard(let holds, let asked):
+            return "the index holds \(holds), not \(asked): rebuild it (`patents index --rebuild`) to change what it holds"
         case .oldFormat: return "the index was written in an earlier format or with other fields; rebuild it from the store with `patents index`"
         case .corrupt(let detail): return "index file corrupt: \(detail)"
         case .io(let detail): return "index I/O error: \(detail)"

@@ -43,6 +43,8 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     /// The store revision the index reflects: patents with a higher one are not in it yet.
     public var storeRevision: Int = 0
     public var nextSegment: Int = 1
+    /// The shard of a sharded index this one holds (`ShardRouting`); nil: every patent.
+    public var shard: ShardRouting?
     public var segments: [SegmentEntry] = []
 
     public init() {}

@@ -76,13 +76,15 @@ public final class IndexWriter {
         touched.insert(pn)
     }
 
-    /// Writes pending changes as a new generation. Returns the new generation number.
+    /// Writes pending changes as a new generation (recording `shard` as what the index
+    /// holds, when given). Returns the new generation number.
     @discardableResult
-    public func commit(storeRevision: Int? = nil) throws -> Int {
+    public func commit(storeRevision: Int? = nil, shard: ShardRouting? = nil) throws -> Int {
         let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest)
         var next = manifest
         next.generation += 1
         if let storeRevision { next.storeRevision = storeRevision }
+        if let shard { next.shard = shard }
         // Deletions of replaced and removed publications in existing segments.
         var deletions = snapshot.deletions
         var changedSegments = Set<Int>()
