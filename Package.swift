@@ -86,6 +86,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         // Shared state on PostgreSQL for several `patents serve` nodes (many machines).
         .target(name: "PatentObjectStore", dependencies: [

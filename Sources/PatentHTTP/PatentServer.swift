@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable {
     /// More services to run beside the server and the export service's own (the node's
     /// feed follower on many machines); stopped after the server at shutdown.
     public var services: [any Service] = []
+    /// The cluster's shared secret: with it the node answers signed shard calls of sharded
+    /// searches (`ClusterRoutes`); nil (the default): it answers none.
+    public var cluster: ClusterSignature?
 
     public init() {}
 }
@@ -50,6 +53,8 @@ public struct ServerServices: Sendable {
     /// Where `/oauth/token` derives keys from secrets (``WorkPool/secrets``), bounded.
     public let secrets: WorkPool
     let limiter = RateLimiter()
+    /// Shard calls are answered only with a cluster secret (`ServerConfiguration.cluster`).
+    public var cluster: ClusterSignature?
 
     public init(tasks: ExportTaskService, search: SearchService, store: PatentStore, limits: PlatformLimits = PlatformLimits(),
                 registry: PrometheusCollectorRegistry, work: WorkPool = .requests, secrets: WorkPool = .secrets) {
@@ -105,6 +110,9 @@ public enum PatentServer {
             .register(on: router)
         DownloadRoute(tasks: services.tasks, work: services.work).register(on: router)
         SandboxRoutes(tasks: services.tasks, work: services.work).register(on: router)
+        if let signature = services.cluster {
+            ClusterRoutes(search: services.search, work: services.work, signature: signature).register(on: router)
+        }
         router.get("/health") { _, _ in
             let health = try await services.work.run {
                 Health(patents: try services.store.count(), index_generation: try services.search.searcher().snapshot.generation,
@@ -177,7 +185,8 @@ public enum PatentServer {
         // operator (`patents clients --database …`): no demo client there.
         let demo = configuration.storage?.claims == nil
             ? try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance) : nil
-        let services = ServerServices(tasks: tasks, search: search, store: store, limits: configuration.limits, registry: registry)
+        var services = ServerServices(tasks: tasks, search: search, store: store, limits: configuration.limits, registry: registry)
+        services.cluster = configuration.cluster
         let links = DownloadLinks(publicURL: configuration.publicURL, host: configuration.host, port: configuration.port)
         if DownloadLinks.needsPublicURL(host: configuration.host, publicURL: configuration.publicURL) {
             logger.warning("bound to every interface without --public-url: download links name \(links.base), which other machines cannot reach; set --public-url to the address clients use")

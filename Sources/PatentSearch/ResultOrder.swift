@@ -1,8 +1,8 @@
 import PatentIndex
 
 /// A sort key before the relevance order, as P002's `sort` names them.
-public struct SortKey: Sendable, Equatable {
-    public enum Field: String, Sendable, CaseIterable {
+public struct SortKey: Sendable, Equatable, Codable {
+    public enum Field: String, Sendable, CaseIterable, Codable {
         case score = "SCORE"
         case publicationDate = "PBDT_YEARMONTHDAY"
         case applicationDate = "APD_YEARMONTHDAY"

@@ -27,7 +27,7 @@ public struct SearchRequest: Sendable {
     public init(query: String) { self.query = query }
 }
 
-public struct SearchHit: Equatable, Sendable {
+public struct SearchHit: Equatable, Sendable, Codable {
     public let pn: String
     public let score: Double
     public let publicationDate: Int
@@ -36,7 +36,7 @@ public struct SearchHit: Equatable, Sendable {
     public let grantDate: Int
 }
 
-public struct SearchResult: Equatable, Sendable {
+public struct SearchResult: Equatable, Sendable, Codable {
     public let total: Int
     public let hits: [SearchHit]
 }

@@ -95,20 +95,11 @@ public struct ShardedSearch: Sendable {
             let answer = Result { () throws(QueryError) -> SearchResult in try shards[i].search(request, statistics: statistics) }
             answers.withLock { $0[i] = answer }
         }
-        var total = 0
-        var hits: [SearchHit] = []
+        var results: [SearchResult] = []
         for answer in answers.withLock({ $0 }) {
-            guard let answer else { continue }
-            let result = try answer.get()
-            total += result.total
-            hits += result.hits
+            if let answer { results.append(try answer.get()) }
         }
-        let order = ResultOrder(keys: request.sort)
-        hits.sort { a, b in
-            let compared = order.compare(a.candidate, b.candidate)
-            return compared != 0 ? compared < 0 : a.pn.utf8.lexicographicallyPrecedes(b.pn.utf8)
-        }
-        return SearchResult(total: total, hits: Array(hits.dropFirst(max(0, request.offset)).prefix(max(0, request.rows))))
+        return Self.merge(results, for: request)
     }
 }
 

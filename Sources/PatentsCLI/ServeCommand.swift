@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --database: seconds a writer's claim on a task holds without progress; then another node takes the task over.")
     var lease = 30
     @Option(help: "Nodes serving the same clients: each allows its share (1/N, rounded up) of every rate limit.") var nodes = 1
+    @Option(help: "A file holding the cluster's shared secret (32 bytes or more): the node then answers signed shard calls of sharded searches.")
+    var clusterSecretFile: String?
 
     /// Numbers from the command line are checked before any is used (none may trap).
     func validate() throws {
@@ -79,6 +81,16 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.clientPerSecond = clientRatePerSecond
         configuration.limits.clientPerMinute = clientRatePerMinute
         configuration.limits.nodes = nodes
+        if let clusterSecretFile {
+            guard let secret = FileManager.default.contents(atPath: clusterSecretFile) else {
+                throw ValidationError("--cluster-secret-file: cannot read \(clusterSecretFile)")
+            }
+            do {
+                configuration.cluster = try ClusterSignature(secret: Array(secret))
+            } catch {
+                throw ValidationError("--cluster-secret-file: \(error)")
+            }
+        }
         configuration.connections.maximumConnections = maxConnections
         configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.taskLimits.maximumPendingPerClient = maxPendingPerClient

@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PatentSearch
+
+/// The root of a sharded search across nodes (many machines, part 2): the shards' nodes
+/// are asked over HTTP (`ClusterRoutes`, signed with the cluster secret) in two phases —
+/// every shard's statistics, then every shard's hits scored with their sum — and the hits
+/// merged in the total order (`ShardedSearch.merge`). Each shard is held by one or more
+/// replicas: a replica that cannot be reached, fails, or no longer holds the generation its
+/// first phase answered from is passed over for the next, so a node dying mid-query costs a
+/// retry, not the query. Shards are asked in parallel.
+public struct ClusterSearch: Sendable {
+    /// Per shard, its replicas' base URLs (`http://host:port`).
+    public let shards: [[String]]
+    let signature: ClusterSignature
+    let client: HTTPClient
+    /// The longest one shard call may take.
+    public var timeout: TimeAmount = .seconds(10)
+
+    public init(shards: [[String]], signature: ClusterSignature, client: HTTPClient = ClusterSearch.sharedClient) {
+        self.shards = shards
+        self.signature = signature
+        self.client = client
+    }
+
+    /// The client shard calls go through: a replica that refuses the connection fails at
+    /// once (AsyncHTTPClient would otherwise retry connecting until the call's deadline,
+    /// holding the query for the whole timeout on a dead node), and connecting gives up
+    /// after 2 s. One for the process, never shut down.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// No replica of a shard answered.
+    public struct ShardUnavailable: Error, CustomStringConvertible {
+        public let shard: Int
+        public let failures: [String]
+        public var description: String { "shard \(shard): no replica answered (\(failures.joined(separator: "; ")))" }
+    }
+
+    /// A replica's refusal of the search itself (a query error): not retried elsewhere.
+    public struct Refused: Error, CustomStringConvertible {
+        public let code: Int
+        public let message: String
+        public var description: String { "\(code): \(message)" }
+    }
+
+    public func search(_ request: SearchRequest) async throws -> SearchResult {
+        let first = try await everyShard { shard in try await call(shard, ShardCall(request)) }
+        var statistics = CollectionStatistics()
+        for answer in first { if let part = answer.answer.statistics { statistics.add(part) } }
+        let added = statistics
+        let second = try await everyShard { shard in
+            try await call(shard, ShardCall(request, statistics: added, generation: first[shard].answer.generation))
+        }
+        return ShardedSearch.merge(second.compactMap(\.answer.result), for: request)
+    }
+
+    /// Runs `body` for every shard at once; the answers in shard order.
+    private func everyShard(_ body: @escaping @Sendable (Int) async throws -> (answer: ShardAnswer, replica: String))
+        async throws -> [(answer: ShardAnswer, replica: String)] {
+        try await withThrowingTaskGroup(of: (Int, (answer: ShardAnswer, replica: String)).self) { group in
+            for shard in shards.indices { group.addTask { (shard, try await body(shard)) } }
+            var answers = [(answer: ShardAnswer, replica: String)?](repeating: nil, count: shards.count)
+            for try await (shard, answer) in group { answers[shard] = answer }
+            return answers.compactMap { $0 }
+        }
+    }
+
+    /// One shard's answer from the first replica that gives one.
+    private func call(_ shard: Int, _ call: ShardCall) async throws -> (answer: ShardAnswer, replica: String) {
+        let body = Array(try JSONEncoder().encode(call))
+        var failures: [String] = []
+        for replica in shards[shard] {
+            do {
+                return (try await send(body, to: replica), replica)
+            } catch let refused as Refused {
+                throw refused
+            } catch {
+                failures.append("\(replica): \(error)")
+            }
+        }
+        throw ShardUnavailable(shard: shard, failures: failures)
+    }
+
+    private func send(_ body: [UInt8], to replica: String) async throws -> ShardAnswer {
+        let time = Int(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: replica + ClusterRoutes.path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: ClusterSignature.timeHeader, value: String(time))
+        request.headers.add(name: ClusterSignature.signatureHeader,
+                            value: signature.sign(method: "POST", path: ClusterRoutes.path, body: body, time: time))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await client.execute(request, timeout: timeout)
+        let bytes = Array(buffer: try await response.body.collect(upTo: 256 << 20))
+        let envelope = try JSONDecoder().decode(AnswerEnvelope.self, from: Data(bytes))
+        if response.status == .ok, envelope.status, let data = envelope.data { return data }
+        let (code, message) = (envelope.error_code ?? 0, envelope.error_msg ?? "HTTP \(response.status.code)")
+        // A query the shard refuses is refused everywhere; anything else may go better elsewhere.
+        if response.status == .ok, code == 68300004 { throw Refused(code: code, message: message) }
+        throw Refused.Retry(description: "HTTP \(response.status.code) \(code): \(message)")
+    }
+
+    private struct AnswerEnvelope: Decodable {
+        let status: Bool
+        let error_code: Int?
+        let error_msg: String?
+        let data: ShardAnswer?
+    }
+}
+
+extension ClusterSearch.Refused {
+    /// A replica's failure another replica may not share.
+    struct Retry: Error, CustomStringConvertible {
+        let description: String
+    }
+}
