@@ -58,7 +58,7 @@ struct ShardedSearchTests {
         let pair = try ReferencePair(merged: false)
         var generator = ReferenceQueryGenerator(corpus: pair.corpus, patents: pair.patents, seed: 4_241 + UInt64(count))
         let queries = ["TTL:(device OR method)", "ABST:water", "PBD:[20100101 TO 20201231]", "AUTHORITY:US",
-                       "CLMS:(sensor $W2 signal)"] + (0..<120).map { _ in generator.query() }
+                       "CLMS:(sensor $W2 signal)"] + (0..<45).map { _ in generator.query() }
         var compared = 0, nonEmpty = 0, failures = 0
         for (number, query) in queries.enumerated() {
             for request in Self.variants(query, stemming: number % 3 == 0) {
