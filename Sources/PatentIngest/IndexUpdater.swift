@@ -67,6 +67,7 @@ public struct IndexUpdater {
             report.rebuilt = true
         }
         let writer = try IndexWriter(directory, threads: threads)
+        if let pulled = writer.manifest.pulledGeneration { throw IndexError.pulled(generation: pulled) }
         let shard = try shardHeld(by: writer.manifest)
         var cursor = (revision: writer.manifest.storeRevision, pn: "")
         // The index holds every revision up to its manifest's: start after all of it.

@@ -190,7 +190,7 @@ public struct IndexPublication: Sendable {
             guard rename(staging, file) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file]) }
             downloaded.append(name)
         }
-        try GenerationCopy.install(manifest: generation.manifest, in: path)
+        try GenerationCopy.install(manifest: generation.manifest, generation: generation.id, in: path)
         return (generation.id, downloaded)
     }
 

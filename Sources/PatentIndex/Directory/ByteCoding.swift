@@ -160,9 +160,14 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case oldFormat
     /// The index holds another shard's patents (or every patent) than the one asked for.
     case otherShard(holds: String, asked: String)
+    /// The index was pulled from object storage (that published generation): it follows
+    /// the publisher's store, not this folder's.
+    case pulled(generation: Int)
 
     public var description: String {
         switch self {
+        case .pulled(let generation):
+            return "the index was pulled from object storage (generation \(generation)): update it with `patents segments pull`, or rebuild it from this folder's store with `patents index --rebuild`"
         case .otherShard(let holds, let asked):
             return "the index holds \(holds), not \(asked): rebuild it (`patents index --rebuild`) to change what it holds"
         case .oldFormat: return "the index was written in an earlier format or with other fields; rebuild it from the store with `patents index`"

@@ -3,9 +3,9 @@ import Foundation
 /// An index generation copied from elsewhere (many machines: a generation published to
 /// object storage and pulled by another node). The caller places the generation's files in
 /// the folder first, under their names; `install` then makes its manifest the folder's
-/// current generation — checked to be an index of this version, written atomically and
-/// durably, so a reader sees the old generation or the new one — and removes the segment
-/// files it no longer names (readers holding them open keep them until they close).
+/// current generation — checked to be an index of this version, marked as pulled, written
+/// atomically and durably, so a reader sees the old generation or the new one — and removes
+/// the segment files it no longer names (readers holding them open keep them until they close).
 public enum GenerationCopy {
     /// The manifest of the folder's current generation, as bytes, and the files it names
     /// besides itself; nil when the folder holds no index.
@@ -22,14 +22,17 @@ public enum GenerationCopy {
         return try IndexManifest.load(from: MemoryDirectory(files: [IndexManifest.fileName: manifest])).files.subtracting([IndexManifest.fileName]).sorted()
     }
 
-    /// Makes `manifest` the current generation of the index in `path`, whose files are in
-    /// place; removes the segment files it does not name.
-    public static func install(manifest: [UInt8], in path: String) throws {
-        let keep = Set(try files(of: manifest))
+    /// Makes `manifest` — published generation `generation` — the current generation of the
+    /// index in `path`, whose files are in place, marked as pulled (`pulledGeneration`);
+    /// removes the segment files it does not name.
+    public static func install(manifest bytes: [UInt8], generation: Int, in path: String) throws {
+        var manifest = try IndexManifest.load(from: MemoryDirectory(files: [IndexManifest.fileName: bytes]))
+        manifest.pulledGeneration = generation
+        let keep = manifest.files.subtracting([IndexManifest.fileName])
         let missing = keep.filter { !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent($0)) }
         guard missing.isEmpty else { throw IndexError.corrupt("generation copy: missing \(missing.sorted().joined(separator: ", "))") }
         let directory = try FileSystemDirectory(path)
-        try directory.write(manifest, to: IndexManifest.fileName)
+        try manifest.save(to: directory)
         for name in try directory.fileNames() where name.hasPrefix("seg-") && !keep.contains(name) {
             try? directory.remove(name)
         }

@@ -45,6 +45,10 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     public var nextSegment: Int = 1
     /// The shard of a sharded index this one holds (`ShardRouting`); nil: every patent.
     public var shard: ShardRouting?
+    /// Set on a generation copied from object storage (`GenerationCopy.install`): the
+    /// published generation it is. Such an index counts the publisher's store revisions, so
+    /// it is updated by pulling again, never from this folder's store (`IndexError.pulled`).
+    public var pulledGeneration: Int?
     public var segments: [SegmentEntry] = []
 
     public init() {}
