@@ -60,6 +60,11 @@ struct ExportClaimTests {
         return ids
     }
 
+    /// The task's lease set to have run out a second ago (a worker paused past it).
+    static func expireLease(_ database: SharedDatabase, _ id: String) async throws {
+        try await database.client.query("UPDATE export_task SET lease_until = now() - interval '1 second' WHERE id = \(id)")
+    }
+
     static func status(_ database: SharedDatabase, _ id: String) async throws -> (status: String, sha256: String?, error: String?) {
         for try await row in try await database.client.query("SELECT status, sha256, error FROM export_task WHERE id = \(id)")
             .decode((String, String?, String?).self) { return row }
@@ -98,16 +103,17 @@ struct ExportClaimTests {
     func fencedFinish() async throws {
         let database = try await SharedDatabaseTests.migrated()
         let ids = try await Self.seed(database, tasks: 2)
-        // A lease long enough that a loaded machine still heartbeats within it at once.
-        let paused = ExportClaims(database: database, worker: "node-a", lease: .seconds(2))
+        let paused = ExportClaims(database: database, worker: "node-a", lease: .seconds(60))
         let other = ExportClaims(database: database, worker: "node-c", lease: .seconds(60))
         let expires = Date().addingTimeInterval(7 * 86_400)
 
-        // Paused past its lease, nobody has reaped yet: still it cannot finish.
+        // Paused past its lease, nobody has reaped yet: still it cannot finish. The pause is
+        // the lease set to have run out (a sleep past a short lease failed on a loaded machine,
+        // whose first heartbeat came later than the lease).
         let first = try #require(try await paused.claim())
         #expect(first == TaskClaim(taskID: ids[0], attempt: 1, worker: "node-a"))
         #expect(try await paused.heartbeat(first, rowsWritten: 1))
-        try await Task.sleep(for: .milliseconds(2_500))
+        try await Self.expireLease(database, ids[0])
         #expect(try await paused.heartbeat(first, rowsWritten: 2) == false)
         #expect(try await paused.finish(first, rowsWritten: 5, fileSize: 1, sha256: "late", fileExpiresAt: expires) == false)
 
@@ -131,13 +137,17 @@ struct ExportClaimTests {
     func pausedInsideTheFence() async throws {
         let database = try await SharedDatabaseTests.migrated()
         let ids = try await Self.seed(database, tasks: 1)
-        let paused = ExportClaims(database: database, worker: "node-a", lease: .seconds(1))
+        let paused = ExportClaims(database: database, worker: "node-a", lease: .seconds(60))
         let other = ExportClaims(database: database, worker: "node-c", lease: .seconds(60))
         let claim = try #require(try await paused.claim())
         let (held, holding) = AsyncStream<Void>.makeStream()
         let fence = Task {
-            try await paused.whileHeld(claim) { connection in
-                try await Task.sleep(for: .milliseconds(1_500))  // the lease runs out, the row still locked
+            defer { holding.finish() }
+            return try await paused.whileHeld(claim) { connection in
+                // The lease runs out while the row is locked (set, not slept: no timing to lose).
+                try await connection.query("""
+                    UPDATE export_task SET lease_until = clock_timestamp() - interval '1 second' WHERE id = \(claim.taskID)
+                    """, logger: database.logger)
                 holding.yield()
                 try await Task.sleep(for: .milliseconds(500))    // `reap` waits on the lock meanwhile
                 try await connection.query("""
