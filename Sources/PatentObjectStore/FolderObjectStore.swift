@@ -26,7 +26,7 @@ public struct FolderObjectStore: ObjectStore {
         let target = try path(key)
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        try Self.replace(target) { handle in try handle.write(contentsOf: bytes) }
+        try await Self.replace(target) { handle in try handle.write(contentsOf: bytes) }
     }
 
     @discardableResult
@@ -66,7 +66,7 @@ public struct FolderObjectStore: ObjectStore {
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         var hash = SHA256()
-        try Self.replace(target) { output in
+        try await Self.replace(target) { output in
             while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
                 hash.update(data: chunk)
                 try output.write(contentsOf: chunk)
@@ -80,14 +80,14 @@ public struct FolderObjectStore: ObjectStore {
 
     /// Writes `target` whole or not at all: `body` writes a temporary file beside it, which
     /// is flushed to disk and renamed over `target`.
-    static func replace(_ target: String, _ body: (FileHandle) throws -> Void) throws {
+    static func replace(_ target: String, _ body: (FileHandle) async throws -> Void) async throws {
         let temporary = target + "." + UUID().uuidString.prefix(8) + partial
         guard FileManager.default.createFile(atPath: temporary, contents: nil),
               let output = FileHandle(forWritingAtPath: temporary) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
         }
         do {
-            try body(output)
+            try await body(output)
             try output.synchronize()
             try output.close()
             guard rename(temporary, target) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target]) }

@@ -89,25 +89,14 @@ public struct S3ObjectStore: ObjectStore {
             throw try await refusal(response, operation: "download", key: key)
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let temporary = path + "." + UUID().uuidString.prefix(8) + FolderObjectStore.partial
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let output = FileHandle(forWritingAtPath: temporary) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
-        }
         var hash = SHA256()
-        do {
+        try await FolderObjectStore.replace(path) { output in
             for try await buffer in response.body {
                 try buffer.withUnsafeReadableBytes { bytes in
                     hash.update(bufferPointer: bytes)
                     try output.write(contentsOf: bytes)
                 }
             }
-            try output.synchronize()
-            try output.close()
-            guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-        } catch {
-            try? output.close()
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
         }
         return hash.finalize().hexString
     }
