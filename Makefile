@@ -52,7 +52,7 @@ run: build
 POSTGRES_SUITES := ExportTaskTests|LedgerTests|AuthenticationTests|IsolationTests|TaskFairnessTests|MetricsTests|DiskFullTests|ServiceFailureTests|ParityTests
 # Suites that hold real deadlines (socket timeouts, 2 s leases, searched within 5 s): run after the rest, on a quiet
 # machine, rather than beside 90 suites on two cores.
-QUIET_SUITES := SlowClientTests|ClusterTests
+QUIET_SUITES := SlowClientTests|ClusterTests|ShardedClusterTests
 # Not run by test-postgres: suites of separate processes or files, and SlowClientTests (sockets only, the same on both
 # back ends; beside ~170 servers sharing one request pool that waits on PostgreSQL, its 30 s deadlines run out).
 IN_PROCESS_ONLY := SlowClientTests|ClusterTests|CrashPointTests|EndToEndTests|KillLoopTests|PlatformEndToEndTests|SandboxBrowserTests|IndexUpgradeTests|IndexDamageTests

@@ -127,7 +127,7 @@ let package = Package(
         ]),
         .testTarget(name: "PatentHTTPTests", dependencies: [
             "PatentHTTP", "PatentAccounts", "PatentTasks", "PatentExport", "PatentSearch", "PatentIndex", "PatentStore", "PatentImport",
-            "PatentIngest", "PatentModel", "PatentQuery", "PatentTestSupport", "PatentPostgres",
+            "PatentIngest", "PatentModel", "PatentQuery", "PatentTestSupport", "PatentPostgres", "PatentObjectStore",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Hummingbird", package: "hummingbird"),

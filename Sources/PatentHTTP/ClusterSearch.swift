@@ -16,6 +16,9 @@ public struct ClusterSearch: Sendable {
     public let shards: [[String]]
     let signature: ClusterSignature
     let client: HTTPClient
+    /// What each shard call names as its shard (`ShardCall.shard`): nil — each node answers
+    /// from its own index (a node per shard) — or every shard's number (nodes holding several).
+    public var shardNames: [Int]?
     /// The longest one shard call may take.
     public var timeout: TimeAmount = .seconds(10)
 
@@ -40,7 +43,11 @@ public struct ClusterSearch: Sendable {
     public struct ShardUnavailable: Error, CustomStringConvertible {
         public let shard: Int
         public let failures: [String]
-        public var description: String { "shard \(shard): no replica answered (\(failures.joined(separator: "; ")))" }
+        /// Some replica answered that it holds another generation than the one pinned.
+        public var generationMoved = false
+        public var description: String {
+            failures.isEmpty ? "shard \(shard): no node serves it" : "shard \(shard): no replica answered (\(failures.joined(separator: "; ")))"
+        }
     }
 
     /// A replica's refusal of the search itself (a query error): not retried elsewhere.
@@ -51,14 +58,35 @@ public struct ClusterSearch: Sendable {
     }
 
     public func search(_ request: SearchRequest) async throws -> SearchResult {
-        let first = try await everyShard { shard in try await call(shard, ShardCall(request)) }
+        try await searchPinned(request).result
+    }
+
+    /// The search and the highest generation a shard answered from. Each shard's generation
+    /// is pinned by its first phase; when no replica holds it any more by the second (a
+    /// newer one was installed meanwhile), the search starts again, at most three times.
+    public func searchPinned(_ request: SearchRequest) async throws -> (result: SearchResult, generation: Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await searchOnce(request)
+            } catch let unavailable as ShardUnavailable where unavailable.generationMoved && attempt < 3 {
+                continue
+            }
+        }
+    }
+
+    private func searchOnce(_ request: SearchRequest) async throws -> (result: SearchResult, generation: Int) {
+        let first = try await everyShard { shard in try await call(shard, ShardCall(request, shard: shardNames?[shard])) }
         var statistics = CollectionStatistics()
         for answer in first { if let part = answer.answer.statistics { statistics.add(part) } }
         let added = statistics
         let second = try await everyShard { shard in
-            try await call(shard, ShardCall(request, statistics: added, generation: first[shard].answer.generation))
+            try await call(shard, ShardCall(request, shard: shardNames?[shard], statistics: added,
+                                            generation: first[shard].answer.generation))
         }
-        return ShardedSearch.merge(second.compactMap(\.answer.result), for: request)
+        return (ShardedSearch.merge(second.compactMap(\.answer.result), for: request),
+                second.map(\.answer.generation).max() ?? 0)
     }
 
     /// Runs `body` for every shard at once; the answers in shard order.
@@ -76,16 +104,18 @@ public struct ClusterSearch: Sendable {
     private func call(_ shard: Int, _ call: ShardCall) async throws -> (answer: ShardAnswer, replica: String) {
         let body = Array(try JSONEncoder().encode(call))
         var failures: [String] = []
+        var moved = false
         for replica in shards[shard] {
             do {
                 return (try await send(body, to: replica), replica)
             } catch let refused as Refused {
                 throw refused
             } catch {
+                if let retry = error as? Refused.Retry, retry.status == 409 { moved = true }
                 failures.append("\(replica): \(error)")
             }
         }
-        throw ShardUnavailable(shard: shard, failures: failures)
+        throw ShardUnavailable(shard: shard, failures: failures, generationMoved: moved)
     }
 
     private func send(_ body: [UInt8], to replica: String) async throws -> ShardAnswer {
@@ -104,7 +134,7 @@ public struct ClusterSearch: Sendable {
         let (code, message) = (envelope.error_code ?? 0, envelope.error_msg ?? "HTTP \(response.status.code)")
         // A query the shard refuses is refused everywhere; anything else may go better elsewhere.
         if response.status == .ok, code == 68300004 { throw Refused(code: code, message: message) }
-        throw Refused.Retry(description: "HTTP \(response.status.code) \(code): \(message)")
+        throw Refused.Retry(status: Int(response.status.code), description: "HTTP \(response.status.code) \(code): \(message)")
     }
 
     private struct AnswerEnvelope: Decodable {
@@ -118,6 +148,7 @@ public struct ClusterSearch: Sendable {
 extension ClusterSearch.Refused {
     /// A replica's failure another replica may not share.
     struct Retry: Error, CustomStringConvertible {
+        let status: Int
         let description: String
     }
 }

@@ -36,6 +36,12 @@ public struct ServerConfiguration: Sendable {
     /// The cluster's shared secret: with it the node answers signed shard calls of sharded
     /// searches (`ClusterRoutes`); nil (the default): it answers none.
     public var cluster: ClusterSignature?
+    /// A node of a sharded cluster: where its shards' indexes are (`ShardKeeper` pulls them
+    /// there), so that shard calls naming a shard are answered.
+    public var shardsDirectory: String?
+    /// A node of a sharded cluster: per shard, the replicas serving it now. With it (and
+    /// `cluster`), the API's searches go to the shards (`ClusterEngine`), not the node's index.
+    public var clusterReplicas: (@Sendable () -> [[String]])?
 
     public init() {}
 }
@@ -44,6 +50,8 @@ public struct ServerConfiguration: Sendable {
 public struct ServerServices: Sendable {
     public let tasks: ExportTaskService
     public let search: SearchService
+    /// Where the API's searches run: `search` on one machine, the shards on a cluster.
+    public var engine: any SearchEngine
     public let store: PatentStore
     public let limits: PlatformLimits
     /// Where `/metrics` reads from; the factory of `tasks.metrics` writes into it.
@@ -55,6 +63,8 @@ public struct ServerServices: Sendable {
     let limiter = RateLimiter()
     /// Shard calls are answered only with a cluster secret (`ServerConfiguration.cluster`).
     public var cluster: ClusterSignature?
+    /// The shards this node serves (a node of a sharded cluster).
+    public var shards: ShardSearchers?
 
     public init(tasks: ExportTaskService, search: SearchService, store: PatentStore, limits: PlatformLimits = PlatformLimits(),
                 registry: PrometheusCollectorRegistry, work: WorkPool = .requests, secrets: WorkPool = .secrets) {
@@ -62,6 +72,7 @@ public struct ServerServices: Sendable {
         self.secrets = secrets
         self.tasks = tasks
         self.search = search
+        self.engine = search
         self.store = store
         self.limits = limits
         self.registry = registry
@@ -103,7 +114,7 @@ public enum PatentServer {
                                                                  limits: services.limits, api: api, now: now))
         }
         ExportRoutes(tasks: services.tasks, work: services.work, links: links).register(on: guarded(.export))
-        PreviewRoutes(search: services.search, work: services.work)
+        PreviewRoutes(search: services.engine, work: services.work)
             .register(count: guarded(.count), preview: guarded(.preview))
         TokenRoute(accounts: services.tasks.accounts, secrets: services.secrets, limiter: services.limiter,
                    limits: services.limits, now: now)
@@ -111,11 +122,15 @@ public enum PatentServer {
         DownloadRoute(tasks: services.tasks, work: services.work).register(on: router)
         SandboxRoutes(tasks: services.tasks, work: services.work).register(on: router)
         if let signature = services.cluster {
-            ClusterRoutes(search: services.search, work: services.work, signature: signature).register(on: router)
+            ClusterRoutes(search: services.search, shards: services.shards, work: .shards, signature: signature)
+                .register(on: router)
         }
         router.get("/health") { _, _ in
             let health = try await services.work.run {
-                Health(patents: try services.store.count(), index_generation: try services.search.searcher().snapshot.generation,
+                // A node of a sharded cluster may hold no index of its own: its shards answer.
+                Health(patents: try services.store.count(),
+                       index_generation: services.shards == nil ? try services.search.searcher().snapshot.generation
+                           : (try? services.search.searcher().snapshot.generation) ?? 0,
                        index_verified: services.search.isVerified)
             }
             return Envelope.success(health)
@@ -177,7 +192,12 @@ public enum PatentServer {
         let (registry, metrics) = ServerServices.prometheus()
         let search = SearchService(indexDirectory: (configuration.dataDirectory as NSString).appendingPathComponent("index"),
                                    metrics: metrics)
-        let tasks = try ExportTaskService(dataDirectory: configuration.dataDirectory, store: store, search: search,
+        let engine: any SearchEngine = if let signature = configuration.cluster, let replicas = configuration.clusterReplicas {
+            ClusterEngine(signature: signature, metrics: metrics, replicas: replicas)
+        } else {
+            search
+        }
+        let tasks = try ExportTaskService(dataDirectory: configuration.dataDirectory, store: store, search: engine,
                                           workers: configuration.workers, logger: logger, metrics: metrics,
                                           paging: configuration.exportPaging, limits: configuration.taskLimits,
                                           storage: configuration.storage)
@@ -187,6 +207,8 @@ public enum PatentServer {
             ? try makeDemoClientIfNone(tasks.accounts, balance: configuration.demoBalance) : nil
         var services = ServerServices(tasks: tasks, search: search, store: store, limits: configuration.limits, registry: registry)
         services.cluster = configuration.cluster
+        services.engine = engine
+        services.shards = configuration.shardsDirectory.map(ShardSearchers.init(directory:))
         let links = DownloadLinks(publicURL: configuration.publicURL, host: configuration.host, port: configuration.port)
         if DownloadLinks.needsPublicURL(host: configuration.host, publicURL: configuration.publicURL) {
             logger.warning("bound to every interface without --public-url: download links name \(links.base), which other machines cannot reach; set --public-url to the address clients use")

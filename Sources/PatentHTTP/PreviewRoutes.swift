@@ -7,7 +7,7 @@ import PatentTasks
 /// P001 (count) and P002 (a page of publication numbers): what a client uses to check
 /// a query before paying for an export. Same query language, same collapse.
 struct PreviewRoutes {
-    let search: SearchService
+    let search: any SearchEngine
     let work: WorkPool
 
     func register(count counting: some RouterMethods<PatentRequestContext>, preview: some RouterMethods<PatentRequestContext>) {
@@ -27,7 +27,7 @@ struct PreviewRoutes {
         var request = request
         let search = search
         let result = try await request.withJSONBody(context: context, on: work) { body in
-            try search.search(CountParameters(body: body).parameters.searchRequest(offset: 0, rows: 0))
+            try search.run(CountParameters(body: body).parameters.searchRequest(offset: 0, rows: 0)).result
         }
         return Envelope.success(CountData(total_search_result_count: result.total))
     }
@@ -47,7 +47,7 @@ struct PreviewRoutes {
         let search = search
         let result = try await request.withJSONBody(context: context, on: work) { body in
             let preview = try PreviewParameters(body: body)
-            return try search.search(preview.searchRequest)
+            return try search.run(preview.searchRequest).result
         }
         let patents = result.hits.map { PageData.Patent(pn: $0.pn, patent_id: Self.patentID($0.pn)) }
         return Envelope.success(PageData(results: patents, result_count: patents.count, total_search_result_count: result.total))

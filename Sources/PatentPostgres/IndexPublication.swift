@@ -169,6 +169,14 @@ public struct IndexPublication: Sendable {
         return nil
     }
 
+    /// The id of shard `shard`'s newest generation, nil when none is published.
+    public func newestGeneration(shard: Int) async throws -> Int? {
+        let rows = try await database.client.query("SELECT max(id) FROM index_generation WHERE shard = \(Int32(clamping: shard))",
+                                                   logger: database.logger)
+        for try await id in rows.decode(Int64?.self) { return id.map(Int.init) }
+        return nil
+    }
+
     /// Copies shard `shard`'s newest generation into the index folder `path` and installs it:
     /// files already there with the right content are kept, the others downloaded (each
     /// checked against its SHA-256; a damaged object throws and installs nothing). Returns

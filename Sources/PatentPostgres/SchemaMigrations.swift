@@ -159,6 +159,11 @@ extension SharedDatabase {
             """,
             "CREATE INDEX index_generation_shard ON index_generation(shard, id)",
         ]),
+        // The nodes of a sharded cluster (ClusterMembership): besides each one's address and
+        // heartbeat, the shards it serves with their generations.
+        ("v5-cluster-nodes", [
+            "ALTER TABLE node ADD COLUMN ready JSONB NOT NULL DEFAULT '{}'::jsonb",
+        ]),
     ]
 
     /// An advisory lock key only migrations take ("patents" in ASCII).

@@ -15,13 +15,17 @@ public struct ShardCall: Sendable, Codable, Equatable {
     public var rows: Int
     public var collapse: Collapse?
     public var sort: [SortKey]
+    /// The longest query accepted (P002 allows more than the others); nil: the default.
+    public var maximumQueryLength: Int?
+    /// Which shard of a node answers (a node may serve several); nil: the node's own index.
+    public var shard: Int?
     /// Nil: the first phase (this shard's statistics); else the second (its hits).
     public var statistics: CollectionStatistics?
     /// The second phase is answered only from this generation (409 otherwise: the root then
     /// asks a replica that holds it).
     public var generation: Int?
 
-    public init(_ request: SearchRequest, statistics: CollectionStatistics? = nil, generation: Int? = nil) {
+    public init(_ request: SearchRequest, shard: Int? = nil, statistics: CollectionStatistics? = nil, generation: Int? = nil) {
         query = request.query
         stemming = request.stemming
         applicationDateFrom = request.applicationDateFrom
@@ -32,6 +36,8 @@ public struct ShardCall: Sendable, Codable, Equatable {
         rows = request.rows
         collapse = request.collapse
         sort = request.sort
+        maximumQueryLength = request.maximumQueryLength == QueryParser.maximumLength ? nil : request.maximumQueryLength
+        self.shard = shard
         self.statistics = statistics
         self.generation = generation
     }
@@ -47,6 +53,7 @@ public struct ShardCall: Sendable, Codable, Equatable {
         request.rows = rows
         request.collapse = collapse
         request.sort = sort
+        if let maximumQueryLength { request.maximumQueryLength = maximumQueryLength }
         return request
     }
 }

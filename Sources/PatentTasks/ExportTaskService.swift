@@ -17,7 +17,7 @@ public final class ExportTaskService: Sendable {
 
     public let dataDirectory: String
     let store: PatentStore
-    let search: SearchService
+    let search: any SearchEngine
     public let tasks: any TaskRepository
     /// The clients who pay for the tasks (same database).
     public let accounts: AccountStore
@@ -31,7 +31,7 @@ public final class ExportTaskService: Sendable {
     let paging: ExportPaging
     let limits: TaskLimits
 
-    public init(dataDirectory: String, store: PatentStore, search: SearchService, workers: Int = 2,
+    public init(dataDirectory: String, store: PatentStore, search: any SearchEngine, workers: Int = 2,
                 logger: Logger = Logger(label: "patents.export"), metrics: ServiceMetrics = ServiceMetrics(),
                 now: @escaping @Sendable () -> Date = Date.init, paging: ExportPaging = ExportPaging(),
                 limits: TaskLimits = TaskLimits(), secretHashing: Credentials.Hashing = .production,
@@ -115,13 +115,12 @@ public final class ExportTaskService: Sendable {
         } catch {
             throw ServiceError.serviceError("the store could not be read, please try again later")
         }
-        let searcher = try search.searcher()
         let request = specification.parameters.searchRequest(offset: specification.offset, rows: specification.rows)
-        let result = try search.search(request, on: searcher)
+        let (result, generation) = try search.run(request)
         let pns = result.hits.map(\.pn)
         let created = now()
         let task = ExportTask(
-            id: ExportTask.newID(), owner: client?.id, specification: specification, generation: searcher.snapshot.generation,
+            id: ExportTask.newID(), owner: client?.id, specification: specification, generation: generation,
             // API.md: total is the matching patents after collapse, capped at 100,000.
             total: min(result.total, ExportSpecification.window), count: pns.count, status: .pending, rowsWritten: 0,
             fileName: ExportTask.fileStem(created) + "." + ExportFormat.fileExtension(specification.exportType),

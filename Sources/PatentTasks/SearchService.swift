@@ -4,6 +4,16 @@ import PatentIndex
 import PatentSearch
 import PatentQuery
 
+/// Where the service's searches run (P001, P002, and P055's search at task creation):
+/// this node's index (`SearchService`), or on many machines the shards of a cluster
+/// (PatentHTTP's `ClusterEngine`). Called on a work pool's thread and may block there.
+public protocol SearchEngine: Sendable {
+    /// Runs `request`; its result, and the index generation that answered (recorded with
+    /// an export task). Query errors are 68300004 naming `query_text`; an engine that
+    /// cannot answer, 68300005.
+    func run(_ request: SearchRequest) throws(ServiceError) -> (result: SearchResult, generation: Int)
+}
+
 /// The engine as the service uses it: the index's current generation, reopened when
 /// another process (`patents import`, `patents index`) commits a new one, shared by
 /// concurrent requests. Query errors become 68300004 naming `query_text`; an index that
@@ -12,7 +22,7 @@ import PatentQuery
 /// before its first search with `verifyBeforeSearching` (one-shot commands), else in the
 /// background (the server: opening stays fast); from a mismatch on, every search of that
 /// generation is the search failure naming the file and `patents index --rebuild`.
-public final class SearchService: @unchecked Sendable {
+public final class SearchService: SearchEngine, @unchecked Sendable {
     public let indexDirectory: String
     let metrics: ServiceMetrics
     private let lock = NSLock()
@@ -80,6 +90,11 @@ public final class SearchService: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         damage = (stamp, Self.cannotOpen(error))
+    }
+
+    public func run(_ request: SearchRequest) throws(ServiceError) -> (result: SearchResult, generation: Int) {
+        let searcher = try searcher()
+        return (try search(request, on: searcher), searcher.snapshot.generation)
     }
 
     /// Runs a search on `searcher` (the current one when nil).

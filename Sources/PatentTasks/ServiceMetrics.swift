@@ -35,7 +35,7 @@ public struct ServiceMetrics: Sendable {
     }
 
     /// Runs a search and records how long it took.
-    func timeSearch<T>(_ body: () throws(ServiceError) -> T) throws(ServiceError) -> T {
+    public func timeSearch<T>(_ body: () throws(ServiceError) -> T) throws(ServiceError) -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         defer {
             Timer(label: Self.searchDuration, factory: factory)

@@ -13,6 +13,10 @@ public final class WorkPool: Sendable {
     /// Searches, SQLite reads and writes and request parsing of the HTTP routes: one
     /// thread per core, at least two.
     public static let requests = WorkPool(threads: max(2, cores))
+    /// Shard calls of sharded searches (`ClusterRoutes`), apart from `requests`: a root waits
+    /// on a request thread for its shard calls, and a node is often a replica of its own
+    /// searches — answered on the same threads, two waiting searches would wait forever.
+    public static let shards = WorkPool(threads: max(2, cores))
     /// PBKDF2 of client secrets: half the cores (at least one), and at most eight
     /// derivations (~0.1 s each) queued per thread, so wrong secrets sent in a flood can
     /// use at most that share of the machine.

@@ -4,6 +4,7 @@ import Logging
 import PatentAccounts
 import PatentHTTP
 import PatentIndex
+import PatentObjectStore
 import PatentPostgres
 import PatentStore
 import PatentTasks
@@ -35,6 +36,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Nodes serving the same clients: each allows its share (1/N, rounded up) of every rate limit.") var nodes = 1
     @Option(help: "A file holding the cluster's shared secret (32 bytes or more): the node then answers signed shard calls of sharded searches.")
     var clusterSecretFile: String?
+    @Option(help: "A node of a sharded cluster: the index is split into this many shards (built and published with `patents index --shards` and `patents segments publish`); the node serves its share and searches all of them. Needs --database, --cluster-secret-file and --segments.")
+    var shards: Int?
+    @Option(help: "With --shards: how many nodes hold each shard.") var replicas = 2
+    @Option(help: "With --shards: where the shards' generations are stored (s3://BUCKET[/PREFIX][?endpoint=URL&region=REGION] or a shared folder).")
+    var segments: String?
+    @Option(help: "With --shards: the base URL other nodes reach this one at (default: http://HOST:PORT as bound; the machine's name for 0.0.0.0).")
+    var advertise: String?
 
     /// Numbers from the command line are checked before any is used (none may trap).
     func validate() throws {
@@ -42,6 +50,14 @@ struct ServeCommand: AsyncParsableCommand {
         guard (2...86_400).contains(lease) else { throw ValidationError("--lease must be 2…86400 seconds, not \(lease)") }
         guard options.database == nil || options.exports != nil else {
             throw ValidationError("--database needs --exports: a folder every node reaches at the same path, so that a file written on one node downloads from any")
+        }
+        if let shards {
+            guard (1...65_536).contains(shards), (1...64).contains(replicas) else {
+                throw ValidationError("--shards must be 1…65536 and --replicas 1…64, not \(shards) and \(replicas)")
+            }
+            guard options.database != nil, clusterSecretFile != nil, segments != nil else {
+                throw ValidationError("--shards needs --database (the members and generations), --cluster-secret-file (signed shard calls) and --segments (where the shards are stored)")
+            }
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
         guard maxConnections > 0, (1...3_600).contains(headerTimeout) else {
@@ -72,7 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let shared {
             configuration.storage = try options.serviceStorage(on: shared, node: node ?? Self.defaultNode(port: port),
                                                                lease: TimeInterval(lease))
-            configuration.services.append(try feedFollower(PatentFeed(database: shared)))
+            // A node of a sharded cluster keeps the patents (export files are written from its
+            // store) but not an index of them all: its shards come from object storage.
+            configuration.services.append(try feedFollower(PatentFeed(database: shared), index: shards == nil))
         }
         configuration.publicURL = publicURL
         configuration.workers = workers
@@ -91,11 +109,17 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--cluster-secret-file: \(error)")
             }
         }
+        var keeper: ShardKeeper?
+        if let shards, let shared, let segments {
+            keeper = try shardKeeper(shards: shards, shared: shared, segments: segments, configuration: &configuration)
+        }
         configuration.connections.maximumConnections = maxConnections
         configuration.connections.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.taskLimits.maximumPendingPerClient = maxPendingPerClient
         configuration.taskLimits.minimumFreeBytes = minFreeMb << 20
-        try await PatentServer.run(configuration, logger: Logger(label: "patents")) { port, demo in
+        let advertised = host == "0.0.0.0" || host == "::" ? ProcessInfo.processInfo.hostName : host
+        try await PatentServer.run(configuration, logger: Logger(label: "patents")) { [keeper] port, demo in
+            keeper?.advertise("http://\(advertised):\(port)")
             var text = "listening on http://\(host):\(port)\n"
             if let demo { text += Self.banner(demo, base: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)") }
             FileHandle.standardOutput.write(Data(text.utf8))
@@ -104,15 +128,37 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// With `--database`, the data folder follows the patents' feed while serving: what any
     /// node imports is searched here too (`FeedFollower`), within a second of its publication.
-    private func feedFollower(_ feed: PatentFeed) throws -> FeedFollower {
+    private func feedFollower(_ feed: PatentFeed, index: Bool) throws -> FeedFollower {
         let store = try options.data.openStore()
         let data = options.data.data
         let logger = Logger(label: "patents.feed")
         let follower = FeedFollower(feed: feed, store: store,
                                     dataDirectory: data, logger: logger) {
-            try updateIndex(store: store, data: data, memoryMB: 512, say: { logger.info("\($0)") })
+            if index { try updateIndex(store: store, data: data, memoryMB: 512, say: { logger.info("\($0)") }) }
         }
         return follower
+    }
+
+    /// A node of a sharded cluster: its `ShardKeeper` (membership, placement, pulls) runs
+    /// beside the server, shard calls name their shard, and the API searches all shards.
+    private func shardKeeper(shards: Int, shared: SharedDatabase, segments: String,
+                             configuration: inout ServerConfiguration) throws -> ShardKeeper {
+        let store: any ObjectStore
+        do {
+            store = try ObjectStoreLocation.open(segments)
+        } catch {
+            throw ValidationError("--segments: \(error)")
+        }
+        let directory = (options.data.data as NSString).appendingPathComponent("shards")
+        let keeper = ShardKeeper(node: node ?? Self.defaultNode(port: port), address: advertise,
+                                 directory: directory, placement: ShardPlacement(shards: shards, replicas: replicas),
+                                 membership: ClusterMembership(database: shared),
+                                 publication: IndexPublication(database: shared, store: store),
+                                 logger: Logger(label: "patents.shards"))
+        configuration.shardsDirectory = directory
+        configuration.clusterReplicas = { keeper.replicas() }
+        configuration.services.append(keeper)
+        return keeper
     }
 
     /// `<host>:<port>:<pid>`: unique among the nodes of one database.

@@ -13,7 +13,7 @@ struct MigrateCommandTests {
     func migrate() throws {
         let url = try PostgresServer.shared.createDatabase()
         let first = try patents(["migrate", "--database", url])
-        #expect(first.status == 0 && first.output == "applied: v1-accounts-and-tasks, v2-patent-feed, v3-original-pdfs, v4-index-generations\n", "\(first)")
+        #expect(first.status == 0 && first.output == "applied: v1-accounts-and-tasks, v2-patent-feed, v3-original-pdfs, v4-index-generations, v5-cluster-nodes\n", "\(first)")
         let second = try patents(["migrate", "--database", url])
         #expect(second.status == 0 && second.output == "the schema is up to date\n", "\(second)")
         let bad = try patents(["migrate", "--database", "postgresql://patents:hunter2@127.0.0.1/"])
