@@ -71,7 +71,9 @@ public struct IndexPublication: Sendable {
 
     /// Publishes the current generation of the index in `path` as shard `shard`'s newest.
     /// The caller keeps the index from changing meanwhile (the data folder's writer lock).
-    public func publish(indexAt path: String, shard: Int = 0) async throws -> Published {
+    /// `revision`: the patents' feed revision the index was built from, when it follows the
+    /// feed (`IndexJobs` build no generation already built from as far).
+    public func publish(indexAt path: String, shard: Int = 0, revision: Int? = nil) async throws -> Published {
         guard let current = try GenerationCopy.current(in: path) else { throw Failure.noIndex(path) }
         var hashes: [String: (sha256: String, size: Int)] = [:]
         for name in current.files {
@@ -90,7 +92,7 @@ public struct IndexPublication: Sendable {
                 uploaded.insert(name)
             }
             let files = hashes.mapValues { keys[$0.sha256]! }
-            if let generation = try await commit(shard: shard, manifest: current.manifest, files: files) {
+            if let generation = try await commit(shard: shard, manifest: current.manifest, files: files, revision: revision) {
                 return Published(generation: generation, uploaded: uploaded.sorted())
             }
             database.logger.notice("an object named by the generation was being deleted; publishing again",
@@ -119,7 +121,7 @@ public struct IndexPublication: Sendable {
     }
 
     /// The generation's transaction; nil (nothing done) when an object it names is gone.
-    private func commit(shard: Int, manifest: [UInt8], files: [String: String]) async throws -> Int? {
+    private func commit(shard: Int, manifest: [UInt8], files: [String: String], revision: Int?) async throws -> Int? {
         let keys = Array(Set(files.values))
         let filesJSON = String(decoding: try JSONSerialization.data(withJSONObject: files, options: [.sortedKeys]), as: UTF8.self)
         do {
@@ -132,8 +134,8 @@ public struct IndexPublication: Sendable {
                 for try await _ in revived { count += 1 }
                 guard count == keys.count else { throw Vanished() }
                 let inserted = try await connection.query("""
-                    INSERT INTO index_generation (shard, manifest, files) VALUES (\(Int32(clamping: shard)), \(ByteBuffer(bytes: manifest)),
-                        \(filesJSON)::jsonb) RETURNING id
+                    INSERT INTO index_generation (shard, manifest, files, revision) VALUES (\(Int32(clamping: shard)),
+                        \(ByteBuffer(bytes: manifest)), \(filesJSON)::jsonb, \(revision.map(Int64.init))) RETURNING id
                     """, logger: database.logger)
                 var generation = 0
                 for try await id in inserted.decode(Int64.self) { generation = Int(id) }

@@ -159,10 +159,18 @@ extension SharedDatabase {
             """,
             "CREATE INDEX index_generation_shard ON index_generation(shard, id)",
         ]),
-        // The nodes of a sharded cluster (ClusterMembership): besides each one's address and
-        // heartbeat, the shards it serves with their generations.
+        // A sharded cluster: each node's shards served with their generations (ClusterMembership);
+        // the feed revision a generation was built from; the indexing jobs (IndexJobs).
         ("v5-cluster-nodes", [
             "ALTER TABLE node ADD COLUMN ready JSONB NOT NULL DEFAULT '{}'::jsonb",
+            "ALTER TABLE index_generation ADD COLUMN revision BIGINT",
+            """
+            CREATE TABLE index_job (shard INT NOT NULL, revision BIGINT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')), worker TEXT,
+                lease_until TIMESTAMPTZ, generation BIGINT, created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (shard, revision))
+            """,
+            "CREATE INDEX index_job_queued ON index_job(revision, shard) WHERE state <> 'done'",
         ]),
     ]
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PatentIndex
 import PatentObjectStore
 import PatentPostgres
 
@@ -62,11 +63,22 @@ struct SegmentsCommand: AsyncParsableCommand {
         func run() async throws {
             let lock = try writer.lock(options.data, command: "segments publish")
             defer { withExtendedLifetime(lock) {} }
+            let revision = try SegmentsCommand.builtRevision(options)
             let published = try await location.withPublication { publication in
-                try await publication.publish(indexAt: indexDirectory(options.data), shard: location.shard)
+                try await publication.publish(indexAt: indexDirectory(options.data), shard: location.shard, revision: revision)
             }
             print("published generation \(published.generation) of shard \(location.shard): \(published.uploaded.count) file(s) uploaded")
         }
+    }
+
+    /// The feed revision the index was built from: the store's, when the folder follows a
+    /// feed and the index holds all of its store (else unknown: nil).
+    static func builtRevision(_ data: DataOptions) throws -> Int? {
+        let store = try data.openStore()
+        let followed = try store.followedRevision()
+        guard followed > 0, let snapshot = try? IndexSnapshot.open(directory: indexDirectory(data.data)),
+              snapshot.manifest.storeRevision == (try store.currentRevision()) else { return nil }
+        return followed
     }
 
     struct Pull: AsyncParsableCommand {

@@ -157,7 +157,12 @@ struct ServeCommand: AsyncParsableCommand {
                                  logger: Logger(label: "patents.shards"))
         configuration.shardsDirectory = directory
         configuration.clusterReplicas = { keeper.replicas() }
-        configuration.services.append(keeper)
+        // Every node also builds shards: jobs for what the feed published, one node each.
+        let builder = ShardBuilder(jobs: IndexJobs(database: shared), publication: IndexPublication(database: shared, store: store),
+                                   store: try options.data.openStore(),
+                                   directory: (options.data.data as NSString).appendingPathComponent("builds"), shards: shards,
+                                   worker: node ?? Self.defaultNode(port: port), logger: Logger(label: "patents.shards"))
+        configuration.services += [keeper, builder]
         return keeper
     }
 

@@ -38,8 +38,10 @@ import Testing
         // One index of everything (the reference), published to the feed; each shard built
         // from a copy of it and published as its generation.
         let base = root + "/base"
-        try runPatents(["import", "--data", base, "--database", url, fixtures])
-        let single = Searcher(snapshot: try IndexSnapshot.open(directory: base + "/index"))
+        let later = fixtures + "/uspto-legacy"
+        let paths = try FileManager.default.contentsOfDirectory(atPath: fixtures).map { fixtures + "/" + $0 }.filter { $0 != later }
+        try runPatents(["import", "--data", base, "--database", url] + paths)
+        var single = Searcher(snapshot: try IndexSnapshot.open(directory: base + "/index"))
         for shard in 0..<2 {
             let built = root + "/build-\(shard)"
             try ClusterSearchTests.copy(base, to: built)
@@ -88,6 +90,26 @@ import Testing
         try await compareShards(try await membership.members())
         // Through every node's API: P001 and P002 (the node is the root).
         for name in ["A", "B", "C"] { try await Self.compareAPI(try #require(nodes[name]), single) }
+        #expect(try await IndexJobs(database: database).pending().isEmpty, "the published shards cover the feed: no job")
+
+        // Patents published later are indexed by the nodes' jobs: built by one node per
+        // shard, published, pulled by the holders; searched everywhere within a minute.
+        try runPatents(["import", "--data", base, "--database", url, later])
+        single = Searcher(snapshot: try IndexSnapshot.open(directory: base + "/index"))
+        let everything = try single.search(SearchRequest(query: "PBD:[19000101 TO 20991231]")).total
+        let importedAt = Date()
+        var counted = 0
+        while Date().timeIntervalSince(importedAt) < 60 {
+            counted = try await ClusterTests.count(try #require(nodes["C"]))
+            if counted == everything { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(counted == everything, "the cluster counts \(counted) of \(everything) patents a minute after the import")
+        try await Self.settled(membership, nodes: ["A", "B", "C"])
+        let generations = try await Self.generations(database)
+        #expect(generations.count == 2 && generations.allSatisfy { $0.value.count == 2 && $0.value[1].revision != nil },
+                "each shard: the published generation and the job's: \(generations)")
+        try await compareShards(try await membership.members())
 
         // A node that joins late: chosen so that it holds a shard among the four.
         let late = try #require((1...50).map { "D\($0)" }.first { !Self.placement.shards(of: $0, among: ["A", "B", "C", $0]).isEmpty })
@@ -125,11 +147,12 @@ import Testing
         let server = try #require(nodes[api])
         // The server's handle only makes calls (URLSession), from each task.
         nonisolated(unsafe) let rootServer = server
+        let reference = single
         try await withThrowingTaskGroup(of: Void.self) { group in
             for round in 0..<40 {
                 group.addTask {
                     let query = Self.queries[round % Self.queries.count]
-                    try await Self.comparePage(rootServer, single, query: query, limit: 50)
+                    try await Self.comparePage(rootServer, reference, query: query, limit: 50)
                 }
                 if round == 5 { #expect(killLanded(try #require(nodes[victim]).process)) }
                 try await Task.sleep(for: .milliseconds(50))
@@ -182,6 +205,17 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         throw E2EError("the shards did not settle on \(nodes) within 90 s: \(members)")
+    }
+
+    /// Per shard, its generations (id, feed revision built from), oldest first.
+    static func generations(_ database: SharedDatabase) async throws -> [Int: [(id: Int, revision: Int?)]] {
+        var generations: [Int: [(id: Int, revision: Int?)]] = [:]
+        let rows = try await database.client.query("SELECT shard, id, revision FROM index_generation ORDER BY id",
+                                                   logger: Logger(label: "sharded-test"))
+        for try await (shard, id, revision) in rows.decode((Int32, Int64, Int64?).self) {
+            generations[Int(shard), default: []].append((Int(id), revision.map(Int.init)))
+        }
+        return generations
     }
 
     /// P001 and P002 through a node equal one index's count and page.

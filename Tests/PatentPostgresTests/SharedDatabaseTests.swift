@@ -58,7 +58,7 @@ struct SharedDatabaseTests {
             tables.append(name)
         }
         #expect(tables == ["access_token", "api_key", "client", "export_task", "export_task_result", "field_level", "index_generation",
-                           "index_object", "ledger",
+                           "index_job", "index_object", "ledger",
                            "level_price", "node", "patent_feed", "patent_original", "patent_record", "schema_migration", "signing_key"])
         for node in nodes { await node.close() }
     }
