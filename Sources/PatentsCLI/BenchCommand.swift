@@ -74,6 +74,9 @@ struct BenchSearch: ParsableCommand {
     @Option(help: "Hits per query (0: the count alone, as P001 asks).")
     var rows = 1_000
 
+    @Option(name: .customLong("shard"), help: "An index folder holding one shard (`patents index --shards N --shard S`); given for every shard, the search runs over them as a sharded search does (statistics, then every shard in parallel, merged) instead of over --data's index.")
+    var shards: [String] = []
+
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, not \(repeats)") }
         guard rows >= 0 else { throw ValidationError("--rows must be 0 or more, not \(rows)") }
@@ -90,12 +93,16 @@ struct BenchSearch: ParsableCommand {
             try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         } ?? Self.builtIn
         let start = DispatchTime.now().uptimeNanoseconds
-        let snapshot = try IndexSnapshot.open(directory: indexDirectory(options.data))
-        let searcher = Searcher(snapshot: snapshot)
+        let snapshots = try (shards.isEmpty ? [indexDirectory(options.data)] : shards).map { try IndexSnapshot.open(directory: $0) }
+        let searchers = snapshots.map { Searcher(snapshot: $0) }
+        let sharded = ShardedSearch(shards: searchers)
+        let search: (SearchRequest) throws -> SearchResult = shards.isEmpty ? { try searchers[0].search($0) } : { try sharded.search($0) }
         let open = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let documents = snapshots.reduce(0) { $0 + $1.liveDocuments }
+        let segments = snapshots.reduce(0) { $0 + $1.segments.count }
         var results: [[String: Any]] = []
         if !json {
-            print(String(format: "index: %d documents, %d segment(s), opened in %.1f ms", snapshot.liveDocuments, snapshot.segments.count, open))
+            print(String(format: "index: %d documents, %d shard(s), %d segment(s), opened in %.1f ms", documents, snapshots.count, segments, open))
             print("query                                          total   p50 ms   p99 ms")
         }
         for line in list {
@@ -108,10 +115,10 @@ struct BenchSearch: ParsableCommand {
                 if let kind = Collapse.Kind(rawValue: option) { request.collapse = Collapse(kind: kind) }
             }
             var samples: [Double] = []
-            var total = try searcher.search(request).total  // warm-up, as the peers get
+            var total = try search(request).total  // warm-up, as the peers get
             for _ in 0..<repeats {
                 let t = DispatchTime.now().uptimeNanoseconds
-                total = try searcher.search(request).total
+                total = try search(request).total
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
             }
             samples.sort()
@@ -123,7 +130,7 @@ struct BenchSearch: ParsableCommand {
         if json {
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-            let report: [String: Any] = ["open_ms": open, "documents": snapshot.liveDocuments, "segments": snapshot.segments.count,
+            let report: [String: Any] = ["open_ms": open, "documents": documents, "segments": segments, "shards": snapshots.count,
                                          "max_rss_mb": Double(usage.ru_maxrss) / 1024, "queries": results]
             print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
         }

@@ -16,7 +16,7 @@ struct ClusterSearchTests {
 
     static func requests(_ query: String) -> [SearchRequest] {
         var requests: [SearchRequest] = []
-        for variant in 0..<5 {
+        for variant in 0..<6 {
             var request = SearchRequest(query: query)
             request.rows = 100
             switch variant {
@@ -24,6 +24,7 @@ struct ClusterSearchTests {
             case 2: request.collapse = Collapse(kind: .extended)
             case 3: request.collapse = Collapse(kind: .docdb, by: .applicationDate, order: .oldest)
             case 4: request.sort = [SortKey(.publicationDate, descending: false)]; request.stemming = true
+            case 5: request.rows = 0; request.collapse = Collapse(kind: .docdb)  // a count: one phase
             default: break
             }
             requests.append(request)

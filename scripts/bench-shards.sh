@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# A 1M-patent corpus as one index and as 4 shards (many machines, part 2), release build,
+# run alone: each build's time, peak RSS and size, then query latency — one index
+# (`patents bench search`) against the 4 shards searched as a sharded search does
+# (`--shard` ×4: statistics, every shard in parallel, merge) — with the totals compared.
+#   scripts/bench-shards.sh [SIZE] [SHARDS]        (default: 1000000 4)
+#   WORK=/big/disk scripts/bench-shards.sh          (keeps the corpus for the next run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE=${1:-1000000}
+SHARDS=${2:-4}
+WORK=${WORK:-$(mktemp -d)}
+swift build -c release --product patents >/dev/null
+BIN=$PWD/.build/release/patents
+[ -f "$WORK/model/patents.sqlite" ] || "$BIN" import --data "$WORK/model" --no-index ../shared/data/patents >/dev/null
+corpus="$WORK/gen$SIZE" data="$WORK/d$SIZE"
+[ -d "$corpus" ] || "$BIN" generate --data "$WORK/model" --count "$SIZE" --seed 11 --biblio-only --out "$corpus" >/dev/null
+[ -f "$data/patents.sqlite" ] || "$BIN" import --data "$data" --no-index "$corpus" >/dev/null
+
+build() {  # label, data, index arguments…
+    local label=$1 folder=$2
+    shift 2
+    /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" index --data "$folder" --rebuild "$@" > "$WORK/out"
+    read -r seconds kb < "$WORK/time"
+    printf '| %s | %s s | %s MB | %s | %s |\n' "$label" "$seconds" "$((kb / 1024))" \
+        "$(grep -o 'indexed [0-9]* patents' "$WORK/out" | head -1)" "$(du -sh "$folder/index" | cut -f1)"
+}
+
+echo "| build | time | peak RSS | walked | index size |"
+echo "|---|---:|---:|---|---:|"
+build "1 index" "$data"
+shard_args=()
+for ((s = 0; s < SHARDS; s++)); do
+    folder="$WORK/shard$s"
+    mkdir -p "$folder"
+    [ -f "$folder/patents.sqlite" ] || cp "$data/patents.sqlite" "$folder/"
+    build "shard $s of $SHARDS" "$folder" --shards "$SHARDS" --shard "$s"
+    shard_args+=(--shard "$folder/index")
+done
+
+"$BIN" bench search --data "$data" --json > "$WORK/one.json"
+"$BIN" bench search --data "$data" "${shard_args[@]}" --json > "$WORK/sharded.json"
+python3 - "$WORK/one.json" "$WORK/sharded.json" "$SHARDS" <<'PY'
+import json, sys
+one, sharded = (json.load(open(p)) for p in sys.argv[1:3])
+print(f"\n| query | total | 1 index p50 / p99 ms | {sys.argv[3]} shards p50 / p99 ms |")
+print("|---|---:|---:|---:|")
+for a, b in zip(one["queries"], sharded["queries"]):
+    assert a["total"] == b["total"], f"{a['query']}: {a['total']} != {b['total']}"
+    print(f"| `{a['query']}` | {a['total']} | {a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} |")
+def total(r, k): return sum(q[k] for q in r["queries"])
+print(f"| sum of p50 | | {total(one, 'p50_ms'):.1f} | {total(sharded, 'p50_ms'):.1f} |")
+print(f"\nopened in {one['open_ms']:.1f} ms / {sharded['open_ms']:.1f} ms; peak RSS {one['max_rss_mb']:.0f} MB / {sharded['max_rss_mb']:.0f} MB")
+PY
