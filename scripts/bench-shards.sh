@@ -2,7 +2,9 @@
 # A 1M-patent corpus as one index and as 4 shards (many machines, part 2), release build,
 # run alone: each build's time, peak RSS and size, then query latency — one index
 # (`patents bench search`) against the 4 shards searched as a sharded search does
-# (`--shard` ×4: statistics, every shard in parallel, merge) — with the totals compared.
+# (`--shard` ×4: statistics, every shard in parallel, merge) and the 4 shards each served
+# by a `patents serve` process and searched through shard calls over HTTP (`--node` ×4, as
+# a cluster's root does) — with the totals compared.
 #   scripts/bench-shards.sh [SIZE] [SHARDS]        (default: 1000000 4)
 #   WORK=/big/disk scripts/bench-shards.sh          (keeps the corpus for the next run)
 set -euo pipefail
@@ -40,15 +42,35 @@ done
 
 "$BIN" bench search --data "$data" --json > "$WORK/one.json"
 "$BIN" bench search --data "$data" "${shard_args[@]}" --json > "$WORK/sharded.json"
-python3 - "$WORK/one.json" "$WORK/sharded.json" "$SHARDS" <<'PY'
+
+# The shards behind `patents serve` nodes, asked over HTTP.
+head -c 48 /dev/urandom > "$WORK/cluster.secret"
+pids=() node_args=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+for ((s = 0; s < SHARDS; s++)); do
+    "$BIN" serve --data "$WORK/shard$s" --port 0 --log-level error --cluster-secret-file "$WORK/cluster.secret" \
+        > "$WORK/serve$s.out" 2>/dev/null &
+    pids+=($!)
+done
+for ((s = 0; s < SHARDS; s++)); do
+    until grep -q "listening on" "$WORK/serve$s.out" 2>/dev/null; do sleep 0.2; done
+    node_args+=(--node "$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/serve$s.out" | head -1)")
+done
+"$BIN" bench search --data "$data" "${shard_args[@]}" "${node_args[@]}" --cluster-secret-file "$WORK/cluster.secret" \
+    --json > "$WORK/nodes.json"
+kill "${pids[@]}"
+
+python3 - "$WORK/one.json" "$WORK/sharded.json" "$WORK/nodes.json" "$SHARDS" <<'PY'
 import json, sys
-one, sharded = (json.load(open(p)) for p in sys.argv[1:3])
-print(f"\n| query | total | 1 index p50 / p99 ms | {sys.argv[3]} shards p50 / p99 ms |")
-print("|---|---:|---:|---:|")
-for a, b in zip(one["queries"], sharded["queries"]):
-    assert a["total"] == b["total"], f"{a['query']}: {a['total']} != {b['total']}"
-    print(f"| `{a['query']}` | {a['total']} | {a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} |")
+one, sharded, nodes = (json.load(open(p)) for p in sys.argv[1:4])
+n = sys.argv[4]
+print(f"\n| query | total | 1 index p50 / p99 ms | {n} shards in process | {n} shards over HTTP |")
+print("|---|---:|---:|---:|---:|")
+for a, b, c in zip(one["queries"], sharded["queries"], nodes["queries"]):
+    assert a["total"] == b["total"] == c["total"], f"{a['query']}: {a['total']} / {b['total']} / {c['total']}"
+    print(f"| `{a['query']}` | {a['total']} | {a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} "
+          f"| {c['p50_ms']:.2f} / {c['p99_ms']:.2f} |")
 def total(r, k): return sum(q[k] for q in r["queries"])
-print(f"| sum of p50 | | {total(one, 'p50_ms'):.1f} | {total(sharded, 'p50_ms'):.1f} |")
+print(f"| sum of p50 | | {total(one, 'p50_ms'):.1f} | {total(sharded, 'p50_ms'):.1f} | {total(nodes, 'p50_ms'):.1f} |")
 print(f"\nopened in {one['open_ms']:.1f} ms / {sharded['open_ms']:.1f} ms; peak RSS {one['max_rss_mb']:.0f} MB / {sharded['max_rss_mb']:.0f} MB")
 PY

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PatentAccounts
 import PatentQuery
 import PatentSearch
@@ -19,6 +20,7 @@ public struct ClusterEngine: SearchEngine {
     let replicas: @Sendable () -> [[String]]
     let signature: ClusterSignature
     let metrics: ServiceMetrics
+    static let logger = Logger(label: "patents.cluster")
 
     public init(signature: ClusterSignature, metrics: ServiceMetrics = ServiceMetrics(), replicas: @escaping @Sendable () -> [[String]]) {
         self.signature = signature
@@ -46,12 +48,15 @@ public struct ClusterEngine: SearchEngine {
         case .failure(let refused as ClusterSearch.Refused):
             throw ServiceError(code: refused.code, message: refused.message)
         case .failure(let error):
-            throw ServiceError.searchFailure("search failure: \(error)")
+            // The nodes' addresses and errors are the operator's, not the client's.
+            Self.logger.error("a sharded search failed", metadata: ["error": "\(error)"])
+            let shard = (error as? ClusterSearch.ShardUnavailable).map { "shard \($0.shard) of " } ?? ""
+            throw ServiceError.searchFailure("search failure: \(shard)the index is unavailable now, please try again later")
         }
     }
 
     /// Runs `body` as a task and blocks this (non-cooperative) thread until it ends.
-    static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
+    public static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<Result<T, any Error>?>(nil)
         Task {

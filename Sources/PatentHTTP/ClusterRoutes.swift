@@ -10,7 +10,7 @@ import Synchronization
 
 /// `POST /cluster/v1/shard`: a node answers a shard call of a sharded search (first phase:
 /// its statistics; second: its hits scored with the whole index's statistics) from its own
-/// index. Only with a cluster secret configured, and only for calls signed with it
+/// index, in the compact binary form of `ShardAnswer.encoded` (refusals in the JSON envelope). Only with a cluster secret configured, and only for calls signed with it
 /// (`ClusterSignature`); anything else is 401. The search runs on `WorkPool.shards`.
 ///
 /// A call naming a shard is answered from that shard's folder under `shards` (a node of a
@@ -46,7 +46,7 @@ struct ClusterRoutes {
             guard let shards else { throw ServiceError(code: 68300005, message: "this node serves no shards", httpStatus: 503) }
             return shards.service(shard)
         } ?? search
-        let answer = try await work.run { () throws -> ShardAnswer in
+        let answer = try await work.run { () throws -> [UInt8] in
             let searcher: Searcher
             do {
                 searcher = try search.searcher()
@@ -59,12 +59,14 @@ struct ClusterRoutes {
                                    httpStatus: 409)
             }
             do {
-                return try searcher.answer(call)
+                return try searcher.answer(call).encoded()
             } catch let error as QueryError {
                 throw ServiceError.invalidParameter("query_text: \(error.message)")
             }
         }
-        return Envelope.success(answer)
+        // The answer in binary (`ShardAnswer.encoded`); refusals in PatSnap's JSON envelope.
+        return Response(status: .ok, headers: [.contentType: ShardAnswer.contentType],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer)))
     }
 }
 

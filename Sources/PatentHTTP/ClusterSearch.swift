@@ -133,19 +133,21 @@ public struct ClusterSearch: Sendable {
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await client.execute(request, timeout: timeout)
         let bytes = Array(buffer: try await response.body.collect(upTo: 256 << 20))
+        if response.status == .ok, response.headers.first(name: "Content-Type") == ShardAnswer.contentType {
+            return try ShardAnswer(encoded: bytes)
+        }
         let envelope = try JSONDecoder().decode(AnswerEnvelope.self, from: Data(bytes))
-        if response.status == .ok, envelope.status, let data = envelope.data { return data }
         let (code, message) = (envelope.error_code ?? 0, envelope.error_msg ?? "HTTP \(response.status.code)")
         // A query the shard refuses is refused everywhere; anything else may go better elsewhere.
         if response.status == .ok, code == 68300004 { throw Refused(code: code, message: message) }
         throw Refused.Retry(status: Int(response.status.code), description: "HTTP \(response.status.code) \(code): \(message)")
     }
 
+    /// A refusal: PatSnap's envelope.
     private struct AnswerEnvelope: Decodable {
         let status: Bool
         let error_code: Int?
         let error_msg: String?
-        let data: ShardAnswer?
     }
 }
 

@@ -62,6 +62,10 @@ public final class ShardKeeper: Service, Sendable {
     public func run() async throws {
         // Pulling hashes and renames files: not on Swift's cooperative pool.
         try await withTaskExecutorPreference(BlockingBridge.shared) {
+            // Shards installed before a restart are served again at once (and replaced
+            // when a newer generation is published).
+            let installed = self.installed()
+            self.ready.withLock { $0 = installed }
             try? await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await self.heartbeats() }
@@ -76,6 +80,18 @@ public final class ShardKeeper: Service, Sendable {
                 logger.warning("could not leave the cluster's membership", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// The shards whose pulled generation is installed under `directory`.
+    func installed() -> [Int: Int] {
+        var found: [Int: Int] = [:]
+        for shard in 0..<placement.shards {
+            let folder = ShardPlacement.folder(directory, shard: shard)
+            guard FileManager.default.fileExists(atPath: folder + "/manifest.json"),
+                  let generation = try? IndexSnapshot.open(directory: folder).manifest.pulledGeneration else { continue }
+            found[shard] = generation
+        }
+        return found
     }
 
     private func heartbeats() async throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatentHTTP
 import PatentIndex
 import PatentQuery
 import PatentSearch
@@ -77,9 +78,21 @@ struct BenchSearch: ParsableCommand {
     @Option(name: .customLong("shard"), help: "An index folder holding one shard (`patents index --shards N --shard S`); given for every shard, the search runs over them as a sharded search does (statistics, then every shard in parallel, merged) instead of over --data's index.")
     var shards: [String] = []
 
+    @Option(name: .customLong("node"), help: "The base URL of a `patents serve --cluster-secret-file` node holding one shard as its index, given for every shard in shard order: the search runs over them through shard calls (HTTP), as a cluster's root does.")
+    var nodes: [String] = []
+
+    @Option(help: "With --node: the cluster's secret.") var clusterSecretFile: String?
+
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, not \(repeats)") }
         guard rows >= 0 else { throw ValidationError("--rows must be 0 or more, not \(rows)") }
+    }
+
+    private func clusterSignature() throws -> ClusterSignature {
+        guard let path = clusterSecretFile, let secret = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--node needs --cluster-secret-file, a readable file holding the cluster's secret")
+        }
+        return try ClusterSignature(secret: Array(secret))
     }
 
     static let builtIn = [
@@ -96,7 +109,11 @@ struct BenchSearch: ParsableCommand {
         let snapshots = try (shards.isEmpty ? [indexDirectory(options.data)] : shards).map { try IndexSnapshot.open(directory: $0) }
         let searchers = snapshots.map { Searcher(snapshot: $0) }
         let sharded = ShardedSearch(shards: searchers)
-        let search: (SearchRequest) throws -> SearchResult = shards.isEmpty ? { try searchers[0].search($0) } : { try sharded.search($0) }
+        var search: (SearchRequest) throws -> SearchResult = shards.isEmpty ? { try searchers[0].search($0) } : { try sharded.search($0) }
+        if !nodes.isEmpty {
+            let cluster = ClusterSearch(shards: nodes.map { [$0] }, signature: try clusterSignature())
+            search = { request in try ClusterEngine.wait { try await cluster.search(request) }.get() }
+        }
         let open = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         let documents = snapshots.reduce(0) { $0 + $1.liveDocuments }
         let segments = snapshots.reduce(0) { $0 + $1.segments.count }

@@ -1,6 +1,8 @@
 import Foundation
+import PatentAccounts
 import PatentHTTP
 import PatentIndex
+import PatentQuery
 import PatentSearch
 import PatentTestSupport
 import Testing
@@ -100,5 +102,37 @@ struct ClusterSearchTests {
         } catch let unavailable as ClusterSearch.ShardUnavailable {
             #expect(unavailable.shard == 1 && unavailable.failures.count == 2)
         }
+    }
+}
+
+/// The API's engine on a sharded node (`ClusterEngine`): what a client is told when the
+/// cluster cannot answer, and that a query error is found before any shard call.
+@Suite struct ClusterEngineTests {
+    /// `run` blocks its thread (a request pool's in the server): called off Swift's pool.
+    static func run(_ engine: ClusterEngine, _ query: String) async -> Result<SearchResult, ServiceError> {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(ServiceError) in try engine.run(SearchRequest(query: query)).result })
+            }
+        }
+    }
+
+    @Test func refusalsNameTheQueryOrTheShardButNoNode() async throws {
+        let engine = ClusterEngine(signature: try ClusterSignature(secret: Array(repeating: 1, count: 32))) {
+            [["http://127.0.0.1:9"], []]  // a port nothing listens on; a shard no node serves
+        }
+        let parse = try #require(Result { try QueryParser.parse("TTL:(open") }.failure as? QueryError)
+        #expect(await Self.run(engine, "TTL:(open").failure == .invalidParameter("query_text: \(parse.message)"))
+        let unavailable = await Self.run(engine, "TTL:device").failure
+        #expect(unavailable?.code == 68300005 && unavailable?.httpStatus == 200, "\(String(describing: unavailable))")
+        #expect(unavailable?.message.hasPrefix("search failure: shard ") == true && unavailable?.message.contains("127.0.0.1") == false,
+                "\(String(describing: unavailable))")
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

@@ -186,6 +186,11 @@ import Testing
             #expect(rows.dropFirst().map { $0.first ?? "" } == expected, "task \(task): the PNs of one index, in order")
         }
         #expect(try await ClusterTests.attempts(database, killed.taskID) >= 2, "the killed node's task was taken over")
+
+        // The dead nodes' shards are placed again: once their heartbeats are 10 s old, the
+        // two nodes left hold both shards (each pulls what it lacked) and answer as before.
+        let left = all.filter { nodes[$0] != nil }
+        try await compareShards(try await Self.settled(membership, nodes: left))
         await database.close()
     }
 
