@@ -22,6 +22,11 @@ import Testing
     static let queries = ClusterSearchTests.queries + [
         "TTL:batter* AND PBD:[20100101 TO 20251231]", "(TTL:vehicle OR ABST:vehicle) NOT AUTHORITY:CN",
         "ABST:(signal $PRE5 receiv*)", "TAC:(light $SEN emit*)", "TTL:\"control device\"",
+        // More of the language: frequency, paragraph proximity, names, numbers, CJK,
+        // classification prefixes, date ranges with open ends, nested NOT.
+        "CLMS:(device $FREQ2)", "DESC:(fig $PARA shows)", "AN:(corp* OR inc*)", "IN:john*", "PN:US6*",
+        "TTL:装置 OR ABST:方法", "CPC:H04L OR IPC:G06F17", "APD:[19900101 TO *] AND TTL:method",
+        "(TAC:(water OR fluid) AND NOT (TTL:pump OR AUTHORITY:JP)) OR CLMS:\"a method of\"",
     ]
 
     @Test func fourNodesTwoShardsTwoReplicas() async throws {
