@@ -7,6 +7,7 @@
 # a cluster's root does) — with the totals compared.
 #   scripts/bench-shards.sh [SIZE] [SHARDS]        (default: 1000000 4)
 #   WORK=/big/disk scripts/bench-shards.sh          (keeps the corpus for the next run)
+#   WORK=… QUERIES_ONLY=1 scripts/bench-shards.sh   (the indexes of an earlier run: latency only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-1000000}
@@ -22,6 +23,7 @@ corpus="$WORK/gen$SIZE" data="$WORK/d$SIZE"
 build() {  # label, data, index arguments…
     local label=$1 folder=$2
     shift 2
+    if [ -n "${QUERIES_ONLY:-}" ] && [ -f "$folder/index/manifest.json" ]; then return; fi
     /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" index --data "$folder" --rebuild "$@" > "$WORK/out"
     read -r seconds kb < "$WORK/time"
     printf '| %s | %s s | %s MB | %s | %s |\n' "$label" "$seconds" "$((kb / 1024))" \

@@ -1,4 +1,5 @@
 import Crypto
+import PatentAccounts
 import Foundation
 
 /// How nodes of one cluster prove a call between them came from a node (shard calls of a
@@ -22,9 +23,9 @@ public struct ClusterSignature: Sendable {
 
     /// The signature of a call made at `time` (seconds since 1970, whole).
     func sign(method: String, path: String, body: [UInt8], time: Int) -> String {
-        let bodyHash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let bodyHash = Array(SHA256.hash(data: body)).hexString
         let text = "\(time)\n\(method)\n\(path)\n\(bodyHash)"
-        return Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)).map { String(format: "%02x", $0) }.joined()
+        return Array(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)).hexString
     }
 
     /// Whether a received call carries a valid signature within the allowed skew.

@@ -89,13 +89,22 @@ extension Searcher {
 extension ShardedSearch {
     /// The root's merge: the shards' second-phase results in the request's total order,
     /// the window cut, the totals added.
+    ///
+    /// A patent is in one shard; yet for the seconds between two shards installing
+    /// generations built from different feed revisions, one whose family moved between
+    /// them (a merge of families) can be in both. It is then kept once, where it ranks
+    /// first, and counted once among the hits the shards returned — so an export never
+    /// holds, nor charges, a patent twice.
     public static func merge(_ results: [SearchResult], for request: SearchRequest) -> SearchResult {
         let order = ResultOrder(keys: request.sort)
-        let hits = results.flatMap(\.hits).sorted { a, b in
+        let sorted = results.flatMap(\.hits).sorted { a, b in
             let compared = order.compare(a.candidate, b.candidate)
             return compared != 0 ? compared < 0 : a.pn.utf8.lexicographicallyPrecedes(b.pn.utf8)
         }
-        return SearchResult(total: results.reduce(0) { $0 + $1.total },
-                            hits: Array(hits.dropFirst(max(0, request.offset)).prefix(max(0, request.rows))))
+        var seen = Set<String>()
+        seen.reserveCapacity(sorted.count)
+        let hits = sorted.filter { seen.insert($0.pn).inserted }
+        let total = results.reduce(0) { $0 + $1.total } - (sorted.count - hits.count)
+        return SearchResult(total: max(0, total), hits: Array(hits.dropFirst(max(0, request.offset)).prefix(max(0, request.rows))))
     }
 }

@@ -136,3 +136,12 @@ extension Result {
         return nil
     }
 }
+
+extension ClusterEngineTests {
+    @Test func hexIsTwoLowerCaseDigitsPerByte() {
+        #expect([0x00, 0x0F, 0xA5, 0xFF, 0x10].hexString == "000fa5ff10")
+        #expect([UInt8]().hexString == "")
+        let bytes = (0...255).map { UInt8($0) }
+        #expect([UInt8](hex: bytes.hexString) == bytes)
+    }
+}

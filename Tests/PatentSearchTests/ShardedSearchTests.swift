@@ -120,4 +120,22 @@ struct ShardedSearchTests {
         #expect(throws: ShardRouting.Failure.invalid(count: 2, index: 2)) { try ShardRouting(count: 2, index: 2) }
         #expect(throws: ShardRouting.Failure.invalid(count: 0, index: 0)) { try ShardRouting(count: 0, index: 0) }
     }
+
+    @Test("a patent two shards both answer (a family moved between their generations) is kept once, counted once")
+    func duplicatesAcrossShardsAreMergedOnce() {
+        func hit(_ pn: String, _ score: Double) -> SearchHit {
+            SearchHit(pn: pn, score: score, publicationDate: 20_200_101, applicationDate: 0, grantDate: 0)
+        }
+        let first = SearchResult(total: 3, hits: [hit("US1A", 5), hit("US2A", 3), hit("US3A", 1)])
+        let second = SearchResult(total: 2, hits: [hit("US2A", 4), hit("US4A", 2)])
+        var request = SearchRequest(query: "x")
+        request.rows = 10
+        let merged = ShardedSearch.merge([first, second], for: request)
+        #expect(merged.hits.map(\.pn) == ["US1A", "US2A", "US4A", "US3A"])
+        #expect(merged.hits[1].score == 4, "kept where it ranks first")
+        #expect(merged.total == 4)
+        request.offset = 1
+        request.rows = 2
+        #expect(ShardedSearch.merge([first, second], for: request).hits.map(\.pn) == ["US2A", "US4A"])
+    }
 }
