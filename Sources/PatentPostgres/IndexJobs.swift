@@ -13,7 +13,9 @@ import PostgresNIO
 ///   advisory lock, so one shard is never built by two nodes at once and a generation never
 ///   replaces a newer one); a job whose lease ran out — its builder died — is taken over.
 /// - `finish` marks done every job of the shard the build covered (a build from revision
-///   r′ serves every job up to r′).
+///   r′ serves every job up to r′); builders publish their shard's generation staged, and
+///   when the last job up to a revision is done, all the shards' staged generations go live
+///   in one transaction with one NOTIFY.
 public struct IndexJobs: Sendable {
     let database: SharedDatabase
     /// An advisory lock key only job claims take ("idxjobs" in ASCII).
@@ -77,12 +79,35 @@ public struct IndexJobs: Sendable {
     }
 
     /// Marks done every unfinished job of `job`'s shard up to `built` (the feed revision the
-    /// published `generation` was built from).
-    public func finish(_ job: Job, built: Int, generation: Int) async throws {
-        try await database.client.query("""
-            UPDATE index_job SET state = 'done', generation = \(Int64(generation)), lease_until = NULL
-            WHERE shard = \(Int32(clamping: job.shard)) AND revision <= \(Int64(max(built, job.revision))) AND state <> 'done'
-            """, logger: database.logger)
+    /// staged `generation` was built from). When no job up to `job`'s revision is left, every
+    /// shard's staged generations go live in the same transaction, announced by one NOTIFY:
+    /// the shards of a cluster switch together (`publication` prunes what they replace).
+    /// Returns the generations that went live, by shard.
+    @discardableResult
+    public func finish(_ job: Job, built: Int, generation: Int, publication: IndexPublication) async throws -> [Int: Int] {
+        try await database.transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.claimLock))", logger: database.logger)
+            try await connection.query("""
+                UPDATE index_job SET state = 'done', generation = \(Int64(generation)), lease_until = NULL
+                WHERE shard = \(Int32(clamping: job.shard)) AND revision <= \(Int64(max(built, job.revision))) AND state <> 'done'
+                """, logger: database.logger)
+            let pending = try await connection.query("""
+                SELECT count(*) FROM index_job WHERE state <> 'done' AND revision <= \(Int64(job.revision))
+                """, logger: database.logger)
+            var left = 0
+            for try await count in pending.decode(Int64.self) { left = Int(count) }
+            guard left == 0 else { return [:] }
+            let flipped = try await connection.query("""
+                UPDATE index_generation SET live_at = now() WHERE live_at IS NULL RETURNING shard, id
+                """, logger: database.logger)
+            var live: [Int: Int] = [:]
+            for try await (shard, id) in flipped.decode((Int32, Int64).self) { live[Int(shard)] = max(live[Int(shard)] ?? 0, Int(id)) }
+            guard !live.isEmpty else { return [:] }
+            try await publication.prune(shards: Array(live.keys), on: connection)
+            try await IndexPublication.announce(live.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" },
+                                                on: connection, logger: database.logger)
+            return live
+        }
     }
 
     /// Jobs not done, oldest first (for `patents segments list` and tests).

@@ -28,7 +28,8 @@ public struct IndexPublication: Sendable {
     public let store: any ObjectStore
     /// Generations each shard keeps published.
     public var keep = 2
-    /// The channel each publication is announced on (payload `shard:generation`).
+    /// The channel each publication is announced on (payload `shard:generation`, several
+    /// comma-separated when the shards' staged generations go live together).
     public static let channel = "index_published"
 
     public init(database: SharedDatabase, store: any ObjectStore) {
@@ -72,8 +73,10 @@ public struct IndexPublication: Sendable {
     /// Publishes the current generation of the index in `path` as shard `shard`'s newest.
     /// The caller keeps the index from changing meanwhile (the data folder's writer lock).
     /// `revision`: the patents' feed revision the index was built from, when it follows the
-    /// feed (`IndexJobs` build no generation already built from as far).
-    public func publish(indexAt path: String, shard: Int = 0, revision: Int? = nil) async throws -> Published {
+    /// feed (`IndexJobs` build no generation already built from as far). `live` false: the
+    /// generation is staged — recorded, not pulled — until `IndexJobs` makes every shard's
+    /// staged generation live in one transaction.
+    public func publish(indexAt path: String, shard: Int = 0, revision: Int? = nil, live: Bool = true) async throws -> Published {
         guard let current = try GenerationCopy.current(in: path) else { throw Failure.noIndex(path) }
         var hashes: [String: (sha256: String, size: Int)] = [:]
         for name in current.files {
@@ -92,7 +95,7 @@ public struct IndexPublication: Sendable {
                 uploaded.insert(name)
             }
             let files = hashes.mapValues { keys[$0.sha256]! }
-            if let generation = try await commit(shard: shard, manifest: current.manifest, files: files, revision: revision) {
+            if let generation = try await commit(shard: shard, manifest: current.manifest, files: files, revision: revision, live: live) {
                 return Published(generation: generation, uploaded: uploaded.sorted())
             }
             database.logger.notice("an object named by the generation was being deleted; publishing again",
@@ -121,7 +124,7 @@ public struct IndexPublication: Sendable {
     }
 
     /// The generation's transaction; nil (nothing done) when an object it names is gone.
-    private func commit(shard: Int, manifest: [UInt8], files: [String: String], revision: Int?) async throws -> Int? {
+    private func commit(shard: Int, manifest: [UInt8], files: [String: String], revision: Int?, live: Bool) async throws -> Int? {
         let keys = Array(Set(files.values))
         let filesJSON = String(decoding: try JSONSerialization.data(withJSONObject: files, options: [.sortedKeys]), as: UTF8.self)
         do {
@@ -134,21 +137,14 @@ public struct IndexPublication: Sendable {
                 for try await _ in revived { count += 1 }
                 guard count == keys.count else { throw Vanished() }
                 let inserted = try await connection.query("""
-                    INSERT INTO index_generation (shard, manifest, files, revision) VALUES (\(Int32(clamping: shard)),
-                        \(ByteBuffer(bytes: manifest)), \(filesJSON)::jsonb, \(revision.map(Int64.init))) RETURNING id
+                    INSERT INTO index_generation (shard, manifest, files, revision, live_at) VALUES (\(Int32(clamping: shard)),
+                        \(ByteBuffer(bytes: manifest)), \(filesJSON)::jsonb, \(revision.map(Int64.init)),
+                        CASE WHEN \(live) THEN now() END) RETURNING id
                     """, logger: database.logger)
                 var generation = 0
                 for try await id in inserted.decode(Int64.self) { generation = Int(id) }
-                try await connection.query("""
-                    DELETE FROM index_generation WHERE shard = \(Int32(clamping: shard)) AND id NOT IN
-                        (SELECT id FROM index_generation WHERE shard = \(Int32(clamping: shard)) ORDER BY id DESC LIMIT \(Int64(max(1, keep))))
-                    """, logger: database.logger)
-                try await connection.query("""
-                    UPDATE index_object SET state = 'marked', marked_at = now()
-                    WHERE state = 'published' AND NOT EXISTS
-                        (SELECT 1 FROM index_generation g, jsonb_each_text(g.files) f WHERE f.value = index_object.key)
-                    """, logger: database.logger)
-                try await connection.query("SELECT pg_notify(\(Self.channel), \("\(shard):\(generation)"))", logger: database.logger)
+                try await prune(shards: [shard], on: connection)
+                if live { try await Self.announce(["\(shard):\(generation)"], on: connection, logger: database.logger) }
                 return generation
             }
         } catch is Vanished {
@@ -156,13 +152,39 @@ public struct IndexPublication: Sendable {
         }
     }
 
+    /// Keeps each of `shards` its newest `keep` live generations and the staged ones newer
+    /// than its newest live one; marks the objects no generation names any more.
+    func prune(shards: [Int], on connection: PostgresConnection) async throws {
+        for shard in Set(shards) {
+            let shard = Int32(clamping: shard)
+            try await connection.query("""
+                DELETE FROM index_generation g WHERE g.shard = \(shard) AND (
+                    (g.live_at IS NOT NULL AND g.id NOT IN (SELECT id FROM index_generation
+                        WHERE shard = \(shard) AND live_at IS NOT NULL ORDER BY id DESC LIMIT \(Int64(max(1, keep)))))
+                    OR (g.live_at IS NULL AND g.id < (SELECT coalesce(max(id), 0) FROM index_generation
+                        WHERE shard = \(shard) AND live_at IS NOT NULL)))
+                """, logger: database.logger)
+        }
+        try await connection.query("""
+            UPDATE index_object SET state = 'marked', marked_at = now()
+            WHERE state = 'published' AND NOT EXISTS
+                (SELECT 1 FROM index_generation g, jsonb_each_text(g.files) f WHERE f.value = index_object.key)
+            """, logger: database.logger)
+    }
+
+    /// NOTIFYs the generations that went live (`shard:generation`, comma-separated).
+    static func announce(_ generations: [String], on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(channel), \(generations.joined(separator: ",")))", logger: logger)
+    }
+
     // MARK: - Reading
 
-    /// Shard `shard`'s newest generation (or its newest up to `id`), nil when none is published.
+    /// Shard `shard`'s newest live generation (or its newest up to `id`), nil when none is live.
     public func generation(shard: Int = 0, id: Int? = nil) async throws -> Generation? {
         let rows = try await database.client.query("""
             SELECT id, shard, manifest, files::text FROM index_generation
-            WHERE shard = \(Int32(clamping: shard)) AND id <= \(id.map(Int64.init) ?? Int64.max) ORDER BY id DESC LIMIT 1
+            WHERE shard = \(Int32(clamping: shard)) AND live_at IS NOT NULL AND id <= \(id.map(Int64.init) ?? Int64.max)
+            ORDER BY id DESC LIMIT 1
             """, logger: database.logger)
         for try await (id, shard, manifest, files) in rows.decode((Int64, Int32, ByteBuffer, String).self) {
             let map = try JSONSerialization.jsonObject(with: Data(files.utf8)) as? [String: String] ?? [:]
@@ -171,9 +193,9 @@ public struct IndexPublication: Sendable {
         return nil
     }
 
-    /// The id of shard `shard`'s newest generation, nil when none is published.
+    /// The id of shard `shard`'s newest live generation, nil when none is.
     public func newestGeneration(shard: Int) async throws -> Int? {
-        let rows = try await database.client.query("SELECT max(id) FROM index_generation WHERE shard = \(Int32(clamping: shard))",
+        let rows = try await database.client.query("SELECT max(id) FROM index_generation WHERE shard = \(Int32(clamping: shard)) AND live_at IS NOT NULL",
                                                    logger: database.logger)
         for try await id in rows.decode(Int64?.self) { return id.map(Int.init) }
         return nil

@@ -160,10 +160,15 @@ extension SharedDatabase {
             "CREATE INDEX index_generation_shard ON index_generation(shard, id)",
         ]),
         // A sharded cluster: each node's shards served with their generations (ClusterMembership);
-        // the feed revision a generation was built from; the indexing jobs (IndexJobs).
+        // the feed revision a generation was built from and when it went live; the indexing
+        // jobs (IndexJobs).
         ("v5-cluster-nodes", [
             "ALTER TABLE node ADD COLUMN ready JSONB NOT NULL DEFAULT '{}'::jsonb",
             "ALTER TABLE index_generation ADD COLUMN revision BIGINT",
+            // When a generation went live (NULL: staged — built by a job, waiting for the
+            // other shards' jobs so that all go live in one transaction).
+            "ALTER TABLE index_generation ADD COLUMN live_at TIMESTAMPTZ",
+            "UPDATE index_generation SET live_at = published_at",
             """
             CREATE TABLE index_job (shard INT NOT NULL, revision BIGINT NOT NULL,
                 state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')), worker TEXT,

@@ -11,8 +11,9 @@ import ServiceLifecycle
 /// oldest job nobody is building, waits until its store holds the job's revision, brings
 /// its own build of that shard (`<directory>/<shard>`, updated incrementally when it built
 /// the shard before) up to the store with `IndexUpdater` (only that shard's patents), and
-/// publishes it as the shard's newest generation — which every node holding the shard then
-/// pulls (`ShardKeeper`). The claim's lease is extended while building; a builder that lost
+/// publishes it staged; once every shard's job up to that revision is done, all the staged
+/// generations go live together (`IndexJobs.finish`) and the nodes holding them pull them
+/// (`ShardKeeper`). The claim's lease is extended while building; a builder that lost
 /// its claim (paused past the lease, another node took over) publishes nothing. Building
 /// runs on a thread of its own.
 public final class ShardBuilder: Service, Sendable {
@@ -88,11 +89,11 @@ public final class ShardBuilder: Service, Sendable {
             logger.warning("lost the claim on an indexing job while building; not publishing", metadata: ["shard": "\(job.shard)"])
             return nil
         }
-        let published = try await publication.publish(indexAt: folder, shard: job.shard, revision: built)
-        try await jobs.finish(job, built: built, generation: published.generation)
-        logger.info("built and published a shard", metadata: [
+        let published = try await publication.publish(indexAt: folder, shard: job.shard, revision: built, live: false)
+        let live = try await jobs.finish(job, built: built, generation: published.generation, publication: publication)
+        logger.info("built a shard", metadata: [
             "shard": "\(job.shard)", "revision": "\(built)", "generation": "\(published.generation)",
-            "indexed": "\(report.indexed)", "uploaded": "\(published.uploaded.count)"])
+            "indexed": "\(report.indexed)", "uploaded": "\(published.uploaded.count)", "live": "\(live)"])
         return (job, published.generation)
     }
 

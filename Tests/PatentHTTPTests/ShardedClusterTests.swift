@@ -114,6 +114,9 @@ import Testing
         let generations = try await Self.generations(database)
         #expect(generations.count == 2 && generations.allSatisfy { $0.value.count == 2 && $0.value[1].revision != nil },
                 "each shard: the published generation and the job's: \(generations)")
+        // The jobs' generations of both shards went live in one transaction (one now()).
+        let switched = Set(generations.values.compactMap { $0.last?.liveAt })
+        #expect(switched.count == 1 && generations.values.allSatisfy { $0.last?.liveAt != nil }, "\(generations)")
         try await compareShards(try await membership.members())
 
         // A node that joins late: chosen so that it holds a shard among the four.
@@ -217,13 +220,16 @@ import Testing
         throw E2EError("the shards did not settle on \(nodes) within 90 s: \(members)")
     }
 
-    /// Per shard, its generations (id, feed revision built from), oldest first.
-    static func generations(_ database: SharedDatabase) async throws -> [Int: [(id: Int, revision: Int?)]] {
-        var generations: [Int: [(id: Int, revision: Int?)]] = [:]
-        let rows = try await database.client.query("SELECT shard, id, revision FROM index_generation ORDER BY id",
-                                                   logger: Logger(label: "sharded-test"))
-        for try await (shard, id, revision) in rows.decode((Int32, Int64, Int64?).self) {
-            generations[Int(shard), default: []].append((Int(id), revision.map(Int.init)))
+    /// Per shard, its generations (id, feed revision built from, when it went live in
+    /// microseconds since 2000), oldest first.
+    static func generations(_ database: SharedDatabase) async throws -> [Int: [(id: Int, revision: Int?, liveAt: Int64?)]] {
+        var generations: [Int: [(id: Int, revision: Int?, liveAt: Int64?)]] = [:]
+        let rows = try await database.client.query("""
+            SELECT shard, id, revision, (extract(epoch FROM live_at - '2000-01-01 00:00:00+00') * 1000000)::bigint
+            FROM index_generation ORDER BY id
+            """, logger: Logger(label: "sharded-test"))
+        for try await (shard, id, revision, liveAt) in rows.decode((Int32, Int64, Int64?, Int64?).self) {
+            generations[Int(shard), default: []].append((Int(id), revision.map(Int.init), liveAt))
         }
         return generations
     }
