@@ -30,7 +30,7 @@ build() {  # label, data, index arguments…
         "$(grep -o 'indexed [0-9]* patents' "$WORK/out" | head -1)" "$(du -sh "$folder/index" | cut -f1)"
 }
 
-echo "| build | time | peak RSS | walked | index size |"
+echo "| build | time | peak RSS | indexed | index size |"
 echo "|---|---:|---:|---|---:|"
 build "1 index" "$data"
 shard_args=()

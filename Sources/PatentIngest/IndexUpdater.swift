@@ -80,8 +80,7 @@ public struct IndexUpdater {
             let store = self.store, next = BackgroundWork { [limit] in
                 try store.changedRecords(afterRevision: last.revision, pn: last.pn, limit: limit)
             }
-            try Self.invert(page, into: writer, shard: shard)
-            report.indexed += page.count
+            report.indexed += try Self.invert(page, into: writer, shard: shard)
             cursor = (last.revision, last.pn)
             page = try next.value()
             guard writer.pendingCount >= batchSize || writer.pendingBytes >= memoryBudget else { continue }
@@ -89,8 +88,7 @@ public struct IndexUpdater {
             // complete), however many pages it takes, then the commit.
             while let first = page.first, first.revision == cursor.revision {
                 let end = page.firstIndex { $0.revision != cursor.revision } ?? page.count
-                try Self.invert(Array(page[..<end]), into: writer, shard: shard)
-                report.indexed += end
+                report.indexed += try Self.invert(Array(page[..<end]), into: writer, shard: shard)
                 cursor = (page[end - 1].revision, page[end - 1].pn)
                 page = end < page.count ? Array(page[end...])
                     : try store.changedRecords(afterRevision: cursor.revision, pn: cursor.pn, limit: limit)
@@ -122,8 +120,10 @@ public struct IndexUpdater {
 
     /// Decodes, analyses and inverts a page on all of the writer's threads, each taking a
     /// contiguous share. A record that cannot be decoded stops the update (nothing of the
-    /// page is committed).
-    static func invert(_ records: [StoredRecord], into writer: IndexWriter, shard: ShardRouting? = nil) throws {
+    /// page is committed). With a shard, only its patents are indexed and the others removed.
+    /// Returns the patents indexed.
+    @discardableResult
+    static func invert(_ records: [StoredRecord], into writer: IndexWriter, shard: ShardRouting? = nil) throws -> Int {
         var held = records
         if let shard {
             held = []
@@ -150,5 +150,6 @@ public struct IndexUpdater {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
+        return page.count
     }
 }
