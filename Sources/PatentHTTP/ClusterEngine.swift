@@ -4,7 +4,6 @@ import PatentAccounts
 import PatentQuery
 import PatentSearch
 import PatentTasks
-import Synchronization
 
 /// The API's searches on a node of a sharded cluster (`serve --shards`): P001, P002 and an
 /// export task's search go to the shards' nodes through `ClusterSearch` (any node is the
@@ -41,7 +40,7 @@ public struct ClusterEngine: SearchEngine {
         var cluster = ClusterSearch(shards: replicas(), signature: signature)
         cluster.shardNames = Array(cluster.shards.indices)
         let search = cluster
-        let answer = Self.wait { try await search.searchPinned(request) }
+        let answer = Result { try waitForTask { try await search.searchPinned(request) } }
         switch answer {
         case .success(let answer):
             return answer
@@ -55,17 +54,4 @@ public struct ClusterEngine: SearchEngine {
         }
     }
 
-    /// Runs `body` as a task and blocks this (non-cooperative) thread until it ends.
-    public static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<T, any Error>?>(nil)
-        Task {
-            let result: Result<T, any Error>
-            do { result = .success(try await body()) } catch { result = .failure(error) }
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        return outcome.withLock { $0 }!
-    }
 }

@@ -10,7 +10,8 @@ import Synchronization
 
 /// `POST /cluster/v1/shard`: a node answers a shard call of a sharded search (first phase:
 /// its statistics; second: its hits scored with the whole index's statistics) from its own
-/// index, in the compact binary form of `ShardAnswer.encoded` (refusals in the JSON envelope). Only with a cluster secret configured, and only for calls signed with it
+/// index, in the compact binary form of `ShardAnswer.encoded` (refusals in the JSON
+/// envelope). Only with a cluster secret configured, and only for calls signed with it
 /// (`ClusterSignature`); anything else is 401. The search runs on `WorkPool.shards`.
 ///
 /// A call naming a shard is answered from that shard's folder under `shards` (a node of a

@@ -1,5 +1,5 @@
 import Foundation
-import NIOConcurrencyHelpers
+import PatentTasks
 
 /// Runs postgres-nio's async calls for the repositories' blocking methods.
 ///
@@ -50,18 +50,6 @@ final class BlockingBridge: TaskExecutor, @unchecked Sendable {
     /// Runs `body` on this executor and waits for what it returns or throws. Never call it
     /// from this executor's own threads.
     func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = NIOLockedValueBox<Result<T, any Error>?>(nil)
-        Task(executorPreference: self) {
-            do {
-                let value = try await body()
-                outcome.withLockedValue { $0 = .success(value) }
-            } catch {
-                outcome.withLockedValue { $0 = .failure(error) }
-            }
-            done.signal()
-        }
-        done.wait()
-        return try outcome.withLockedValue { $0! }.get()
+        try waitForTask(on: self, body)
     }
 }

@@ -3,7 +3,9 @@ import Logging
 import PatentIndex
 import PatentIngest
 import PatentStore
+import PatentTasks
 import ServiceLifecycle
+import Synchronization
 
 /// Builds shards for a sharded cluster (`serve --shards`; many machines, part 2): every
 /// `interval` it queues a job per shard for the feed revision this node's store followed
@@ -29,6 +31,8 @@ public final class ShardBuilder: Service, Sendable {
     let interval: Duration
     /// Memory for the segment being built (`IndexUpdater.memoryBudget`).
     let memoryBudget: Int
+    /// The feed revision jobs were last queued for.
+    private let enqueued = Mutex<Int?>(nil)
 
     public init(jobs: IndexJobs, publication: IndexPublication, store: PatentStore, directory: String, shards: Int,
                 worker: String, logger: Logger, lease: Duration = .seconds(30), interval: Duration = .seconds(1),
@@ -66,7 +70,12 @@ public final class ShardBuilder: Service, Sendable {
     /// Returns the job built and published, if any.
     @discardableResult
     public func round() async throws -> (job: IndexJobs.Job, generation: Int)? {
-        try await jobs.enqueue(shards: shards, revision: try store.followedRevision())
+        // Jobs for a revision are queued once: asking again for the same one finds them.
+        let followed = try store.followedRevision()
+        if enqueued.withLock({ $0 }) != followed {
+            try await jobs.enqueue(shards: shards, revision: followed)
+            enqueued.withLock { $0 = followed }
+        }
         guard let job = try await jobs.claim(worker: worker, lease: lease) else { return nil }
         let deadline = ContinuousClock.now + .seconds(60)
         while try store.followedRevision() < job.revision {
@@ -101,24 +110,18 @@ public final class ShardBuilder: Service, Sendable {
     private func build(shard: Int, in folder: String) async throws -> IndexUpdater.Report {
         let routing = try ShardRouting(count: shards, index: shard)
         let (store, memoryBudget) = (store, memoryBudget)
-        return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result {
-                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                    var updater = IndexUpdater(store: store, directory: folder)
-                    updater.shard = routing
-                    updater.memoryBudget = memoryBudget
-                    do {
-                        return try updater.update()
-                    } catch IndexError.otherShard, IndexError.pulled {
-                        // A folder left by another layout: built again from nothing.
-                        updater.rebuild = true
-                        return try updater.update()
-                    }
-                })
+        return try await awaitOffThread { () throws -> IndexUpdater.Report in
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var updater = IndexUpdater(store: store, directory: folder)
+            updater.shard = routing
+            updater.memoryBudget = memoryBudget
+            do {
+                return try updater.update()
+            } catch IndexError.otherShard, IndexError.pulled {
+                // A folder left by another layout: built again from nothing.
+                updater.rebuild = true
+                return try updater.update()
             }
-            thread.name = "patents.shard-builder"
-            thread.start()
         }
     }
 }

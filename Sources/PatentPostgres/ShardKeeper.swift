@@ -87,8 +87,7 @@ public final class ShardKeeper: Service, Sendable {
         var found: [Int: Int] = [:]
         for shard in 0..<placement.shards {
             let folder = ShardPlacement.folder(directory, shard: shard)
-            guard FileManager.default.fileExists(atPath: folder + "/manifest.json"),
-                  let generation = try? IndexSnapshot.open(directory: folder).manifest.pulledGeneration else { continue }
+            guard let generation = try? IndexManifest.read(folder: folder).pulledGeneration else { continue }
             found[shard] = generation
         }
         return found

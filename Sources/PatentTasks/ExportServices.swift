@@ -43,14 +43,3 @@ public struct TaskSweeper: Service {
         }
     }
 }
-
-/// Runs blocking work (SQLite, files, waiting for threads) on a thread of its own and waits
-/// for it without holding one of Swift's cooperative threads.
-public func awaitOffThread(_ body: @escaping @Sendable () -> Void) async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        Thread.detachNewThread {
-            body()
-            continuation.resume()
-        }
-    }
-}

@@ -4,6 +4,7 @@ import PatentHTTP
 import PatentIndex
 import PatentQuery
 import PatentSearch
+import PatentTasks
 
 /// Benchmarks kept with the product so anyone can rerun them (`patents bench …`).
 struct BenchCommand: ParsableCommand {
@@ -112,7 +113,7 @@ struct BenchSearch: ParsableCommand {
         var search: (SearchRequest) throws -> SearchResult = shards.isEmpty ? { try searchers[0].search($0) } : { try sharded.search($0) }
         if !nodes.isEmpty {
             let cluster = ClusterSearch(shards: nodes.map { [$0] }, signature: try clusterSignature())
-            search = { request in try ClusterEngine.wait { try await cluster.search(request) }.get() }
+            search = { request in try waitForTask { try await cluster.search(request) } }
         }
         let open = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         let documents = snapshots.reduce(0) { $0 + $1.liveDocuments }

@@ -76,8 +76,8 @@ struct SegmentsCommand: AsyncParsableCommand {
     static func builtRevision(_ data: DataOptions) throws -> Int? {
         let store = try data.openStore()
         let followed = try store.followedRevision()
-        guard followed > 0, let snapshot = try? IndexSnapshot.open(directory: indexDirectory(data.data)),
-              snapshot.manifest.storeRevision == (try store.currentRevision()) else { return nil }
+        guard followed > 0, let manifest = try? IndexManifest.read(folder: indexDirectory(data.data)),
+              manifest.storeRevision == (try store.currentRevision()) else { return nil }
         return followed
     }
 

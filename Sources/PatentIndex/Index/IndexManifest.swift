@@ -59,6 +59,12 @@ public struct IndexManifest: Codable, Equatable, Sendable {
     static func positionsFile(_ id: Int) -> String { "seg-\(id).pos" }
     static func deletionFile(_ id: Int, generation: Int) -> String { "seg-\(id).del-\(generation)" }
 
+    /// The manifest of the index in the folder `path` (an empty one when it holds none),
+    /// read without opening the index.
+    public static func read(folder path: String) throws -> IndexManifest {
+        try load(from: FileSystemDirectory(existing: path))
+    }
+
     /// The current manifest, or an empty one when the folder holds no index yet.
     static func load(from directory: any IndexDirectory) throws -> IndexManifest {
         guard let data = try directory.contents(of: fileName) else { return IndexManifest() }
